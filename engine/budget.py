@@ -1,0 +1,90 @@
+"""The finance view of a run (SPEC §6 ``budget_check``): pools, TPP accounts, the 30 % cap."""
+
+from __future__ import annotations
+
+import narwhals.stable.v2 as nw
+
+from engine.money import BP
+from engine.period import Period
+from engine.policy import Policy
+from engine.pool import budget_revision, pool_id
+
+BELANJA = "5"
+BELANJA_PEGAWAI = "5.1.01"
+PEGAWAI_CAP_BP = 3000
+"""UU 1/2022: belanja pegawai at most 30 % of total belanja."""
+BUDGET_COLUMNS = ("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp",
+                  "remaining_rp", "belanja_rp", "share_bp", "limit_bp", "status")
+
+
+def budget_check(pool_summary: nw.DataFrame, apbd_lines: nw.LazyFrame, sp2d: nw.LazyFrame,
+                 policy: Policy, period: Period) -> nw.DataFrame:
+    """Rows of three levels, each with status ``OK`` or ``OVER``, sorted by level and key.
+
+    - ``pool``: pagu, realized, this run's pay, ``remaining = pagu − realized − this run``;
+      OVER when remaining < 0 or the run paid more than ``pool_rp``.
+    - ``account``: each TPP account of a pool in the run: its pagu (revision r*) and realized;
+      a run pays a pool, not an account, so ``this_run_rp`` is empty; OVER when realized > pagu.
+    - ``city``: ``pagu_rp`` of belanja pegawai (5.1.01) as a share of ``belanja_rp`` (all of 5)
+      in r*, against 30 % (``share_bp = floor(10000 × pegawai / belanja)``; OVER above 3000).
+    """
+    pool_rows = pool_summary.select(
+        nw.lit("pool").alias("level"), "pool_id", nw.lit(None, nw.String).alias("account_code"),
+        "pagu_rp", "realized_rp", nw.col("pay_rp").alias("this_run_rp"),
+        (nw.col("pagu_rp") - nw.col("realized_rp") - nw.col("pay_rp")).alias("remaining_rp"),
+        *(nw.lit(None, nw.Int64).alias(c) for c in ("belanja_rp", "share_bp", "limit_bp")),
+        _status((nw.col("pagu_rp") - nw.col("realized_rp") < nw.col("pay_rp"))
+                | (nw.col("pay_rp") > nw.col("pool_rp"))),
+    )
+    lines = apbd_lines.filter(nw.col("fiscal_year") == period.year).join(
+        budget_revision(apbd_lines, period), on="revision")
+    tpp = nw.col("account_code").str.starts_with(policy.tpp_account_prefix)
+    keys = ["pool_id", "account_code"]
+    pagu = lines.filter(tpp).with_columns(pool_id(policy).alias("pool_id")).group_by(keys).agg(
+        nw.col("pagu_rp").sum())
+    realized = (
+        sp2d.filter(nw.col("status") == "paid", nw.col("fiscal_year") == period.year, tpp,
+                    nw.col("period") < str(period))
+        .with_columns(pool_id(policy).alias("pool_id"))
+        .group_by(keys).agg(nw.col("gross_rp").sum().alias("realized_rp"))
+    )
+    accounts = (
+        pagu.join(realized, on=["pool_id", "account_code"], how="full")
+        .select(nw.coalesce("pool_id", "pool_id_right").alias("pool_id"),
+                nw.coalesce("account_code", "account_code_right").alias("account_code"),
+                nw.col("pagu_rp").fill_null(0).cast(nw.Int64),
+                nw.col("realized_rp").fill_null(0).cast(nw.Int64))
+        .collect("polars")
+        .join(pool_summary.select("pool_id"), on="pool_id", how="semi")
+    )
+    account_rows = accounts.select(
+        nw.lit("account").alias("level"), "pool_id", "account_code", "pagu_rp", "realized_rp",
+        nw.lit(None, nw.Int64).alias("this_run_rp"),
+        (nw.col("pagu_rp") - nw.col("realized_rp")).alias("remaining_rp"),
+        *(nw.lit(None, nw.Int64).alias(c) for c in ("belanja_rp", "share_bp", "limit_bp")),
+        _status(nw.col("realized_rp") > nw.col("pagu_rp")),
+    )
+    account = nw.col("account_code")
+    belanja = lines.select(
+        nw.when(account.str.starts_with(BELANJA_PEGAWAI)).then(nw.col("pagu_rp")).otherwise(0)
+        .sum().cast(nw.Int64).alias("pegawai"),
+        nw.when(account.str.starts_with(BELANJA)).then(nw.col("pagu_rp")).otherwise(0)
+        .sum().cast(nw.Int64).alias("belanja"),
+    ).collect("polars")
+    share = nw.when(nw.col("belanja") > 0).then(nw.col("pegawai") * BP // nw.col("belanja"))
+    city_row = belanja.select(
+        nw.lit("city").alias("level"), nw.lit(None, nw.String).alias("pool_id"),
+        nw.lit(BELANJA_PEGAWAI).alias("account_code"), nw.col("pegawai").fill_null(0).alias("pagu_rp"),
+        *(nw.lit(None, nw.Int64).alias(c) for c in ("realized_rp", "this_run_rp", "remaining_rp")),
+        nw.col("belanja").fill_null(0).alias("belanja_rp"),
+        share.alias("share_bp"), nw.lit(PEGAWAI_CAP_BP, nw.Int64).alias("limit_bp"),
+        _status(share > PEGAWAI_CAP_BP),
+    )
+    frames = [f.select(*(nw.col(c).cast(nw.String) if c in ("level", "pool_id", "account_code", "status")
+                         else nw.col(c).cast(nw.Int64) for c in BUDGET_COLUMNS))
+              for f in (pool_rows, account_rows.sort("pool_id", "account_code"), city_row)]
+    return nw.concat(frames)
+
+
+def _status(over: nw.Expr) -> nw.Expr:
+    return nw.when(over).then(nw.lit("OVER")).otherwise(nw.lit("OK")).alias("status")

@@ -1,0 +1,42 @@
+"""BPJS and PPh 21 on the TPP paid (SPEC §4.9)."""
+
+from __future__ import annotations
+
+import narwhals.stable.v2 as nw
+
+from engine.money import apply_bp
+from engine.policy import Policy, Pph21Regime
+
+
+def bpjs_rp(salary: nw.Expr, pay: nw.Expr, bp: int, ceiling: int) -> nw.Expr:
+    """The extra BPJS that TPP causes: on min(ceiling, salary + pay) less on min(ceiling, salary).
+
+    Salary Rp 11,500,000, pay Rp 2,000,000, 100 bp, ceiling Rp 12,000,000:
+    120,000 − 115,000 = Rp 5,000 (only the Rp 500,000 under the ceiling counts).
+    """
+    with_tpp = apply_bp(nw.min_horizontal(salary + pay, nw.lit(ceiling, nw.Int64)), bp)
+    without = apply_bp(nw.min_horizontal(salary, nw.lit(ceiling, nw.Int64)), bp)
+    return with_tpp - without
+
+
+def pph21_rate_bp(policy: Policy) -> nw.Expr:
+    """The final PPh 21 rate of the employee's status and golongan (0 when unlisted)."""
+    pairs = sorted((s, g, bp) for s, rates in policy.pph21_rate_bp.items() for g, bp in rates.items())
+    status, golongan = nw.col("status"), nw.col("golongan")
+    s, g, bp = pairs[0]
+    chain = nw.when((status == s) & (golongan == g)).then(nw.lit(bp, nw.Int64))
+    for s, g, bp in pairs[1:]:
+        chain = chain.when((status == s) & (golongan == g)).then(nw.lit(bp, nw.Int64))
+    return chain.otherwise(nw.lit(0, nw.Int64))
+
+
+def with_deductions(frame: nw.LazyFrame, policy: Policy) -> nw.LazyFrame:
+    """Add ``bpjs_employee_rp, bpjs_employer_rp, pph21_rp, net_rp`` from ``pay_rp``."""
+    salary, pay = nw.col("salary_rp"), nw.col("pay_rp")
+    frame = frame.with_columns(
+        bpjs_employee_rp=bpjs_rp(salary, pay, policy.bpjs_employee_bp, policy.bpjs_ceiling_rp),
+        bpjs_employer_rp=bpjs_rp(salary, pay, policy.bpjs_employer_bp, policy.bpjs_ceiling_rp),
+        pph21_rp=apply_bp(pay, pph21_rate_bp(policy)),
+    )
+    withheld = nw.col("pph21_rp") if policy.pph21 is Pph21Regime.FINAL_GOLONGAN else 0
+    return frame.with_columns(net_rp=pay - nw.col("bpjs_employee_rp") - withheld)

@@ -1,0 +1,79 @@
+"""The budget pool of each pool_id (SPEC §4.6)."""
+
+from __future__ import annotations
+
+import narwhals.stable.v2 as nw
+
+from engine.period import Period
+from engine.policy import Policy, PoolScope
+
+CITY_POOL = "CITY"
+
+
+def pool_id(policy: Policy) -> nw.Expr:
+    """The employee's pool: the OPD, or ``CITY`` when ``pool_scope = "city"``."""
+    if policy.pool_scope is PoolScope.CITY:
+        return nw.lit(CITY_POOL)
+    return nw.col("opd_code")
+
+
+def budget_revision(apbd_lines: nw.LazyFrame, period: Period) -> nw.LazyFrame:
+    """One row ``revision``: r*, the latest revision of year(m) effective by the first day."""
+    return apbd_lines.filter(
+        nw.col("fiscal_year") == period.year, nw.col("effective_date") <= nw.lit(period.first_day)
+    ).select(nw.col("revision").max())
+
+
+def pagu_by_opd(apbd_lines: nw.LazyFrame, policy: Policy, period: Period) -> nw.LazyFrame:
+    """``opd_code, pagu_rp``: Σ TPP lines of revision r* of year(m)."""
+    return (
+        apbd_lines.filter(nw.col("fiscal_year") == period.year,
+                          nw.col("account_code").str.starts_with(policy.tpp_account_prefix))
+        .join(budget_revision(apbd_lines, period), on="revision")
+        .group_by("opd_code")
+        .agg(nw.col("pagu_rp").sum())
+    )
+
+
+def realized_by_opd(sp2d: nw.LazyFrame, policy: Policy, period: Period) -> nw.LazyFrame:
+    """``opd_code, realized_rp``: paid TPP SP2D of the fiscal year for months before m."""
+    return (
+        sp2d.filter(
+            nw.col("status") == "paid",
+            nw.col("fiscal_year") == period.year,
+            nw.col("account_code").str.starts_with(policy.tpp_account_prefix),
+            nw.col("period") >= f"{period.year:04d}-01",
+            nw.col("period") < str(period),
+        )
+        .group_by("opd_code")
+        .agg(nw.col("gross_rp").sum().alias("realized_rp"))
+    )
+
+
+def pools(pool_members: nw.LazyFrame, apbd_lines: nw.LazyFrame, sp2d: nw.LazyFrame,
+          policy: Policy, period: Period) -> nw.LazyFrame:
+    """``pool_id, pagu_rp, realized_rp, pool_rp`` for the pools that have employees in the run.
+
+    ``pool_rp = max(0, floor_div(pagu − realized, 13 − month))``: pagu Rp 44,720,000 with
+    Rp 28,419,614 paid by August leaves floor(16,300,386 / 4) = Rp 4,075,096 for September.
+    ``pool_members`` has one row per employee with ``pool_id``.
+    """
+    as_pool = pool_id(policy).alias("pool_id")
+    pagu = (pagu_by_opd(apbd_lines, policy, period).with_columns(as_pool)
+            .group_by("pool_id").agg(nw.col("pagu_rp").sum()))
+    realized = (realized_by_opd(sp2d, policy, period).with_columns(as_pool)
+                .group_by("pool_id").agg(nw.col("realized_rp").sum()))
+    remaining = nw.col("pagu_rp") - nw.col("realized_rp")
+    return (
+        pool_members.select("pool_id").unique()
+        .join(pagu, on="pool_id", how="left")
+        .join(realized, on="pool_id", how="left")
+        .with_columns(nw.col("pagu_rp").fill_null(0).cast(nw.Int64),
+                      nw.col("realized_rp").fill_null(0).cast(nw.Int64))
+        .with_columns(
+            pool_rp=nw.when(remaining > 0)
+            .then(remaining // period.months_left)
+            .otherwise(nw.lit(0, nw.Int64))
+            .cast(nw.Int64)
+        )
+    )

@@ -1,0 +1,93 @@
+"""Productivity from approved activity minutes (SPEC §4.3, §4.8)."""
+
+from __future__ import annotations
+
+import narwhals.stable.v2 as nw
+
+from engine.money import BP, floor_bp
+from engine.period import Period
+from engine.policy import Policy, ProductivityRule
+
+_DAY_KEY = ["nip", "work_date"]
+
+
+def eproject_activities(milestones: nw.LazyFrame, assignments: nw.LazyFrame,
+                        activity_map: nw.LazyFrame, activity_log: nw.LazyFrame,
+                        period: Period) -> nw.LazyFrame:
+    """``nip, work_date, activity_code``: activities e-Project generates in the period.
+
+    Each milestone completed in the period gives every officer of its package whose role maps
+    (with the milestone code) to an activity one approved activity of quantity 1 on the
+    completion date — unless the officer already has an approved log of that activity on that
+    day with ``ref`` = the package (no double counting).
+    """
+    completed = milestones.filter(
+        nw.col("completed_date") >= nw.lit(period.first_day),
+        nw.col("completed_date") <= nw.lit(period.last_day),
+    ).select("package_id", "milestone_code", nw.col("completed_date").alias("work_date"))
+    generated = (
+        completed.join(assignments.select("package_id", "nip", "role"), on="package_id")
+        .join(activity_map, on=["role", "milestone_code"])
+        .select("nip", "work_date", "activity_code", nw.col("package_id").alias("ref"))
+    )
+    logged = activity_log.filter(nw.col("status") == "approved", ~nw.col("ref").is_null()).select(
+        "nip", "work_date", "activity_code", "ref"
+    )
+    key = ["nip", "work_date", "activity_code", "ref"]
+    return generated.join(logged.unique(key), on=key, how="anti").select(
+        "nip", "work_date", "activity_code"
+    )
+
+
+def logged_minutes(activity_log: nw.LazyFrame, generated: nw.LazyFrame,
+                   catalog: nw.LazyFrame) -> nw.LazyFrame:
+    """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of approved activity.
+
+    Approved logs and e-Project activities (quantity 1) together, per employee and date,
+    before the daily cap.
+    """
+    approved = activity_log.filter(nw.col("status") == "approved").select(
+        "nip", "work_date", "activity_code", "quantity"
+    )
+    project = generated.with_columns(quantity=nw.lit(1, nw.Int64))
+    return (
+        nw.concat([approved, project.select(approved.columns)])
+        .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
+        .group_by(_DAY_KEY)
+        .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().alias("logged_minutes"))
+    )
+
+
+def day_minutes(policy: Policy) -> nw.Expr:
+    """Minutes a day counts: the credit on a credit-status day, else logs capped per day.
+
+    With cap 420 and credit 300: 510 logged on an H day → 420; a DL day → 300 whatever
+    was logged. Needs columns ``attendance_status`` and ``logged_minutes``.
+    """
+    capped = nw.min_horizontal(nw.col("logged_minutes").fill_null(0), nw.lit(policy.daily_cap_minutes))
+    credit_day = nw.col("attendance_status").is_in(list(policy.credit_statuses))
+    return (
+        nw.when(credit_day.fill_null(False))
+        .then(nw.lit(policy.credit_minutes_per_day, nw.Int64))
+        .otherwise(capped)
+    )
+
+
+def productivity_bp(minutes: nw.Expr, target: nw.Expr, policy: Policy) -> nw.Expr:
+    """Productivity in bp from ``minutes`` against ``target_minutes`` by the policy's rule.
+
+    proportional: 4,330 of 6,480 minutes → min(10000, floor(43,300,000 / 6,480)) = 6,682;
+    threshold: 10000 once minutes reach the target, else 0; tiered: the bp of the highest tier
+    whose ``min_pct_of_target`` % of the target is reached, else 0.
+    """
+    if policy.productivity_rule is ProductivityRule.PROPORTIONAL:
+        return nw.min_horizontal(floor_bp(minutes, target), nw.lit(BP, nw.Int64))
+    if policy.productivity_rule is ProductivityRule.THRESHOLD:
+        return nw.when(minutes >= target).then(nw.lit(BP, nw.Int64)).otherwise(nw.lit(0, nw.Int64))
+    tiers = sorted(policy.productivity_tiers, key=lambda t: t.min_pct_of_target, reverse=True)
+    if not tiers:
+        return nw.lit(0, nw.Int64)
+    chain = nw.when(minutes * 100 >= target * tiers[0].min_pct_of_target).then(nw.lit(tiers[0].bp, nw.Int64))
+    for tier in tiers[1:]:
+        chain = chain.when(minutes * 100 >= target * tier.min_pct_of_target).then(nw.lit(tier.bp, nw.Int64))
+    return chain.otherwise(nw.lit(0, nw.Int64))

@@ -1,0 +1,164 @@
+"""One monthly TPP run: validated inputs in, pay register and pool summary out (SPEC §4, §6)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import narwhals.stable.v2 as nw
+
+from engine import allocation, ceiling, days, deductions, discipline, entitlement, pool, productivity
+from engine.inputs import Inputs
+from engine.money import BP, apply_bp
+from engine.period import Period
+from engine.policy import Policy
+
+REGISTER_COLUMNS = (
+    "period", "run_id", "nip", "opd_code", "pool_id", "position_id", "kelas", "status",
+    "working_days", "active_days", "proration_bp", "amt_bk", "amt_pk", "amt_kk", "amt_kp",
+    "amt_tb", "amt_pol", "minutes", "target_minutes", "productivity_bp", "deduction_bp",
+    "discipline_bp", "score_bp", "perf_rp", "fixed_rp", "plt_extra_rp", "cut_bp",
+    "entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp",
+    "net_rp",
+)
+POOL_COLUMNS = ("pool_id", "pagu_rp", "realized_rp", "pool_rp", "entitlement_rp", "cap_rp",
+                "pay_rp", "binding", "lambda")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """The computed tables of one run, as eager narwhals frames (backend: polars)."""
+
+    pay_register: nw.DataFrame
+    pool_summary: nw.DataFrame
+
+
+def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame:
+    """``nip, work_date, attendance_status, check_in_min, check_out_min, day_minutes,
+    day_deduction_bp``: one row per active working day of every employee."""
+    grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
+    generated = productivity.eproject_activities(
+        inputs.milestones, inputs.assignments, inputs.activity_map, inputs.activity_log, period)
+    logged = productivity.logged_minutes(inputs.activity_log, generated, inputs.catalog)
+    attendance = inputs.attendance.select(
+        "nip", "work_date", nw.col("status").alias("attendance_status"), "check_in_min", "check_out_min")
+    return (
+        grid.join(attendance, on=["nip", "work_date"], how="left")
+        .join(logged, on=["nip", "work_date"], how="left")
+        .with_columns(day_minutes=productivity.day_minutes(policy),
+                      day_deduction_bp=discipline.day_deduction_bp(policy))
+    )
+
+
+def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame:
+    """Per employee in the run: days, minutes, productivity, deductions and discipline."""
+    per_day = employee_days(inputs, policy, period)
+    n_working = days.working_days(inputs, period).select(nw.len().cast(nw.Int64).alias("working_days"))
+    month = (
+        per_day.group_by("nip")
+        .agg(nw.len().cast(nw.Int64).alias("active_days"),
+             nw.col("day_minutes").sum().cast(nw.Int64).alias("minutes"),
+             nw.col("day_deduction_bp").sum().cast(nw.Int64).alias("deduction_total"))
+        .join(n_working, how="cross")
+    )
+    target = nw.col("active_days") * policy.minutes_per_day
+    return month.with_columns(
+        proration_bp=days.proration_bp(nw.col("active_days"), nw.col("working_days")),
+        target_minutes=target,
+        productivity_bp=productivity.productivity_bp(nw.col("minutes"), target, policy),
+        deduction_bp=discipline.capped_deduction_bp(nw.col("deduction_total")),
+    ).with_columns(discipline_bp=discipline.discipline_bp(nw.col("deduction_bp"))).drop("deduction_total")
+
+
+def sanction_cut_bp(sanctions: nw.LazyFrame, period: Period) -> nw.LazyFrame:
+    """``nip, cut_bp``: the largest cut of sanctions overlapping the calendar month."""
+    return (
+        sanctions.filter(nw.col("start_date") <= nw.lit(period.last_day),
+                         nw.col("end_date").is_null() | (nw.col("end_date") >= nw.lit(period.first_day)))
+        .group_by("nip")
+        .agg(nw.col("cut_bp").max())
+    )
+
+
+def acting_posts(inputs: Inputs, policy: Policy, period: Period, blocks: nw.LazyFrame) -> nw.LazyFrame:
+    """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a day of the run."""
+    grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
+    day = nw.col("work_date")
+    return (
+        inputs.plt.join(grid, on="nip")
+        .filter(nw.col("start_date") <= day, nw.col("end_date").is_null() | (day <= nw.col("end_date")))
+        .select("nip", "position_id", "start_date")
+        .unique()
+        .join(blocks.select("position_id", nw.col("perf_block").alias("acting_perf_block"),
+                            nw.col("fixed_block").alias("acting_fixed_block")), on="position_id")
+        .select("nip", "acting_perf_block", "acting_fixed_block")
+    )
+
+
+def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunResult:
+    """Compute one period's TPP: the pay register (sorted by NIP) and the pool summary.
+
+    Pure: the inputs, policy, period and run id are all it uses.
+    """
+    blocks = ceiling.position_blocks(inputs.positions, inputs.kelas)
+    people = (
+        inputs.employees.select("nip", "opd_code", "position_id", "status", "golongan", "salary_rp")
+        .join(blocks, on="position_id")
+        .join(employee_month(inputs, policy, period), on="nip")
+        .join(sanction_cut_bp(inputs.sanctions, period), on="nip", how="left")
+        .with_columns(nw.col("cut_bp").fill_null(0).cast(nw.Int64),
+                      pool.pool_id(policy).alias("pool_id"),
+                      score_bp=entitlement.score_bp(nw.col("discipline_bp"), nw.col("productivity_bp"), policy))
+        .with_columns(perf_rp=apply_bp(nw.col("perf_block"), nw.col("score_bp")),
+                      fixed_rp=nw.col("fixed_block"),
+                      status_bp=entitlement.lookup(nw.col("status"), policy.status_bp))
+    )
+    plt = (
+        acting_posts(inputs, policy, period, blocks)
+        .join(people.select("nip", "score_bp"), on="nip")
+        .with_columns(
+            plt_extra_rp=entitlement.plt_extra_rp(nw.col("acting_perf_block"), nw.col("acting_fixed_block"),
+                                                  nw.col("score_bp"), policy),
+            plt_cap_rp=entitlement.plt_extra_rp(nw.col("acting_perf_block"), nw.col("acting_fixed_block"),
+                                                BP, policy),
+        )
+        .group_by("nip")
+        .agg(nw.col("plt_extra_rp").max(), nw.col("plt_cap_rp").max())
+    )
+    chain = (nw.col("status_bp"), nw.col("proration_bp"), nw.col("cut_bp"))
+    people = (
+        people.join(plt, on="nip", how="left")
+        .with_columns(nw.col("plt_extra_rp").fill_null(0).cast(nw.Int64),
+                      nw.col("plt_cap_rp").fill_null(0).cast(nw.Int64))
+        .with_columns(
+            entitlement_rp=entitlement.own_post_rp(nw.col("perf_rp"), nw.col("fixed_rp"), *chain)
+            + nw.col("plt_extra_rp"),
+            cap_rp=entitlement.own_post_rp(nw.col("perf_block"), nw.col("fixed_block"), *chain)
+            + nw.col("plt_cap_rp"),
+        )
+    )
+    pools = pool.pools(people.select("pool_id"), inputs.apbd_lines, inputs.sp2d, policy, period)
+    paid = allocation.allocate(people.join(pools, on="pool_id"), policy)
+    register = deductions.with_deductions(paid, policy).with_columns(
+        period=nw.lit(str(period)), run_id=nw.lit(run_id)
+    )
+    frame = register.collect("polars")
+    money = [c for c in REGISTER_COLUMNS if c.endswith(("_rp", "_bp", "_days", "minutes")) or c.startswith("amt_")]
+    pay_register = frame.select(
+        *(nw.col(c).cast(nw.Int64) if c in money or c == "kelas" else nw.col(c) for c in REGISTER_COLUMNS)
+    ).sort("nip")
+    return RunResult(pay_register=pay_register, pool_summary=summarize_pools(frame))
+
+
+def summarize_pools(register: nw.DataFrame) -> nw.DataFrame:
+    """One row per pool: budget, Σ entitlement, Σ cap, Σ pay, binding and λ, sorted by pool."""
+    return (
+        register.group_by("pool_id")
+        .agg(
+            nw.col("pagu_rp").first(), nw.col("realized_rp").first(), nw.col("pool_rp").first(),
+            nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum(),
+            nw.col("binding").first(), nw.col("lambda").first(),
+        )
+        .with_columns(*(nw.col(c).cast(nw.Int64) for c in POOL_COLUMNS if c.endswith("_rp")))
+        .select(*POOL_COLUMNS)
+        .sort("pool_id")
+    )

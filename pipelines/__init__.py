@@ -1,0 +1,1 @@
+"""Everything that touches the outside: readers, data contracts, writers, the `eperf` CLI."""

@@ -1,0 +1,130 @@
+"""``eperf run``: read a data directory, compute one period, write the run folder atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import narwhals.stable.v2 as nw
+import polars as pl
+
+from engine import Period, Policy, PolicyError, RunResult, policy_for_period, run_period
+from engine.budget import budget_check
+from pipelines.backends import Backend, engine_inputs
+from pipelines.readers import DataDir, InputError, read_data_dir
+
+POLICY_FILE = "policy.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthlyRun:
+    """A finished run: where it was written and what it computed."""
+
+    run_id: str
+    out: Path
+    policy: Policy
+    data: DataDir
+    result: RunResult
+    budget: pl.DataFrame
+    manifest: dict[str, object]
+
+
+def load_policy(data: Path, period: Period) -> Policy:
+    """The policy version in force for ``period`` from ``data/policy.toml``."""
+    path = data / POLICY_FILE
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{POLICY_FILE}: required file is missing from {data}") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+    try:
+        return policy_for_period(document, period.first_day)
+    except PolicyError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
+                  run_id: str | None = None) -> tuple[str, Policy, DataDir, RunResult, pl.DataFrame]:
+    """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
+    policy = load_policy(data, period)
+    loaded = read_data_dir(data)
+    run_id = run_id or _run_id(period, policy, loaded)
+    inputs = engine_inputs(loaded.tables, backend)
+    result = run_period(inputs, policy, period, run_id)
+    budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
+    return run_id, policy, loaded, result, nw.to_native(budget)
+
+
+def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS) -> MonthlyRun:
+    """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``."""
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    run_id, policy, loaded, result, budget = compute_month(data, period, backend)
+    register = nw.to_native(result.pay_register)
+    pools = nw.to_native(result.pool_summary)
+    manifest = {
+        "run_id": run_id,
+        "period": str(period),
+        "policy": {"id": policy.id, "effective_from": policy.effective_from.isoformat(),
+                   "hash": policy.fingerprint},
+        "code_version": version("eperf"),
+        "backend": str(backend),
+        "inputs": [dataclasses.asdict(load) for load in loaded.loads],
+        "rows": {"read": sum(x.rows_read for x in loaded.loads),
+                 "accepted": sum(x.accepted for x in loaded.loads),
+                 "rejected": sum(x.rejected for x in loaded.loads)},
+        "totals": {"employees": register.height, "pools": pools.height,
+                   **{c: int(register[c].sum()) for c in
+                      ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",
+                       "pph21_rp", "net_rp")},
+                   "pool_rp": int(pools["pool_rp"].sum())},
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - clock, 3),
+    }
+    _write_atomically(out, {
+        "pay_register.parquet": lambda p: register.write_parquet(p),
+        "pay_register.csv": lambda p: register.write_csv(p),
+        "pool_summary.parquet": lambda p: pools.write_parquet(p),
+        "budget_check.parquet": lambda p: budget.write_parquet(p),
+        "rejects.parquet": lambda p: loaded.rejects.write_parquet(p),
+        "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"),
+    })
+    return MonthlyRun(run_id, out, policy, loaded, result, budget, manifest)
+
+
+def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
+    """Deterministic: the same inputs and policy give the same run id (reruns are identical)."""
+    digest = hashlib.sha256(policy.fingerprint.encode())
+    for load in loaded.loads:
+        digest.update(f"{load.file}:{load.sha256}".encode())
+    return f"{period}-{digest.hexdigest()[:12]}"
+
+
+def _write_atomically(out: Path, writers: dict[str, object]) -> None:
+    """Write every file into a temporary sibling folder, then swap it in as ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, write in writers.items():
+            write(tmp / name)  # type: ignore[operator]
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

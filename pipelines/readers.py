@@ -1,0 +1,252 @@
+"""Read a data directory (SPEC §3) through its contracts: every row accepted or rejected.
+
+A fatal problem (a required file missing or unreadable, a required column absent) raises
+:class:`InputError` naming the file and column; the caller writes nothing. Everything else is
+per row: a row that fails its contract, repeats a key or points to something unknown goes to
+the rejects with ``file, row, column, reason`` and takes no part in the computation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.contracts import CONTRACTS, Contract
+
+REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String}
+_FILE, _ROW = "__file", "__row"
+_CHECK_REASONS = {
+    "not_nullable": "missing required value",
+    "greater_than_or_equal_to": "negative value",
+    "str_matches": "wrong format",
+    "isin": "value outside its allowed set",
+}
+_DTYPE_WORDS = {pl.Int64: "an integer", pl.Date: "a date YYYY-MM-DD",
+                pl.Datetime: "a date-time YYYY-MM-DD HH:MM"}
+
+
+class InputError(Exception):
+    """A fatal input problem: the run stops and writes nothing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FileLoad:
+    """What happened to one physical file: counted rows and its fingerprint."""
+
+    file: str
+    sha256: str
+    rows_read: int
+    accepted: int
+    rejected: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DataDir:
+    """Accepted rows per contract (typed), every rejected row, and per-file counts."""
+
+    tables: dict[str, pl.DataFrame]
+    rejects: pl.DataFrame
+    loads: tuple[FileLoad, ...]
+
+
+def read_data_dir(data: Path) -> DataDir:
+    """Read and validate every input file of ``data`` in dependency order."""
+    if not data.is_dir():
+        raise InputError(f"{data}: data directory not found")
+    tables: dict[str, pl.DataFrame] = {}
+    rejects: list[pl.DataFrame] = []
+    loads: list[FileLoad] = []
+    for contract in CONTRACTS.values():
+        files = contract_files(data, contract)
+        raw = _read_raw(data, files, contract)
+        accepted, rejected = validate(raw, contract, tables)
+        tables[contract.name] = accepted
+        rejects.append(rejected)
+        loads.extend(_file_loads(data, files, raw, rejected))
+    all_rejects = pl.concat(rejects).sort("file", "row", "column")
+    return DataDir(tables, all_rejects, tuple(loads))
+
+
+def contract_files(data: Path, contract: Contract) -> list[Path]:
+    """The physical files of a contract, in the order their rows are read.
+
+    ``ekinerja/activity_log`` may be ``.csv``, ``.parquet`` or a folder of Parquet files
+    (hive partitions allowed), read in path order.
+    """
+    path = data / contract.path
+    if contract.folder_allowed:
+        candidates = [p for p in (path.with_suffix(".csv"), path.with_suffix(".parquet")) if p.is_file()]
+        if path.is_dir():
+            candidates.extend(sorted(path.rglob("*.parquet")))
+        if candidates:
+            return candidates
+        if path.is_dir():
+            raise InputError(f"{contract.path}/: folder holds no Parquet file")
+    elif path.is_file():
+        return [path]
+    if contract.optional:
+        return []
+    shown = f"{contract.path}.csv, .parquet or folder" if contract.folder_allowed else contract.path
+    raise InputError(f"{shown}: required file is missing from {data}")
+
+
+def _read_raw(data: Path, files: list[Path], contract: Contract) -> pl.DataFrame:
+    frames = [_read_one(data, f, contract) for f in files]
+    if not frames:
+        return pl.DataFrame(schema={**{c: pl.String for c in contract.columns}, _FILE: pl.String,
+                                    _ROW: pl.Int64})
+    return pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+
+
+def _read_one(data: Path, path: Path, contract: Contract) -> pl.DataFrame:
+    rel = path.relative_to(data).as_posix()
+    try:
+        if path.suffix == ".parquet":
+            present = pl.read_parquet_schema(path)
+        else:
+            header = pl.read_csv(path, n_rows=0, infer_schema=False)
+            present = header.schema
+    except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
+        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+    missing = [c for c in contract.columns if c not in present]
+    if missing:
+        raise InputError(f"{rel}: missing required column '{missing[0]}' "
+                         f"(expected columns: {', '.join(contract.columns)})")
+    try:
+        if path.suffix == ".parquet":
+            frame = pl.read_parquet(path, columns=list(contract.columns), hive_partitioning=False)
+        else:
+            frame = pl.read_csv(path, columns=list(contract.columns), infer_schema=False)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+    return frame.with_columns(
+        pl.lit(rel).alias(_FILE), pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(_ROW)
+    )
+
+
+def validate(raw: pl.DataFrame, contract: Contract,
+             accepted: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split ``raw`` rows into accepted (typed, contract columns) and rejects.
+
+    Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column),
+    then among the rows still standing the key (first row wins) and the references.
+    """
+    schema = contract.model.to_schema()
+    dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
+    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times).alias(name)
+                              for name, dtype in dtypes.items())
+    type_errors = pl.concat(
+        [parsed.filter(raw[name].is_not_null() & parsed[name].is_null())
+         .select(_FILE, _ROW, pl.lit(name).alias("column"),
+                 pl.lit(f"wrong type: expected {_type_word(dtype, name in contract.times)}").alias("reason"))
+         for name, dtype in dtypes.items() if dtype != pl.String]
+        or [_empty_rejects()],
+    )
+    checked = _contract_failures(parsed, contract).join(type_errors.select(_FILE, _ROW, "column"),
+                                                        on=[_FILE, _ROW, "column"], how="anti")
+    failures = pl.concat([type_errors, checked])
+    standing = parsed.join(failures.select(_FILE, _ROW).unique(), on=[_FILE, _ROW], how="anti")
+
+    first = pl.struct(list(contract.key)).is_first_distinct() if len(contract.key) > 1 else pl.col(contract.key[0]).is_first_distinct()
+    duplicates = standing.filter(~first).select(
+        _FILE, _ROW, pl.lit(", ".join(contract.key)).alias("column"),
+        pl.lit(f"duplicate key ({', '.join(contract.key)}): an earlier row has the same key").alias("reason"))
+    standing = standing.filter(first)
+
+    unknown = []
+    for ref in contract.references:
+        known = accepted[ref.table].select(pl.col(ref.target).alias(ref.column)).unique()
+        bad = standing.filter(pl.col(ref.column).is_not_null()).join(known, on=ref.column, how="anti")
+        target_file = CONTRACTS[ref.table].path
+        unknown.append(bad.select(
+            _FILE, _ROW, pl.lit(ref.column).alias("column"),
+            pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
+            .alias("reason")))
+        standing = standing.join(bad.select(_FILE, _ROW), on=[_FILE, _ROW], how="anti")
+    rejects = pl.concat([failures, duplicates, *unknown]).select(
+        pl.col(_FILE).alias("file"), pl.col(_ROW).alias("row"), "column", "reason")
+    return standing.sort(_FILE, _ROW).select(contract.columns), rejects
+
+
+def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
+    col = pl.col(name)
+    source = raw.schema[name]
+    if source == pl.String:
+        col = col.str.strip_chars()
+        col = pl.when(col == "").then(None).otherwise(col).alias(name)
+    if dtype == pl.String:
+        return col.cast(pl.String)
+    if source != pl.String:
+        if dtype == pl.Date and source == pl.Datetime:
+            return col.dt.date()
+        if source.is_float() and dtype == pl.Int64:
+            return pl.when(col == col.floor()).then(col.cast(pl.Int64, strict=False)).alias(name)
+        return col.cast(dtype, strict=False)  # type: ignore[arg-type]
+    if is_time:
+        ok = col.str.contains(r"^([01]\d|2[0-3]):[0-5]\d$")
+        minutes = col.str.slice(0, 2).cast(pl.Int64) * 60 + col.str.slice(3, 2).cast(pl.Int64)
+        return pl.when(ok).then(minutes).alias(name)
+    if dtype == pl.Int64:
+        return col.cast(pl.Int64, strict=False).alias(name)
+    if dtype == pl.Date:
+        return col.str.to_date("%Y-%m-%d", strict=False).alias(name)
+    return col.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us").alias(name)
+
+
+def _type_word(dtype: object, is_time: bool) -> str:
+    if is_time:
+        return "a time HH:MM"
+    return next((w for t, w in _DTYPE_WORDS.items() if dtype == t), str(dtype))
+
+
+def _contract_failures(parsed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Rows that break the pandera model, as rejects (values of personal columns not shown)."""
+    try:
+        contract.model.validate(parsed, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.filter(pl.col("index").is_not_null())
+    else:
+        return _empty_rejects()
+    by_check = cases.with_columns(
+        kind=pl.col("check").str.extract(r"^([a-z_]+)", 1),
+        column=pl.when(pl.col("schema_context") == "Column").then(pl.col("column"))
+        .otherwise(pl.col("check").str.extract(r"^(\w+)", 1)),
+    )
+    reason = (
+        pl.when(pl.col("schema_context") != "Column").then(pl.col("check"))
+        .when(pl.col("kind") == "in_range").then(
+            pl.when(pl.col("column").str.ends_with("_bp")).then(pl.lit("bp outside 0–10000"))
+            .otherwise(pl.format("value outside its allowed range: {}", pl.col("check"))))
+        .otherwise(pl.col("kind").replace_strict(_CHECK_REASONS, default=pl.col("check")))
+    )
+    shown = pl.when(pl.col("column").is_in(list(contract.personal)) | (pl.col("kind") == "not_nullable")
+                    | (pl.col("schema_context") != "Column")).then(reason).otherwise(
+        pl.format("{} ('{}')", reason, pl.col("failure_case")))
+    rows = parsed.select(_FILE, _ROW).with_row_index("index").with_columns(pl.col("index").cast(pl.Int64))
+    return (
+        by_check.with_columns(pl.col("index").cast(pl.Int64))
+        .join(rows, on="index")
+        .select(_FILE, _ROW, pl.col("column").cast(pl.String), shown.alias("reason"))
+        .unique(maintain_order=True)
+    )
+
+
+def _empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema={_FILE: pl.String, _ROW: pl.Int64, "column": pl.String, "reason": pl.String})
+
+
+def _file_loads(data: Path, files: list[Path], raw: pl.DataFrame, rejects: pl.DataFrame) -> list[FileLoad]:
+    read = dict(raw.group_by(_FILE).len().iter_rows())
+    rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
+    loads = []
+    for path in files:
+        rel = path.relative_to(data).as_posix()
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        n, bad = read.get(rel, 0), rejected.get(rel, 0)
+        loads.append(FileLoad(rel, digest, n, n - bad, bad))
+    return loads
