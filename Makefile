@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+DEMO    := data/demo
+PERIOD  := 2025-11
+
+.PHONY: install demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, generate the Surabaya-size demo city, run its latest month, print the summary
+demo: install
+	$(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
+	$(BIN)/eperf run --data $(DEMO) --period $(PERIOD) --out out/demo/$(PERIOD)
+
+## test: the whole test suite (acceptance examples, rules, invariants, bad input, CLI)
+test: install
+	$(BIN)/python -m pytest
+
+## bench: time `eperf run` against the floor and a pandas version (not a test)
+bench: install
+	$(BIN)/python bench/bench_run.py --employees 20000
+	$(BIN)/python bench/bench_run.py --employees 200000
+
+clean:
+	rm -rf out $(DEMO) data/bench .pytest_cache

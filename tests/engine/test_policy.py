@@ -1,0 +1,84 @@
+"""§5 policy: effective-dated versions, defaults, merging, and errors naming the key."""
+
+import datetime as dt
+
+import pytest
+
+from engine.policy import Allocation, PolicyError, ProductivityRule, build_policy, policy_for_period
+
+JAN, MAR, JUN = dt.date(2025, 1, 1), dt.date(2025, 3, 1), dt.date(2025, 6, 1)
+
+
+def _doc(*versions: dict) -> dict:
+    return {"version": list(versions)}
+
+
+def test_latest_effective_version_whatever_the_order() -> None:
+    doc = _doc({"effective_from": JUN, "id": "new", "allocation": "share"},
+               {"effective_from": JAN, "id": "old"}, {"effective_from": MAR, "id": "mid"})
+    assert policy_for_period(doc, dt.date(2025, 5, 1)).id == "mid"
+    assert policy_for_period(doc, JUN).allocation is Allocation.SHARE
+    with pytest.raises(PolicyError, match="no version has effective_from <= 2024-12-01"):
+        policy_for_period(doc, dt.date(2024, 12, 1))
+
+
+def test_missing_key_takes_spec_default_not_older_version() -> None:
+    doc = _doc({"effective_from": JAN, "plt_bp": 3500, "minutes_per_day": 360},
+               {"effective_from": MAR})
+    pol = policy_for_period(doc, MAR)
+    assert (pol.plt_bp, pol.minutes_per_day, pol.credit_minutes_per_day) == (2000, 300, 300)
+
+
+def test_tables_merge_and_lists_replace() -> None:
+    pol = build_policy({"effective_from": JAN, "status_bp": {"CPNS": 9000},
+                        "status_deduction_bp": {"I": 50}, "pph21_rate_bp": {"PPPK": {"IX": 250}},
+                        "schedule": {"start": "07:00"}, "credit_statuses": ["DL"]})
+    assert dict(pol.status_bp) == {"PNS": 10000, "CPNS": 9000, "PPPK": 10000}
+    assert dict(pol.status_deduction_bp) == {"TK": 300, "I": 50, "S": 0}
+    assert pol.pph21_rate_bp["PPPK"]["IX"] == 250 and pol.pph21_rate_bp["PPPK"]["XIII"] == 1500
+    assert (pol.schedule_start_min, pol.schedule_end_min) == (420, 960)
+    assert pol.credit_statuses == ("DL",)
+
+
+def test_tiers_sorted_by_pct() -> None:
+    pol = build_policy({"effective_from": JAN, "productivity_rule": "tiered", "productivity_tiers": [
+        {"min_pct_of_target": 100, "bp": 10000}, {"min_pct_of_target": 50, "bp": 4000}]})
+    assert pol.productivity_rule is ProductivityRule.TIERED
+    assert [t.min_pct_of_target for t in pol.productivity_tiers] == [50, 100]
+
+
+@pytest.mark.parametrize(("version", "message"), [
+    ({"daily_cap": 420}, "unknown key 'daily_cap'"),
+    ({"plt_bp": "2000"}, "plt_bp must be an integer"),
+    ({"plt_bp": 12000}, "plt_bp = 12000 is outside 0–10000"),
+    ({"w_discipline_bp": 5000}, "must be 10000"),
+    ({"allocation": "equal"}, "allocation = 'equal' is not one of scale, share"),
+    ({"status_bp": {"HONORER": 5000}}, "unknown entry status_bp.HONORER"),
+    ({"pph21_rate_bp": {"PNS": {"V": 0}}}, "unknown golongan pph21_rate_bp.PNS.V"),
+    ({"schedule": {"start": "7:30"}}, "schedule.start must be a string \"HH:MM\""),
+    ({"credit_statuses": ["XX"]}, "credit_statuses"),
+    ({"productivity_tiers": [{"min_pct_of_target": 50, "bp": 6000},
+                             {"min_pct_of_target": 80, "bp": 5000}]}, "bp falls"),
+    ({"tl_psw_bands": [{"min_minutes": 1}]}, "tl_psw_bands must be a list"),
+    ({"status_deduction_bp": {"TK": -1}}, "status_deduction_bp.TK = -1 is outside"),
+])
+def test_errors_name_the_key(version: dict, message: str) -> None:
+    with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        build_policy({"effective_from": JAN, **version})
+
+
+def test_document_errors() -> None:
+    with pytest.raises(PolicyError, match="no \\[\\[version\\]\\] table"):
+        policy_for_period({}, JAN)
+    with pytest.raises(PolicyError, match="effective_from must be a TOML date"):
+        policy_for_period(_doc({"effective_from": "2025-01-01"}), JAN)
+    with pytest.raises(PolicyError, match="unknown top-level key 'plt_bp'"):
+        policy_for_period({"plt_bp": 1, "version": [{"effective_from": JAN}]}, JAN)
+
+
+def test_policy_is_frozen() -> None:
+    pol = build_policy({"effective_from": JAN})
+    with pytest.raises(AttributeError):
+        pol.plt_bp = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        pol.status_bp["PNS"] = 1  # type: ignore[index]
