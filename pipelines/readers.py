@@ -67,7 +67,7 @@ def read_data_dir(data: Path) -> DataDir:
         tables[contract.name] = accepted
         rejects.append(rejected)
         loads.extend(_file_loads(data, files, raw, rejected))
-    all_rejects = pl.concat(rejects).sort("file", "row", "column")
+    all_rejects = pl.concat(rejects).sort("file", "row", "column", "reason")
     return DataDir(tables, all_rejects, tuple(loads))
 
 
@@ -94,12 +94,13 @@ def contract_files(data: Path, contract: Contract) -> list[Path]:
     raise InputError(f"{shown}: required file is missing from {data}")
 
 
-def _read_raw(data: Path, files: list[Path], contract: Contract) -> pl.DataFrame:
+def _read_raw(data: Path, files: list[Path], contract: Contract) -> list[pl.DataFrame]:
+    """One frame per file, as read: a column may be text in one Parquet part, typed in another."""
     frames = [_read_one(data, f, contract) for f in files]
     if not frames:
-        return pl.DataFrame(schema={**{c: pl.String for c in contract.columns}, _FILE: pl.String,
-                                    _ROW: pl.Int64})
-    return pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        return [pl.DataFrame(schema={**{c: pl.String for c in contract.columns}, _FILE: pl.String,
+                                     _ROW: pl.Int64})]
+    return frames
 
 
 def _read_one(data: Path, path: Path, contract: Contract) -> pl.DataFrame:
@@ -128,28 +129,24 @@ def _read_one(data: Path, path: Path, contract: Contract) -> pl.DataFrame:
     )
 
 
-def validate(raw: pl.DataFrame, contract: Contract,
+def validate(raw: list[pl.DataFrame], contract: Contract,
              accepted: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split ``raw`` rows into accepted (typed, contract columns) and rejects.
+    """Split the rows of ``raw`` (one frame per file, in reading order) into accepted (typed,
+    contract columns) and rejects.
 
     Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column),
     then among the rows still standing the key (first row wins) and the references.
     """
     schema = contract.model.to_schema()
     dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
-    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times).alias(name)
-                              for name, dtype in dtypes.items())
-    type_errors = pl.concat(
-        [parsed.filter(raw[name].is_not_null() & parsed[name].is_null())
-         .select(_FILE, _ROW, pl.lit(name).alias("column"),
-                 pl.lit(f"wrong type: expected {_type_word(dtype, name in contract.times)}").alias("reason"))
-         for name, dtype in dtypes.items() if dtype != pl.String]
-        or [_empty_rejects()],
-    )
+    typed = [_parse_file(frame, dtypes, contract) for frame in raw]
+    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed")
+    type_errors = pl.concat([errors for _, errors in typed])
     checked = _contract_failures(parsed, contract).join(type_errors.select(_FILE, _ROW, "column"),
                                                         on=[_FILE, _ROW, "column"], how="anti")
     failures = pl.concat([type_errors, checked])
-    standing = parsed.join(failures.select(_FILE, _ROW).unique(), on=[_FILE, _ROW], how="anti")
+    standing = parsed.join(failures.select(_FILE, _ROW).unique(), on=[_FILE, _ROW], how="anti",
+                           maintain_order="left")  # reading order decides which duplicate is first
 
     first = pl.struct(list(contract.key)).is_first_distinct() if len(contract.key) > 1 else pl.col(contract.key[0]).is_first_distinct()
     duplicates = standing.filter(~first).select(
@@ -170,6 +167,21 @@ def validate(raw: pl.DataFrame, contract: Contract,
     rejects = pl.concat([failures, duplicates, *unknown]).select(
         pl.col(_FILE).alias("file"), pl.col(_ROW).alias("row"), "column", "reason")
     return standing.sort(_FILE, _ROW).select(contract.columns), rejects
+
+
+def _parse_file(raw: pl.DataFrame, dtypes: dict[str, object],
+                contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One file's columns parsed to the contract types, and its values that do not parse."""
+    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times).alias(name)
+                              for name, dtype in dtypes.items())
+    type_errors = pl.concat(
+        [parsed.filter(raw[name].is_not_null() & parsed[name].is_null())
+         .select(_FILE, _ROW, pl.lit(name).alias("column"),
+                 pl.lit(f"wrong type: expected {_type_word(dtype, name in contract.times)}").alias("reason"))
+         for name, dtype in dtypes.items() if dtype != pl.String]
+        or [_empty_rejects()],
+    )
+    return parsed, type_errors
 
 
 def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
@@ -239,8 +251,9 @@ def _empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema={_FILE: pl.String, _ROW: pl.Int64, "column": pl.String, "reason": pl.String})
 
 
-def _file_loads(data: Path, files: list[Path], raw: pl.DataFrame, rejects: pl.DataFrame) -> list[FileLoad]:
-    read = dict(raw.group_by(_FILE).len().iter_rows())
+def _file_loads(data: Path, files: list[Path], raw: list[pl.DataFrame],
+                rejects: pl.DataFrame) -> list[FileLoad]:
+    read = {frame[_FILE][0]: frame.height for frame in raw if frame.height}
     rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
     loads = []
     for path in files:

@@ -406,3 +406,20 @@ def test_parquet_bad_value_is_rejected_like_csv(city: Path) -> None:
     assert loaded.rejects.rows() == [(parquet, 7, "status", "value outside its allowed set ('APPROVED')")]
     assert loaded.tables["activity_log"].filter(pl.col("log_id") == original["log_id"]).height == 0
     assert isinstance(original["work_date"], dt.date)
+
+
+def test_part_files_may_store_a_column_with_different_types(city: Path) -> None:
+    # An older exporter wrote August's approved_at as text, the new one as a timestamp.
+    as_csv = _register(city)
+    august, _ = log_to_hive_folder(city)
+    old = pl.read_parquet(city / august)
+    old.with_columns(pl.col("approved_at").dt.strftime("%Y-%m-%d %H:%M")).write_parquet(city / august)
+    loaded = read_data_dir(city)
+    assert loaded.rejects.height == 0
+    assert loaded.tables["activity_log"]["approved_at"].null_count() == _null_approvals(city)
+    assert _register(city).equals(as_csv)
+
+
+def _null_approvals(data: Path) -> int:
+    return sum(pl.read_parquet(p)["approved_at"].null_count()
+               for p in (data / "ekinerja" / "activity_log").rglob("*.parquet"))
