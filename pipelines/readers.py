@@ -74,24 +74,27 @@ def read_data_dir(data: Path) -> DataDir:
 def contract_files(data: Path, contract: Contract) -> list[Path]:
     """The physical files of a contract, in the order their rows are read.
 
-    ``ekinerja/activity_log`` may be ``.csv``, ``.parquet`` or a folder of Parquet files
-    (hive partitions allowed), read in path order.
+    Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` may also be a
+    folder of Parquet files (hive partitions allowed), read in path order. Two forms of one
+    input at once are ambiguous and stop the run.
     """
     path = data / contract.path
-    if contract.folder_allowed:
-        candidates = [p for p in (path.with_suffix(".csv"), path.with_suffix(".parquet")) if p.is_file()]
-        if path.is_dir():
-            candidates.extend(sorted(path.rglob("*.parquet")))
-        if candidates:
-            return candidates
-        if path.is_dir():
+    forms = [p for p in (path.with_suffix(".csv"), path.with_suffix(".parquet")) if p.is_file()]
+    if contract.folder_allowed and path.is_dir():
+        parts = sorted(path.rglob("*.parquet"))
+        if not parts:
             raise InputError(f"{contract.path}/: folder holds no Parquet file")
-    elif path.is_file():
-        return [path]
+        forms.append(path)
+    if len(forms) > 1:
+        shown = " and ".join(p.relative_to(data).as_posix() for p in forms)
+        raise InputError(f"{shown}: two exports of the same input; keep one")
+    if forms:
+        return parts if forms[0].is_dir() else forms
     if contract.optional:
         return []
-    shown = f"{contract.path}.csv, .parquet or folder" if contract.folder_allowed else contract.path
-    raise InputError(f"{shown}: required file is missing from {data}")
+    also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
+    raise InputError(f"{contract.path}.csv: required file is missing from {data} "
+                     f"(a {contract.path}{also} is accepted too)")
 
 
 def _read_raw(data: Path, files: list[Path], contract: Contract) -> list[pl.DataFrame]:
@@ -158,7 +161,7 @@ def validate(raw: list[pl.DataFrame], contract: Contract,
     for ref in contract.references:
         known = accepted[ref.table].select(pl.col(ref.target).alias(ref.column)).unique()
         bad = standing.filter(pl.col(ref.column).is_not_null()).join(known, on=ref.column, how="anti")
-        target_file = CONTRACTS[ref.table].path
+        target_file = CONTRACTS[ref.table].path + ".csv"
         unknown.append(bad.select(
             _FILE, _ROW, pl.lit(ref.column).alias("column"),
             pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
@@ -205,8 +208,10 @@ def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Exp
     if dtype == pl.Int64:
         return col.cast(pl.Int64, strict=False).alias(name)
     if dtype == pl.Date:
-        return col.str.to_date("%Y-%m-%d", strict=False).alias(name)
-    return col.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us").alias(name)
+        iso = col.str.len_bytes() == 10  # strictly YYYY-MM-DD: 2024-9-5 is a wrong type
+        return pl.when(iso).then(col.str.to_date("%Y-%m-%d", strict=False)).alias(name)
+    iso = col.str.len_bytes() == 16
+    return pl.when(iso).then(col.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")).alias(name)
 
 
 def _type_word(dtype: object, is_time: bool) -> str:

@@ -16,7 +16,7 @@ import pytest
 from engine import Period
 from pipelines.contracts import CONTRACTS
 from pipelines.monthly import compute_month, run_month
-from pipelines.readers import DataDir, FileLoad, read_data_dir
+from pipelines.readers import DataDir, FileLoad, InputError, read_data_dir
 from tests.pipelines.editing import (
     PERIOD,
     append_copy,
@@ -105,6 +105,7 @@ ONE_CELL = [
     pytest.param(EMP, 5, "salary_rp", "3406300.5", "wrong type: expected an integer", id="salary-decimal"),
     pytest.param(EMP, 7, "start_date", "2021-13-01", "wrong type: expected a date", id="start-date-month-13"),
     pytest.param(LOG, 10, "work_date", "17/09/2024", "wrong type: expected a date", id="log-date-not-iso"),
+    pytest.param(LOG, 10, "work_date", "2024-9-17", "wrong type: expected a date", id="log-date-unpadded"),
     pytest.param(LOG, 11, "approved_at", "2024-09-21", "wrong type: expected a date-time", id="approved-at-no-time"),
     pytest.param(ATT, 3, "check_in", "7:5", "wrong type: expected a time HH:MM", id="check-in-7:5"),
     pytest.param(ATT, 3, "check_out", "25:00", "wrong type: expected a time HH:MM", id="check-out-25:00"),
@@ -423,3 +424,19 @@ def test_part_files_may_store_a_column_with_different_types(city: Path) -> None:
 def _null_approvals(data: Path) -> int:
     return sum(pl.read_parquet(p)["approved_at"].null_count()
                for p in (data / "ekinerja" / "activity_log").rglob("*.parquet"))
+
+
+def test_any_input_may_be_parquet(city: Path) -> None:
+    as_csv = _register(city)
+    for file in ("hr/employees.csv", "eabsensi/attendance.csv"):
+        frame = pl.read_csv(city / file, infer_schema=False)
+        frame.write_parquet((city / file).with_suffix(".parquet"))
+        (city / file).unlink()
+    assert _register(city).equals(as_csv)
+
+
+def test_two_exports_of_one_input_stop_the_run(city: Path) -> None:
+    log_to_parquet_file(city)
+    (city / LOG).write_text("log_id,nip,work_date,activity_code,quantity,status,approver_nip,approved_at,ref\n")
+    with pytest.raises(InputError, match="ekinerja/activity_log.csv and ekinerja/activity_log.parquet"):
+        read_data_dir(city)
