@@ -1,0 +1,134 @@
+"""``eperf explain``: one employee's TPP, step by step, as an HR officer reads it out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from engine import Period, Policy
+from engine.run import employee_days
+from pipelines.backends import engine_inputs
+from pipelines.monthly import compute_month
+
+
+def explain_employee(data: Path, period: Period, nip: str) -> str:
+    """The words and Rupiah behind one register row. Raises LookupError for an unknown NIP."""
+    _, policy, loaded, result, _ = compute_month(data, period)
+    register = result.pay_register.to_native()
+    rows = register.filter(pl.col("nip") == nip).rows(named=True)
+    if not rows:
+        known = loaded.tables["employees"]["nip"].to_list()
+        why = "has no active working day in the period" if nip in known else "is not an accepted employee"
+        raise LookupError(f"NIP {nip} {why}; nothing to explain for {period}")
+    row = rows[0]
+    pool = result.pool_summary.to_native().filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
+    one = {**loaded.tables, "employees": loaded.tables["employees"].filter(pl.col("nip") == nip)}
+    days = employee_days(engine_inputs(one), policy, period).collect("polars").to_native().sort("work_date")
+    employee = loaded.tables["employees"].filter(pl.col("nip") == nip).row(0, named=True)
+    basic = loaded.tables["kelas"].filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
+    return "\n".join(explanation(row, pool, days, employee, basic, policy))
+
+
+def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
+                basic_rp: int, policy: Policy) -> list[str]:
+    """The lines of the explanation (pure: the computed rows in, text out)."""
+    p = row["amt_bk"] + row["amt_pk"]
+    lines = [
+        f"TPP {row['period']} for NIP {row['nip']} — OPD {row['opd_code']}, position {row['position_id']} "
+        f"(kelas {row['kelas']}), {row['status']} golongan {employee['golongan']}",
+        "",
+        f"1. Days. {row['working_days']} working days in {row['period']}; you were active on "
+        f"{row['active_days']} → proration {_pct(row['proration_bp'])}.",
+        f"2. Ceiling. Kelas {row['kelas']} basic {_rp(basic_rp)}: beban kerja {_rp(row['amt_bk'])}, prestasi "
+        f"kerja {_rp(row['amt_pk'])} (performance part {_rp(p)}); kondisi kerja {_rp(row['amt_kk'])}, "
+        f"kelangkaan profesi {_rp(row['amt_kp'])}, tempat bertugas {_rp(row['amt_tb'])}, pertimbangan lain "
+        f"{_rp(row['amt_pol'])} (fixed part {_rp(row['fixed_rp'])}).",
+        f"3. Productivity. {_num(row['minutes'])} counted minutes of a {_num(row['target_minutes'])}-minute target "
+        f"({row['active_days']} days × {policy.minutes_per_day}) → {_pct(row['productivity_bp'])} "
+        f"by the {policy.productivity_rule} rule.",
+        *_productivity_days(days, policy),
+        f"4. Discipline. Deductions {_pct(row['deduction_bp'])} → discipline {_pct(row['discipline_bp'])}.",
+        *_discipline_days(days, policy),
+        f"5. Score. {_pct(policy.w_discipline_bp)} × discipline + {_pct(policy.w_productivity_bp)} × "
+        f"productivity = {_pct(row['score_bp'])}.",
+        f"6. Entitlement. Performance part {_rp(p)} × {_pct(row['score_bp'])} = {_rp(row['perf_rp'])}, plus the "
+        f"fixed part {_rp(row['fixed_rp'])}; × {row['status']} rate {_pct(policy.status_bp[row['status']])}, "
+        f"× proration {_pct(row['proration_bp'])}, less sanction {_pct(row['cut_bp'])}"
+        + (f", plus PLT extra {_rp(row['plt_extra_rp'])}" if row["plt_extra_rp"] else "")
+        + f" = {_rp(row['entitlement_rp'])} (your ceiling this month: {_rp(row['cap_rp'])}).",
+        _pool_line(row, pool, policy),
+        f"8. Deductions. BPJS {_pct(policy.bpjs_employee_bp)} on what TPP adds under the "
+        f"{_rp(policy.bpjs_ceiling_rp)} ceiling: {_rp(row['bpjs_employee_rp'])} (the employer adds "
+        f"{_rp(row['bpjs_employer_rp'])}). PPh 21 {_rp(row['pph21_rp'])}"
+        + (" withheld." if policy.pph21 == "final_golongan" else " borne by the city, not withheld."),
+        f"   Net TPP paid: {_rp(row['net_rp'])}.",
+    ]
+    return lines
+
+
+def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str:
+    head = (f"7. Pool {row['pool_id']}. Budget this month {_rp(pool['pool_rp'])} against entitlements of "
+            f"{_rp(pool['entitlement_rp'])} ({policy.allocation} mode): ")
+    pay = _rp(row["pay_rp"])
+    if policy.allocation == "scale":
+        if not pool["binding"]:
+            return head + f"the budget suffices, so you are paid your entitlement {pay}."
+        return head + f"the budget is short, so every entitlement is scaled by {pool['lambda']:.4f} → {pay}."
+    if not pool["binding"]:
+        return head + f"the budget covers every ceiling, so each working employee is paid the ceiling → {pay}."
+    return head + (f"the budget is below the sum of ceilings and is shared in proportion to entitlement "
+                   f"(factor {pool['lambda']:.4f}, never above a ceiling) → {pay}.")
+
+
+def _productivity_days(days: pl.DataFrame, policy: Policy) -> list[str]:
+    credit = days.filter(pl.col("attendance_status").is_in(list(policy.credit_statuses)))
+    capped = days.filter(pl.col("logged_minutes").fill_null(0) > policy.daily_cap_minutes)
+    lines = []
+    if credit.height:
+        lines.append(f"   {_days(credit.height)} of leave/travel credited {policy.credit_minutes_per_day} minutes each "
+                     f"({', '.join(_day(d) for d in credit['work_date'])}).")
+    if capped.height:
+        lines.append(f"   {_days(capped.height)} logged more than the daily cap of {policy.daily_cap_minutes} "
+                     f"minutes and count at the cap ({', '.join(_day(d) for d in capped['work_date'])}).")
+    return lines
+
+
+def _discipline_days(days: pl.DataFrame, policy: Policy) -> list[str]:
+    costly = days.filter(pl.col("day_deduction_bp") > 0)
+    lines = []
+    for d in costly.iter_rows(named=True):
+        status = d["attendance_status"]
+        if status is None:
+            what = "no attendance record (counted as TK)"
+        elif status != "H":
+            what = f"status {status}"
+        else:
+            what = f"in {_clock(d['check_in_min'])}, out {_clock(d['check_out_min'])}"
+        lines.append(f"   {_day(d['work_date'])}: {what} → −{_pct(d['day_deduction_bp'])}")
+    return lines
+
+
+def _clock(minutes: int | None) -> str:
+    return "missing" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%a %d %b")
+
+
+def _pct(bp: int) -> str:
+    return f"{bp / 100:.2f} %"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _num(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _rp(amount: int) -> str:
+    return f"Rp {_num(amount)}"
