@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.contracts import CONTRACTS, Contract
 
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String}
-_FILE, _ROW = "__file", "__row"
+_FILE, _ROW, _INDEX = "__file", "__row", "__index"
 _CHECK_REASONS = {
     "not_nullable": "missing required value",
     "greater_than_or_equal_to": "negative value",
@@ -143,42 +143,66 @@ def validate(raw: list[pl.DataFrame], contract: Contract,
     schema = contract.model.to_schema()
     dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
     typed = [_parse_file(frame, dtypes, contract) for frame in raw]
-    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed")
+    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX)
     type_errors = pl.concat([errors for _, errors in typed])
     checked = _contract_failures(parsed, contract).join(type_errors.select(_FILE, _ROW, "column"),
                                                         on=[_FILE, _ROW, "column"], how="anti")
     failures = pl.concat([type_errors, checked])
-    standing = parsed.join(failures.select(_FILE, _ROW).unique(), on=[_FILE, _ROW], how="anti",
-                           maintain_order="left")  # reading order decides which duplicate is first
+    standing = _without(parsed, failures)
 
-    first = pl.struct(list(contract.key)).is_first_distinct() if len(contract.key) > 1 else pl.col(contract.key[0]).is_first_distinct()
-    duplicates = standing.filter(~first).select(
-        _FILE, _ROW, pl.lit(", ".join(contract.key)).alias("column"),
-        pl.lit(f"duplicate key ({', '.join(contract.key)}): an earlier row has the same key").alias("reason"))
-    standing = standing.filter(first)
+    duplicates = _later_duplicates(standing, contract.key)
+    standing = _without(standing, duplicates)
 
     unknown = []
     for ref in contract.references:
-        known = accepted[ref.table].select(pl.col(ref.target).alias(ref.column)).unique()
-        bad = standing.filter(pl.col(ref.column).is_not_null()).join(known, on=ref.column, how="anti")
+        known = accepted[ref.table][ref.target].unique().implode()
+        bad = standing.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
         target_file = CONTRACTS[ref.table].path + ".csv"
         unknown.append(bad.select(
             _FILE, _ROW, pl.lit(ref.column).alias("column"),
             pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
             .alias("reason")))
-        standing = standing.join(bad.select(_FILE, _ROW), on=[_FILE, _ROW], how="anti")
-    rejects = pl.concat([failures, duplicates, *unknown]).select(
+        standing = _without(standing, bad)
+    rejects = pl.concat([failures, duplicates, *unknown], how="diagonal").select(
         pl.col(_FILE).alias("file"), pl.col(_ROW).alias("row"), "column", "reason")
-    return standing.sort(_FILE, _ROW).select(contract.columns), rejects
+    return standing.select(contract.columns), rejects
+
+
+def _without(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` less the rows (same file and row) of ``rows``; reading order is kept."""
+    if rows.height == 0:
+        return frame
+    gone = rows.select(_FILE, _ROW).unique().join(frame.select(_FILE, _ROW, _INDEX), on=[_FILE, _ROW])
+    return frame.filter(~pl.col(_INDEX).is_in(gone[_INDEX].implode()))
+
+
+def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    """Rows whose key an earlier row already has, as rejects (the first row wins).
+
+    A 64-bit hash of the key proves most files duplicate-free in one cheap pass; only a file
+    with a repeated hash pays for the exact, order-aware check.
+    """
+    hashed = pl.struct(list(key)).hash(7) if len(key) > 1 else pl.col(key[0]).hash(7)
+    if frame.select(hashed.n_unique()).item() == frame.height:
+        return _empty_rejects()
+    exact = pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
+    return frame.filter(~exact.is_first_distinct()).select(
+        _FILE, _ROW, pl.lit(", ".join(key)).alias("column"),
+        pl.lit(f"duplicate key ({', '.join(key)}): an earlier row has the same key").alias("reason"))
 
 
 def _parse_file(raw: pl.DataFrame, dtypes: dict[str, object],
                 contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One file's columns parsed to the contract types, and its values that do not parse."""
-    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times).alias(name)
+    from_csv = raw.height == 0 or raw[_FILE][0].endswith(".csv")
+    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times, from_csv).alias(name)
                               for name, dtype in dtypes.items())
+    unparsed = [name for name, dtype in dtypes.items() if dtype != pl.String]
+    failed = pl.any_horizontal(raw[name].is_not_null() & parsed[name].is_null() for name in unparsed) \
+        if unparsed else pl.lit(False)
+    suspects = parsed.with_columns(raw.select(pl.all().name.suffix("__raw"))).filter(failed)
     type_errors = pl.concat(
-        [parsed.filter(raw[name].is_not_null() & parsed[name].is_null())
+        [suspects.filter(pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null())
          .select(_FILE, _ROW, pl.lit(name).alias("column"),
                  pl.lit(f"wrong type: expected {_type_word(dtype, name in contract.times)}").alias("reason"))
          for name, dtype in dtypes.items() if dtype != pl.String]
@@ -187,12 +211,16 @@ def _parse_file(raw: pl.DataFrame, dtypes: dict[str, object],
     return parsed, type_errors
 
 
-def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
+def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool, from_csv: bool) -> pl.Expr:
+    """``name`` parsed to ``dtype`` (null where it does not parse); an empty text is missing.
+
+    Spaces around a CSV cell are dropped (spreadsheet exports); Parquet text is taken as is.
+    """
     col = pl.col(name)
     source = raw.schema[name]
     if source == pl.String:
-        col = col.str.strip_chars()
-        col = pl.when(col == "").then(None).otherwise(col).alias(name)
+        col = col.str.strip_chars() if from_csv else col
+        col = pl.when(col != "").then(col).alias(name)
     if dtype == pl.String:
         return col.cast(pl.String)
     if source != pl.String:
@@ -243,7 +271,7 @@ def _contract_failures(parsed: pl.DataFrame, contract: Contract) -> pl.DataFrame
     shown = pl.when(pl.col("column").is_in(list(contract.personal)) | (pl.col("kind") == "not_nullable")
                     | (pl.col("schema_context") != "Column")).then(reason).otherwise(
         pl.format("{} ('{}')", reason, pl.col("failure_case")))
-    rows = parsed.select(_FILE, _ROW).with_row_index("index").with_columns(pl.col("index").cast(pl.Int64))
+    rows = parsed.select(_FILE, _ROW, pl.col(_INDEX).cast(pl.Int64).alias("index"))
     return (
         by_check.with_columns(pl.col("index").cast(pl.Int64))
         .join(rows, on="index")
