@@ -56,7 +56,7 @@ def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
                   run_id: str | None = None) -> tuple[str, Policy, DataDir, RunResult, pl.DataFrame]:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
-    loaded = read_data_dir(data)
+    loaded = read_data_dir(data, str(period))
     run_id = run_id or _run_id(period, policy, loaded)
     inputs = engine_inputs(loaded.tables, backend)
     result = run_period(inputs, policy, period, run_id)

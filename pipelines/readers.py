@@ -53,15 +53,19 @@ class DataDir:
     loads: tuple[FileLoad, ...]
 
 
-def read_data_dir(data: Path) -> DataDir:
-    """Read and validate every input file of ``data`` in dependency order."""
+def read_data_dir(data: Path, period: str | None = None) -> DataDir:
+    """Read and validate every input file of ``data`` in dependency order.
+
+    With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
+    partition only: the other months' rows are not inputs of this run.
+    """
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
     tables: dict[str, pl.DataFrame] = {}
     rejects: list[pl.DataFrame] = []
     loads: list[FileLoad] = []
     for contract in CONTRACTS.values():
-        files = contract_files(data, contract)
+        files = contract_files(data, contract, period)
         raw = _read_raw(data, files, contract)
         accepted, rejected = validate(raw, contract, tables)
         tables[contract.name] = accepted
@@ -71,12 +75,13 @@ def read_data_dir(data: Path) -> DataDir:
     return DataDir(tables, all_rejects, tuple(loads))
 
 
-def contract_files(data: Path, contract: Contract) -> list[Path]:
+def contract_files(data: Path, contract: Contract, period: str | None = None) -> list[Path]:
     """The physical files of a contract, in the order their rows are read.
 
     Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` may also be a
     folder of Parquet files (hive partitions allowed), read in path order. Two forms of one
-    input at once are ambiguous and stop the run.
+    input at once are ambiguous and stop the run. A folder partitioned by ``period=`` with
+    ``period`` given yields that partition's files; a missing partition stops the run.
     """
     path = data / contract.path
     forms = [p for p in (path.with_suffix(".csv"), path.with_suffix(".parquet")) if p.is_file()]
@@ -84,6 +89,12 @@ def contract_files(data: Path, contract: Contract) -> list[Path]:
         parts = sorted(path.rglob("*.parquet"))
         if not parts:
             raise InputError(f"{contract.path}/: folder holds no Parquet file")
+        partitioned = [p for p in parts if p.relative_to(path).parts[0].startswith("period=")]
+        if period is not None and partitioned:
+            parts = [p for p in partitioned if p.relative_to(path).parts[0] == f"period={period}"]
+            if not parts:
+                raise InputError(f"{contract.path}/period={period}/: no activity log for the period "
+                                 f"(partitions found: {', '.join(sorted({p.relative_to(path).parts[0] for p in partitioned}))})")
         forms.append(path)
     if len(forms) > 1:
         shown = " and ".join(p.relative_to(data).as_posix() for p in forms)
