@@ -94,11 +94,20 @@ def acting_posts(inputs: Inputs, policy: Policy, period: Period, blocks: nw.Lazy
     )
 
 
+def numeric_nips(inputs: Inputs) -> Inputs:
+    """The inputs with every ``nip`` as Int64: validated NIPs are 18 digits, and as integers
+    they join and group several times faster than as text. :func:`run_period` turns them back."""
+    keyed = {name: frame.with_columns(nw.col("nip").cast(nw.Int64)) if "nip" in frame.columns else frame
+             for name, frame in inputs.tables.items()}
+    return dataclasses.replace(inputs, **keyed)
+
+
 def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunResult:
     """Compute one period's TPP: the pay register (sorted by NIP) and the pool summary.
 
     Pure: the inputs, policy, period and run id are all it uses.
     """
+    inputs = numeric_nips(inputs)
     blocks = ceiling.position_blocks(inputs.positions, inputs.kelas)
     people = (
         inputs.employees.select("nip", "opd_code", "position_id", "status", "golongan", "salary_rp")
@@ -112,6 +121,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
                       fixed_rp=nw.col("fixed_block"),
                       status_bp=entitlement.lookup(nw.col("status"), policy.status_bp))
     )
+    people = inputs.materialize(people)  # read twice below: for the PLT extra and the pay
     plt = (
         acting_posts(inputs, policy, period, blocks)
         .join(people.select("nip", "score_bp"), on="nip")
@@ -139,7 +149,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     pools = pool.pools(people.select("pool_id"), inputs.apbd_lines, inputs.sp2d, policy, period)
     paid = allocation.allocate(people.join(pools, on="pool_id"), policy)
     register = deductions.with_deductions(paid, policy).with_columns(
-        period=nw.lit(str(period)), run_id=nw.lit(run_id)
+        period=nw.lit(str(period)), run_id=nw.lit(run_id), nip=nw.col("nip").cast(nw.String).str.zfill(18)
     )
     frame = register.collect("polars")
     money = [c for c in REGISTER_COLUMNS if c.endswith(("_rp", "_bp", "_days", "minutes")) or c.startswith("amt_")]

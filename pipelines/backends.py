@@ -34,5 +34,10 @@ def engine_inputs(tables: dict[str, pl.DataFrame], backend: Backend = Backend.PO
     def dates_frame(dates: list[dt.date]) -> nw.LazyFrame:
         return lazy_frame(pl.DataFrame({"work_date": dates}, schema={"work_date": pl.Date}), backend, con)
 
-    names = [n for n in Inputs.__dataclass_fields__ if n != "dates_frame"]
-    return Inputs(**{n: lazy_frame(frames[n], backend, con) for n in names}, dates_frame=dates_frame)
+    def materialize(frame: nw.LazyFrame) -> nw.LazyFrame:
+        native = nw.to_native(frame)
+        return nw.from_native(native.collect().lazy() if backend is Backend.POLARS else native.materialize())
+
+    names = [n for n in Inputs.__dataclass_fields__ if n not in ("dates_frame", "materialize")]
+    return Inputs(**{n: lazy_frame(frames[n], backend, con) for n in names}, dates_frame=dates_frame,
+                  materialize=materialize)

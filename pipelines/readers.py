@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.contracts import CONTRACTS, Contract
 
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String}
-_FILE, _ROW, _INDEX = "__file", "__row", "__index"
+_INDEX = "__index"
 _CHECK_REASONS = {
     "not_nullable": "missing required value",
     "greater_than_or_equal_to": "negative value",
@@ -45,6 +45,14 @@ class FileLoad:
 
 
 @dataclasses.dataclass(frozen=True)
+class RawFile:
+    """One physical file as read: its path relative to the data directory and its rows."""
+
+    file: str
+    frame: pl.DataFrame
+
+
+@dataclasses.dataclass(frozen=True)
 class DataDir:
     """Accepted rows per contract (typed), every rejected row, and per-file counts."""
 
@@ -66,7 +74,7 @@ def read_data_dir(data: Path, period: str | None = None) -> DataDir:
     loads: list[FileLoad] = []
     for contract in CONTRACTS.values():
         files = contract_files(data, contract, period)
-        raw = _read_raw(data, files, contract)
+        raw = [_read_one(data, f, contract) for f in files]
         accepted, rejected = validate(raw, contract, tables)
         tables[contract.name] = accepted
         rejects.append(rejected)
@@ -108,16 +116,8 @@ def contract_files(data: Path, contract: Contract, period: str | None = None) ->
                      f"(a {contract.path}{also} is accepted too)")
 
 
-def _read_raw(data: Path, files: list[Path], contract: Contract) -> list[pl.DataFrame]:
-    """One frame per file, as read: a column may be text in one Parquet part, typed in another."""
-    frames = [_read_one(data, f, contract) for f in files]
-    if not frames:
-        return [pl.DataFrame(schema={**{c: pl.String for c in contract.columns}, _FILE: pl.String,
-                                     _ROW: pl.Int64})]
-    return frames
-
-
-def _read_one(data: Path, path: Path, contract: Contract) -> pl.DataFrame:
+def _read_one(data: Path, path: Path, contract: Contract) -> RawFile:
+    """One file as read (its own column types: text in one Parquet part, typed in another)."""
     rel = path.relative_to(data).as_posix()
     try:
         if path.suffix == ".parquet":
@@ -138,26 +138,30 @@ def _read_one(data: Path, path: Path, contract: Contract) -> pl.DataFrame:
             frame = pl.read_csv(path, columns=list(contract.columns), infer_schema=False)
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    return frame.with_columns(
-        pl.lit(rel).alias(_FILE), pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(_ROW)
-    )
+    return RawFile(rel, frame)
 
 
-def validate(raw: list[pl.DataFrame], contract: Contract,
+def validate(raw: list[RawFile], contract: Contract,
              accepted: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split the rows of ``raw`` (one frame per file, in reading order) into accepted (typed,
-    contract columns) and rejects.
+    contract columns) and rejects (``file, row, column, reason``).
 
     Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column),
-    then among the rows still standing the key (first row wins) and the references.
+    then among the rows still standing the key (first row wins) and the references. Rows are
+    tracked by their position in the concatenated files (``__index``).
     """
     schema = contract.model.to_schema()
     dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
-    typed = [_parse_file(frame, dtypes, contract) for frame in raw]
+    typed = [_parse_file(f, dtypes, contract) for f in raw] or [_parse_file(RawFile("", _empty(contract)),
+                                                                             dtypes, contract)]
+    offsets = [0]
+    for frame, _ in typed:
+        offsets.append(offsets[-1] + frame.height)
     parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX)
-    type_errors = pl.concat([errors for _, errors in typed])
-    checked = _contract_failures(parsed, contract).join(type_errors.select(_FILE, _ROW, "column"),
-                                                        on=[_FILE, _ROW, "column"], how="anti")
+    type_errors = pl.concat([errors.with_columns(pl.col(_INDEX) + start)
+                             for (_, errors), start in zip(typed, offsets, strict=False)])
+    checked = _contract_failures(parsed, contract).join(type_errors.select(_INDEX, "column"),
+                                                        on=[_INDEX, "column"], how="anti")
     failures = pl.concat([type_errors, checked])
     standing = _without(parsed, failures)
 
@@ -170,21 +174,31 @@ def validate(raw: list[pl.DataFrame], contract: Contract,
         bad = standing.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
         target_file = CONTRACTS[ref.table].path + ".csv"
         unknown.append(bad.select(
-            _FILE, _ROW, pl.lit(ref.column).alias("column"),
+            _INDEX, pl.lit(ref.column).alias("column"),
             pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
             .alias("reason")))
         standing = _without(standing, bad)
-    rejects = pl.concat([failures, duplicates, *unknown], how="diagonal").select(
-        pl.col(_FILE).alias("file"), pl.col(_ROW).alias("row"), "column", "reason")
+    rejects = _located(pl.concat([failures, duplicates, *unknown]), [f.file for f in raw], offsets)
     return standing.select(contract.columns), rejects
 
 
+def _located(rejects: pl.DataFrame, files: list[str], offsets: list[int]) -> pl.DataFrame:
+    """``__index`` (position across the files) as ``file`` and 1-based ``row`` within it."""
+    starts = pl.Series(offsets[:-1], dtype=pl.UInt32)
+    which = starts.search_sorted(rejects[_INDEX], side="right") - 1
+    return rejects.select(
+        pl.Series("file", files, dtype=pl.String).gather(which).alias("file") if files
+        else pl.lit(None, pl.String).alias("file"),
+        (pl.col(_INDEX).cast(pl.Int64) - starts.gather(which).cast(pl.Int64) + 1).alias("row"),
+        pl.col("column").cast(pl.String), pl.col("reason").cast(pl.String),
+    )
+
+
 def _without(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` less the rows (same file and row) of ``rows``; reading order is kept."""
+    """``frame`` less the rows (by ``__index``) of ``rows``; reading order is kept."""
     if rows.height == 0:
         return frame
-    gone = rows.select(_FILE, _ROW).unique().join(frame.select(_FILE, _ROW, _INDEX), on=[_FILE, _ROW])
-    return frame.filter(~pl.col(_INDEX).is_in(gone[_INDEX].implode()))
+    return frame.filter(~pl.col(_INDEX).is_in(rows[_INDEX].unique().implode()))
 
 
 def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
@@ -198,28 +212,31 @@ def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame
         return _empty_rejects()
     exact = pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
     return frame.filter(~exact.is_first_distinct()).select(
-        _FILE, _ROW, pl.lit(", ".join(key)).alias("column"),
+        _INDEX, pl.lit(", ".join(key)).alias("column"),
         pl.lit(f"duplicate key ({', '.join(key)}): an earlier row has the same key").alias("reason"))
 
 
-def _parse_file(raw: pl.DataFrame, dtypes: dict[str, object],
+def _parse_file(raw: RawFile, dtypes: dict[str, object],
                 contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One file's columns parsed to the contract types, and its values that do not parse."""
-    from_csv = raw.height == 0 or raw[_FILE][0].endswith(".csv")
-    parsed = raw.with_columns(_parse(raw, name, dtype, name in contract.times, from_csv).alias(name)
-                              for name, dtype in dtypes.items())
+    """One file's columns parsed to the contract types, and its values that do not parse
+    (``__index`` is the position within this file)."""
+    frame, from_csv = raw.frame, not raw.file.endswith(".parquet")
+    parsed = frame.select(_parse(frame, name, dtype, name in contract.times, from_csv).alias(name)
+                          for name, dtype in dtypes.items())
     unparsed = [name for name, dtype in dtypes.items() if dtype != pl.String]
-    failed = pl.any_horizontal(raw[name].is_not_null() & parsed[name].is_null() for name in unparsed) \
-        if unparsed else pl.lit(False)
-    suspects = parsed.with_columns(raw.select(pl.all().name.suffix("__raw"))).filter(failed)
+    failed = [(name, frame[name].is_not_null() & parsed[name].is_null()) for name in unparsed]
     type_errors = pl.concat(
-        [suspects.filter(pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null())
-         .select(_FILE, _ROW, pl.lit(name).alias("column"),
-                 pl.lit(f"wrong type: expected {_type_word(dtype, name in contract.times)}").alias("reason"))
-         for name, dtype in dtypes.items() if dtype != pl.String]
+        [pl.DataFrame({_INDEX: mask.arg_true().cast(pl.UInt32)}).select(
+            _INDEX, pl.lit(name).alias("column"),
+            pl.lit(f"wrong type: expected {_type_word(dtypes[name], name in contract.times)}").alias("reason"))
+         for name, mask in failed if mask.any()]
         or [_empty_rejects()],
     )
     return parsed, type_errors
+
+
+def _empty(contract: Contract) -> pl.DataFrame:
+    return pl.DataFrame(schema={c: pl.String for c in contract.columns})
 
 
 def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool, from_csv: bool) -> pl.Expr:
@@ -231,7 +248,8 @@ def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool, from_csv:
     source = raw.schema[name]
     if source == pl.String:
         col = col.str.strip_chars() if from_csv else col
-        col = pl.when(col != "").then(col).alias(name)
+        if from_csv or (raw[name] == "").any():
+            col = pl.when(col != "").then(col).alias(name)
     if dtype == pl.String:
         return col.cast(pl.String)
     if source != pl.String:
@@ -282,22 +300,20 @@ def _contract_failures(parsed: pl.DataFrame, contract: Contract) -> pl.DataFrame
     shown = pl.when(pl.col("column").is_in(list(contract.personal)) | (pl.col("kind") == "not_nullable")
                     | (pl.col("schema_context") != "Column")).then(reason).otherwise(
         pl.format("{} ('{}')", reason, pl.col("failure_case")))
-    rows = parsed.select(_FILE, _ROW, pl.col(_INDEX).cast(pl.Int64).alias("index"))
     return (
-        by_check.with_columns(pl.col("index").cast(pl.Int64))
-        .join(rows, on="index")
-        .select(_FILE, _ROW, pl.col("column").cast(pl.String), shown.alias("reason"))
+        by_check.select(pl.col("index").cast(pl.UInt32).alias(_INDEX), pl.col("column").cast(pl.String),
+                        shown.alias("reason"))
         .unique(maintain_order=True)
     )
 
 
 def _empty_rejects() -> pl.DataFrame:
-    return pl.DataFrame(schema={_FILE: pl.String, _ROW: pl.Int64, "column": pl.String, "reason": pl.String})
+    return pl.DataFrame(schema={_INDEX: pl.UInt32, "column": pl.String, "reason": pl.String})
 
 
-def _file_loads(data: Path, files: list[Path], raw: list[pl.DataFrame],
+def _file_loads(data: Path, files: list[Path], raw: list[RawFile],
                 rejects: pl.DataFrame) -> list[FileLoad]:
-    read = {frame[_FILE][0]: frame.height for frame in raw if frame.height}
+    read = {f.file: f.frame.height for f in raw}
     rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
     loads = []
     for path in files:
