@@ -30,14 +30,16 @@ def run(data: DataOpt, period: PeriodOpt,
     from pipelines.backends import Backend
     from pipelines.monthly import run_month
     from pipelines.readers import InputError
-    from pipelines.summary import print_summary
+    from pipelines.summary import print_summary, progress
 
     clock = time.perf_counter()
+    interactive = sys.stdout.isatty()
     try:
-        result = run_month(data, Period.parse(period), out, Backend(backend))
+        with progress(interactive) as on_step:
+            result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
     except (InputError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    print_summary(result, time.perf_counter() - clock, interactive=sys.stdout.isatty())
+    print_summary(result, time.perf_counter() - clock, interactive)
 
 
 @app.command()

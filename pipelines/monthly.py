@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from pipelines.backends import Backend, engine_inputs
 from pipelines.readers import DataDir, InputError, read_data_dir
 
 POLICY_FILE = "policy.toml"
+
+
+def _quiet(step: str) -> None:
+    """The default progress listener: says nothing."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,22 +58,29 @@ def load_policy(data: Path, period: Period) -> Policy:
 
 
 def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
-                  run_id: str | None = None) -> tuple[str, Policy, DataDir, RunResult, pl.DataFrame]:
+                  on_step: Callable[[str], None] = _quiet,
+                  ) -> tuple[str, Policy, DataDir, RunResult, pl.DataFrame]:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
-    loaded = read_data_dir(data, str(period))
-    run_id = run_id or _run_id(period, policy, loaded)
+    loaded = read_data_dir(data, str(period), on_step)
+    run_id = _run_id(period, policy, loaded)
+    on_step("computing pay")
     inputs = engine_inputs(loaded.tables, backend)
     result = run_period(inputs, policy, period, run_id)
     budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
     return run_id, policy, loaded, result, nw.to_native(budget)
 
 
-def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS) -> MonthlyRun:
-    """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``."""
+def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
+              on_step: Callable[[str], None] = _quiet) -> MonthlyRun:
+    """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
+
+    ``on_step`` hears each stage ("reading hr/employees", "computing pay", "writing") for a
+    progress display."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    run_id, policy, loaded, result, budget = compute_month(data, period, backend)
+    run_id, policy, loaded, result, budget = compute_month(data, period, backend, on_step)
+    on_step("writing")
     register = nw.to_native(result.pay_register)
     pools = nw.to_native(result.pool_summary)
     manifest = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandera.polars as pa
@@ -61,7 +62,8 @@ class DataDir:
     loads: tuple[FileLoad, ...]
 
 
-def read_data_dir(data: Path, period: str | None = None) -> DataDir:
+def read_data_dir(data: Path, period: str | None = None,
+                  on_step: Callable[[str], None] = lambda _: None) -> DataDir:
     """Read and validate every input file of ``data`` in dependency order.
 
     With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
@@ -73,6 +75,7 @@ def read_data_dir(data: Path, period: str | None = None) -> DataDir:
     rejects: list[pl.DataFrame] = []
     loads: list[FileLoad] = []
     for contract in CONTRACTS.values():
+        on_step(f"reading {contract.path}")
         files = contract_files(data, contract, period)
         raw = [_read_one(data, f, contract) for f in files]
         accepted, rejected = validate(raw, contract, tables)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipelines.monthly import MonthlyRun
+
+
+@contextlib.contextmanager
+def progress(interactive: bool) -> Iterator[Callable[[str], None]]:
+    """A step listener: a rich spinner with the current stage on a terminal, silence otherwise."""
+    if not interactive:
+        yield lambda _: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda step: bar.update(task, description=step)
 
 
 def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
@@ -17,15 +33,16 @@ def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
     return [
         ("run", run.run_id),
         ("policy", f"{run.policy.label} ({run.policy.allocation}, pool {run.policy.pool_scope})"),
-        ("employees", f"{totals['employees']:,}"),
-        ("pools", f"{totals['pools']:,} ({binding:,} binding)"),
+        ("employees", _num(totals["employees"])),
+        ("pools", f"{_num(totals['pools'])} ({_num(binding)} binding)"),
         ("pool total", _rp(totals["pool_rp"])),
         ("entitlement", _rp(totals["entitlement_rp"])),
         ("pay (gross TPP)", _rp(totals["pay_rp"])),
         ("BPJS employee", _rp(totals["bpjs_employee_rp"])),
         ("PPh 21", _rp(totals["pph21_rp"])),
         ("net", _rp(totals["net_rp"])),
-        ("input rows", f"{rows['read']:,} read, {rows['accepted']:,} accepted, {rows['rejected']:,} rejected"),
+        ("input rows", f"{_num(rows['read'])} read, {_num(rows['accepted'])} accepted, "
+                       f"{_num(rows['rejected'])} rejected"),
         ("output", str(run.out)),
         ("time", f"{seconds:.2f} s"),
     ]
@@ -48,5 +65,10 @@ def print_summary(run: MonthlyRun, seconds: float, interactive: bool) -> None:
     Console().print(table)
 
 
+def _num(value: object) -> str:
+    """Thousands with dots, as Indonesian officers write them: 19.957."""
+    return f"{int(value):,}".replace(",", ".")  # type: ignore[call-overload]
+
+
 def _rp(amount: object) -> str:
-    return f"Rp {int(amount):,}".replace(",", ".")  # type: ignore[call-overload]
+    return f"Rp {_num(amount)}"
