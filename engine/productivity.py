@@ -30,9 +30,8 @@ def eproject_activities(milestones: nw.LazyFrame, assignments: nw.LazyFrame,
         .join(activity_map, on=["role", "milestone_code"])
         .select("nip", "work_date", "activity_code", nw.col("package_id").alias("ref"))
     )
-    logged = activity_log.filter(nw.col("status") == "approved", ~nw.col("ref").is_null()).select(
-        "nip", "work_date", "activity_code", "ref"
-    )
+    with_ref = activity_log.filter(~nw.col("ref").is_null() & (nw.col("status") == "approved"))
+    logged = with_ref.select("nip", "work_date", "activity_code", "ref")
     key = ["nip", "work_date", "activity_code", "ref"]
     return generated.join(logged.unique(key), on=key, how="anti").select(
         "nip", "work_date", "activity_code"
