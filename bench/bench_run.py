@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--period", default="2025-11")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-pandas", action="store_true", help="skip the (slow) pandas version")
+    parser.add_argument("--pandas-python", type=Path, default=None,
+                        help="a Python with pandas and pyarrow for the pandas version (omit to skip it)")
     args = parser.parse_args()
 
     data = ROOT / "data" / "bench" / f"{args.employees}"
@@ -57,8 +58,9 @@ def main() -> None:
                           "--out", f"{tmp}/run"],
             "floor (duckdb)": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data)],
         }
-        if not args.no_pandas:
-            commands["pandas"] = [sys.executable, str(ROOT / "bench" / "pandas_baseline.py"), str(data), args.period]
+        if args.pandas_python:
+            commands["pandas"] = [str(args.pandas_python), str(ROOT / "bench" / "pandas_baseline.py"), str(data),
+                                  args.period]
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, cmd in commands.items():

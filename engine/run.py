@@ -79,7 +79,7 @@ def sanction_cut_bp(sanctions: nw.LazyFrame, period: Period) -> nw.LazyFrame:
     )
 
 
-def acting_posts(inputs: Inputs, policy: Policy, period: Period, blocks: nw.LazyFrame) -> nw.LazyFrame:
+def acting_posts(inputs: Inputs, period: Period, blocks: nw.LazyFrame) -> nw.LazyFrame:
     """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a day of the run."""
     grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
     day = nw.col("work_date")
@@ -123,7 +123,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     )
     people = inputs.materialize(people)  # read twice below: for the PLT extra and the pay
     plt = (
-        acting_posts(inputs, policy, period, blocks)
+        acting_posts(inputs, period, blocks)
         .join(people.select("nip", "score_bp"), on="nip")
         .with_columns(
             plt_extra_rp=entitlement.plt_extra_rp(nw.col("acting_perf_block"), nw.col("acting_fixed_block"),
@@ -152,9 +152,9 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
         period=nw.lit(str(period)), run_id=nw.lit(run_id), nip=nw.col("nip").cast(nw.String).str.zfill(18)
     )
     frame = register.collect("polars")
-    money = [c for c in REGISTER_COLUMNS if c.endswith(("_rp", "_bp", "_days", "minutes")) or c.startswith("amt_")]
+    text = ("period", "run_id", "nip", "opd_code", "pool_id", "position_id", "status")
     pay_register = frame.select(
-        *(nw.col(c).cast(nw.Int64) if c in money or c == "kelas" else nw.col(c) for c in REGISTER_COLUMNS)
+        *(nw.col(c) if c in text else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
     ).sort("nip")
     return RunResult(pay_register=pay_register, pool_summary=summarize_pools(frame))
 

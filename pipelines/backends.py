@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import duckdb
 import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Inputs
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class Backend(StrEnum):
@@ -21,12 +24,18 @@ def lazy_frame(frame: pl.DataFrame, backend: Backend, con: duckdb.DuckDBPyConnec
     """``frame`` as a narwhals LazyFrame on ``backend`` (a DuckDB relation on ``con``)."""
     if backend is Backend.POLARS:
         return nw.from_native(frame.lazy())
+    import duckdb  # only for this backend: keeps `eperf run` start-up lean
+
     return nw.from_native((con or duckdb.connect()).from_arrow(frame.to_arrow()))
 
 
 def engine_inputs(tables: dict[str, pl.DataFrame], backend: Backend = Backend.POLARS) -> Inputs:
     """:class:`engine.Inputs` over the accepted tables (times renamed ``check_in_min`` …)."""
-    con = duckdb.connect() if backend is Backend.DUCKDB else None
+    con = None
+    if backend is Backend.DUCKDB:
+        import duckdb
+
+        con = duckdb.connect()
     frames = dict(tables)
     frames["attendance"] = frames["attendance"].rename({"check_in": "check_in_min",
                                                          "check_out": "check_out_min"})
