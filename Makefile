@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install demo test bench clean
+.PHONY: install demo lint test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ demo: install
 	$(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
 	$(BIN)/eperf run --data $(DEMO) --period $(PERIOD) --out out/demo/$(PERIOD)
 
-## test: the whole test suite (acceptance examples, rules, invariants, bad input, CLI)
-test: install
+## lint: ruff on everything, mypy --strict on engine/
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## test: lint, then the whole test suite (acceptance examples, rules, invariants, bad input, CLI)
+test: lint
 	$(BIN)/python -m pytest
 
 ## bench: time `eperf run` against the floor and a pandas version (not a test).

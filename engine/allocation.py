@@ -9,6 +9,8 @@ Rupiah one each to the largest remainders, ties to the smaller NIP.
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.policy import Allocation, Policy
@@ -17,14 +19,14 @@ _BIG = nw.Int128
 _POOL = "pool_id"
 
 
-def allocate(employees: nw.LazyFrame, policy: Policy) -> nw.LazyFrame:
+def allocate(employees: nw.LazyFrame[Any], policy: Policy) -> nw.LazyFrame[Any]:
     """Add ``pay_rp``, ``binding`` and ``lambda`` by the policy's allocation mode."""
     if policy.allocation is Allocation.SCALE:
         return allocate_scale(employees)
     return allocate_share(employees)
 
 
-def allocate_scale(employees: nw.LazyFrame) -> nw.LazyFrame:
+def allocate_scale(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``scale``: when Σ entitlement E exceeds the pool T, pay ``entitlement × T / E``.
 
     Pool Rp 100 over entitlements 60 and 90 (E = 150): shares 40 and 60 exactly. Over 50, 50
@@ -45,7 +47,7 @@ def allocate_scale(employees: nw.LazyFrame) -> nw.LazyFrame:
     ).drop("total_entitlement")
 
 
-def allocate_share(employees: nw.LazyFrame) -> nw.LazyFrame:
+def allocate_share(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``share``: water-fill ``min(cap, λ × entitlement)`` to ``T = min(pool, Σ cap)``.
 
     Employees are taken in order of ``cap / entitlement`` (the λ at which each saturates).
@@ -101,7 +103,7 @@ def allocate_share(employees: nw.LazyFrame) -> nw.LazyFrame:
            "target", "saturated", "rest", "rest_ent", "max_saturation")
 
 
-def _largest_remainder(frame: nw.LazyFrame, target: nw.Expr) -> nw.LazyFrame:
+def _largest_remainder(frame: nw.LazyFrame[Any], target: nw.Expr) -> nw.LazyFrame[Any]:
     """``pay_rp`` = ``share_floor`` + 1 for the ``target − Σ share_floor`` largest ``share_rem``."""
     frame = frame.with_columns(
         leftover=(target.cast(_BIG) - nw.col("share_floor").sum().over(_POOL).cast(_BIG)),

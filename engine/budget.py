@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.money import BP
@@ -17,8 +19,8 @@ BUDGET_COLUMNS = ("level", "pool_id", "account_code", "pagu_rp", "realized_rp", 
                   "remaining_rp", "belanja_rp", "share_bp", "limit_bp", "status")
 
 
-def budget_check(pool_summary: nw.DataFrame, apbd_lines: nw.LazyFrame, sp2d: nw.LazyFrame,
-                 policy: Policy, period: Period) -> nw.DataFrame:
+def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any],
+                 policy: Policy, period: Period) -> nw.DataFrame[Any]:
     """Rows of three levels, each with status ``OK`` or ``OVER``, sorted by level and key.
 
     - ``pool``: pagu, realized, this run's pay, ``remaining = pagu − realized − this run``;

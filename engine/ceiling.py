@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.money import apply_bp
@@ -12,7 +14,7 @@ PERFORMANCE = ("bk", "pk")
 FIXED = ("kk", "kp", "tb", "pol")
 
 
-def position_blocks(positions: nw.LazyFrame, kelas: nw.LazyFrame) -> nw.LazyFrame:
+def position_blocks(positions: nw.LazyFrame[Any], kelas: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``position_id, kelas, amt_<c>, perf_block, fixed_block`` for every position.
 
     ``amt_c = rhu(basic_rp[kelas] × c_bp / 10000)``: kelas 1 with basic Rp 891,000 and

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.inputs import Inputs
@@ -9,13 +11,13 @@ from engine.money import floor_bp
 from engine.period import Period
 
 
-def working_days(inputs: Inputs, period: Period) -> nw.LazyFrame:
+def working_days(inputs: Inputs, period: Period) -> nw.LazyFrame[Any]:
     """``work_date``: Monday–Friday of the period not in ``calendar.csv``."""
     holidays = inputs.calendar.select(nw.col("date").alias("work_date"))
     return inputs.dates_frame(period.weekdays).join(holidays, on="work_date", how="anti")
 
 
-def active_day_grid(employees: nw.LazyFrame, days: nw.LazyFrame) -> nw.LazyFrame:
+def active_day_grid(employees: nw.LazyFrame[Any], days: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date``: every working day on which the employee is active.
 
     Active means ``start_date ≤ day ≤ end_date`` (an empty end date is open).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.money import apply_bp
@@ -30,7 +32,7 @@ def pph21_rate_bp(policy: Policy) -> nw.Expr:
     return chain.otherwise(nw.lit(0, nw.Int64))
 
 
-def with_deductions(frame: nw.LazyFrame, policy: Policy) -> nw.LazyFrame:
+def with_deductions(frame: nw.LazyFrame[Any], policy: Policy) -> nw.LazyFrame[Any]:
     """Add ``bpjs_employee_rp, bpjs_employer_rp, pph21_rp, net_rp`` from ``pay_rp``."""
     salary, pay = nw.col("salary_rp"), nw.col("pay_rp")
     frame = frame.with_columns(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import narwhals.stable.v2 as nw
 
-DatesFrame = Callable[[list[dt.date]], nw.LazyFrame]
+DatesFrame = Callable[[list[dt.date]], nw.LazyFrame[Any]]
 """Builds a one-column (``work_date``) LazyFrame on the inputs' backend."""
-Materialize = Callable[[nw.LazyFrame], nw.LazyFrame]
+Materialize = Callable[[nw.LazyFrame[Any]], nw.LazyFrame[Any]]
 """Computes a LazyFrame once and returns it as a LazyFrame on the same backend."""
 
 
@@ -22,24 +23,24 @@ class Inputs:
     ``materialize`` computes a frame the run reads more than once.
     """
 
-    kelas: nw.LazyFrame
-    positions: nw.LazyFrame
-    employees: nw.LazyFrame
-    plt: nw.LazyFrame
-    sanctions: nw.LazyFrame
-    calendar: nw.LazyFrame
-    catalog: nw.LazyFrame
-    activity_log: nw.LazyFrame
-    attendance: nw.LazyFrame
-    apbd_lines: nw.LazyFrame
-    assignments: nw.LazyFrame
-    milestones: nw.LazyFrame
-    activity_map: nw.LazyFrame
-    sp2d: nw.LazyFrame
+    kelas: nw.LazyFrame[Any]
+    positions: nw.LazyFrame[Any]
+    employees: nw.LazyFrame[Any]
+    plt: nw.LazyFrame[Any]
+    sanctions: nw.LazyFrame[Any]
+    calendar: nw.LazyFrame[Any]
+    catalog: nw.LazyFrame[Any]
+    activity_log: nw.LazyFrame[Any]
+    attendance: nw.LazyFrame[Any]
+    apbd_lines: nw.LazyFrame[Any]
+    assignments: nw.LazyFrame[Any]
+    milestones: nw.LazyFrame[Any]
+    activity_map: nw.LazyFrame[Any]
+    sp2d: nw.LazyFrame[Any]
     dates_frame: DatesFrame
     materialize: Materialize
 
     @property
-    def tables(self) -> dict[str, nw.LazyFrame]:
+    def tables(self) -> dict[str, nw.LazyFrame[Any]]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if f.name not in ("dates_frame", "materialize")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.period import Period
@@ -17,14 +19,14 @@ def pool_id(policy: Policy) -> nw.Expr:
     return nw.col("opd_code")
 
 
-def budget_revision(apbd_lines: nw.LazyFrame, period: Period) -> nw.LazyFrame:
+def budget_revision(apbd_lines: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
     """One row ``revision``: r*, the latest revision of year(m) effective by the first day."""
     return apbd_lines.filter(
         nw.col("fiscal_year") == period.year, nw.col("effective_date") <= nw.lit(period.first_day)
     ).select(nw.col("revision").max())
 
 
-def pagu_by_opd(apbd_lines: nw.LazyFrame, policy: Policy, period: Period) -> nw.LazyFrame:
+def pagu_by_opd(apbd_lines: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """``opd_code, pagu_rp``: Σ TPP lines of revision r* of year(m)."""
     return (
         apbd_lines.filter(nw.col("fiscal_year") == period.year,
@@ -35,7 +37,7 @@ def pagu_by_opd(apbd_lines: nw.LazyFrame, policy: Policy, period: Period) -> nw.
     )
 
 
-def realized_by_opd(sp2d: nw.LazyFrame, policy: Policy, period: Period) -> nw.LazyFrame:
+def realized_by_opd(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """``opd_code, realized_rp``: paid TPP SP2D of the fiscal year for months before m."""
     return (
         sp2d.filter(
@@ -50,8 +52,8 @@ def realized_by_opd(sp2d: nw.LazyFrame, policy: Policy, period: Period) -> nw.La
     )
 
 
-def pools(pool_members: nw.LazyFrame, apbd_lines: nw.LazyFrame, sp2d: nw.LazyFrame,
-          policy: Policy, period: Period) -> nw.LazyFrame:
+def pools(pool_members: nw.LazyFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any],
+          policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """``pool_id, pagu_rp, realized_rp, pool_rp`` for the pools that have employees in the run.
 
     ``pool_rp = max(0, floor_div(pagu − realized, 13 − month))``: pagu Rp 44,720,000 with

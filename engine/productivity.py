@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 from engine.money import BP, floor_bp
@@ -11,9 +13,9 @@ from engine.policy import Policy, ProductivityRule
 _DAY_KEY = ["nip", "work_date"]
 
 
-def eproject_activities(milestones: nw.LazyFrame, assignments: nw.LazyFrame,
-                        activity_map: nw.LazyFrame, activity_log: nw.LazyFrame,
-                        period: Period) -> nw.LazyFrame:
+def eproject_activities(milestones: nw.LazyFrame[Any], assignments: nw.LazyFrame[Any],
+                        activity_map: nw.LazyFrame[Any], activity_log: nw.LazyFrame[Any],
+                        period: Period) -> nw.LazyFrame[Any]:
     """``nip, work_date, activity_code``: activities e-Project generates in the period.
 
     Each milestone completed in the period gives every officer of its package whose role maps
@@ -38,8 +40,8 @@ def eproject_activities(milestones: nw.LazyFrame, assignments: nw.LazyFrame,
     )
 
 
-def logged_minutes(activity_log: nw.LazyFrame, generated: nw.LazyFrame,
-                   catalog: nw.LazyFrame) -> nw.LazyFrame:
+def logged_minutes(activity_log: nw.LazyFrame[Any], generated: nw.LazyFrame[Any],
+                   catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of approved activity.
 
     Approved logs and e-Project activities (quantity 1) together, per employee and date,

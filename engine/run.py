@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import narwhals.stable.v2 as nw
 
@@ -28,11 +29,11 @@ POOL_COLUMNS = ("pool_id", "pagu_rp", "realized_rp", "pool_rp", "entitlement_rp"
 class RunResult:
     """The computed tables of one run, as eager narwhals frames (backend: polars)."""
 
-    pay_register: nw.DataFrame
-    pool_summary: nw.DataFrame
+    pay_register: nw.DataFrame[Any]
+    pool_summary: nw.DataFrame[Any]
 
 
-def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame:
+def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """``nip, work_date, attendance_status, check_in_min, check_out_min, day_minutes,
     day_deduction_bp``: one row per active working day of every employee."""
     grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
@@ -49,7 +50,7 @@ def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFram
     )
 
 
-def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame:
+def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """Per employee in the run: days, minutes, productivity, deductions and discipline."""
     per_day = employee_days(inputs, policy, period)
     n_working = days.working_days(inputs, period).select(nw.len().cast(nw.Int64).alias("working_days"))
@@ -69,7 +70,7 @@ def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFra
     ).with_columns(discipline_bp=discipline.discipline_bp(nw.col("deduction_bp"))).drop("deduction_total")
 
 
-def sanction_cut_bp(sanctions: nw.LazyFrame, period: Period) -> nw.LazyFrame:
+def sanction_cut_bp(sanctions: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
     """``nip, cut_bp``: the largest cut of sanctions overlapping the calendar month."""
     return (
         sanctions.filter(nw.col("start_date") <= nw.lit(period.last_day),
@@ -79,7 +80,7 @@ def sanction_cut_bp(sanctions: nw.LazyFrame, period: Period) -> nw.LazyFrame:
     )
 
 
-def acting_posts(inputs: Inputs, period: Period, blocks: nw.LazyFrame) -> nw.LazyFrame:
+def acting_posts(inputs: Inputs, period: Period, blocks: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a day of the run."""
     grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
     day = nw.col("work_date")
@@ -99,7 +100,7 @@ def numeric_nips(inputs: Inputs) -> Inputs:
     they join and group several times faster than as text. :func:`run_period` turns them back."""
     keyed = {name: frame.with_columns(nw.col("nip").cast(nw.Int64)) if "nip" in frame.columns else frame
              for name, frame in inputs.tables.items()}
-    return dataclasses.replace(inputs, **keyed)
+    return dataclasses.replace(inputs, **keyed)  # type: ignore[arg-type]  # only the frame fields
 
 
 def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunResult:
@@ -159,7 +160,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     return RunResult(pay_register=pay_register, pool_summary=summarize_pools(frame))
 
 
-def summarize_pools(register: nw.DataFrame) -> nw.DataFrame:
+def summarize_pools(register: nw.DataFrame[Any]) -> nw.DataFrame[Any]:
     """One row per pool: budget, Σ entitlement, Σ cap, Σ pay, binding and λ, sorted by pool."""
     return (
         register.group_by("pool_id")

@@ -15,7 +15,8 @@ from pipelines.monthly import compute_month
 
 def explain_employee(data: Path, period: Period, nip: str) -> str:
     """The words and Rupiah behind one register row. Raises LookupError for an unknown NIP."""
-    _, policy, loaded, result, _ = compute_month(data, period)
+    month = compute_month(data, period)
+    policy, loaded, result = month.policy, month.data, month.result
     register = result.pay_register.to_native()
     rows = register.filter(pl.col("nip") == nip).rows(named=True)
     if not rows:

@@ -43,7 +43,8 @@ KECAMATAN_PACKAGES = ("Rehabilitasi balai RW", "Pemeliharaan gedung kantor kecam
 # functional posts of every OPD: name, kelas, weight, activity profile
 COMMON_STAFF = (
     ("Pramu Kantor", 1, 2, "umum"), ("Petugas Keamanan", 2, 2, "umum"), ("Pengemudi", 3, 2, "umum"),
-    ("Pengadministrasi Perkantoran", 4, 3, "umum"), ("Pengadministrasi Umum", 5, 8, "umum"), ("Pengolah Data", 6, 6, "umum"),
+    ("Pengadministrasi Perkantoran", 4, 3, "umum"), ("Pengadministrasi Umum", 5, 8, "umum"),
+    ("Pengolah Data", 6, 6, "umum"),
     ("Arsiparis Terampil", 6, 2, "umum"), ("Penata Laporan Keuangan", 6, 2, "keuangan"),
     ("Pengelola Keuangan", 7, 3, "keuangan"), ("Pranata Komputer Ahli Pertama", 8, 2, "umum"),
     ("Analis Kebijakan Ahli Pertama", 8, 3, "umum"), ("Perencana Ahli Pertama", 8, 1, "umum"),
@@ -937,7 +938,7 @@ def _assignments(packages: pl.DataFrame, emp: pl.DataFrame, rng: np.random.Gener
         pk = np.flatnonzero(p_opd == o)
         members = np.flatnonzero(opd == o)
 
-        def pick(lo: int, hi: int, size: int) -> np.ndarray:
+        def pick(lo: int, hi: int, size: int, members: np.ndarray = members) -> np.ndarray:
             pool = members[(kelas[members] >= lo) & (kelas[members] <= hi)]
             pool = pool if len(pool) else members
             return pool[rng.integers(0, len(pool), size)]
@@ -984,8 +985,8 @@ def _apbd(opds: pl.DataFrame, costs: dict, periods: list[str], rng: np.random.Ge
 
     TPP pagu per OPD = cap × (r × (13 − m) + 0.85 × (m − 1)) for the last generated month m the
     revision governs and r ~ U(0.90, 1.15): with SP2D paying ~85 % of cap a month, the pool of
-    month m is ~r × cap (a little less in earlier months), so some pools bind. Non-pegawai lines are calibrated so that belanja
-    pegawai is 25–32 % of total belanja.
+    month m is ~r × cap (a little less in earlier months), so some pools bind. Non-pegawai lines
+    are calibrated so that belanja pegawai is 25–32 % of total belanja.
     """
     codes = opds["opd_code"].to_numpy()
     kinds = [KINDS[k] for k in opds["kind"]]
@@ -1066,7 +1067,8 @@ def _sp2d(opds: pl.DataFrame, costs: dict, apbd: pl.DataFrame, periods: list[str
                                     "gross_rp": pl.Int64, "status": pl.String})
     sp2d = pl.concat(frames)
     sp2d = (sp2d.with_columns(day=_working_day(sp2d["day"].to_numpy(), holidays))
-            .sort("fiscal_year", "day", "opd_code", "account_code", "period", "status", "gross_rp", maintain_order=True))
+            .sort("fiscal_year", "day", "opd_code", "account_code", "period", "status", "gross_rp",
+                  maintain_order=True))
     offset = {y: int(rng.integers(50, 400)) for y in sp2d["fiscal_year"].unique().sort()}
     return sp2d.with_columns(
         sp2d_no=pl.format("{}/SP2D/LS/{}/{}",

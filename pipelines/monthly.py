@@ -30,15 +30,21 @@ def _quiet(step: str) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class MonthlyRun:
-    """A finished run: where it was written and what it computed."""
+class Month:
+    """One computed period: the run id, the policy used, the inputs as read, the results."""
 
     run_id: str
-    out: Path
     policy: Policy
     data: DataDir
     result: RunResult
     budget: pl.DataFrame
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthlyRun(Month):
+    """A computed period written to ``out`` with its manifest."""
+
+    out: Path
     manifest: dict[str, object]
 
 
@@ -58,8 +64,7 @@ def load_policy(data: Path, period: Period) -> Policy:
 
 
 def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
-                  on_step: Callable[[str], None] = _quiet,
-                  ) -> tuple[str, Policy, DataDir, RunResult, pl.DataFrame]:
+                  on_step: Callable[[str], None] = _quiet) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, str(period), on_step)
@@ -68,7 +73,7 @@ def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
     inputs = engine_inputs(loaded.tables, backend)
     result = run_period(inputs, policy, period, run_id)
     budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
-    return run_id, policy, loaded, result, nw.to_native(budget)
+    return Month(run_id, policy, loaded, result, nw.to_native(budget))
 
 
 def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
@@ -79,7 +84,8 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
     progress display."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    run_id, policy, loaded, result, budget = compute_month(data, period, backend, on_step)
+    month = compute_month(data, period, backend, on_step)
+    run_id, policy, loaded, result = month.run_id, month.policy, month.data, month.result
     on_step("writing")
     register = nw.to_native(result.pay_register)
     pools = nw.to_native(result.pool_summary)
@@ -107,11 +113,11 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
         "pay_register.parquet": lambda p: register.write_parquet(p),
         "pay_register.csv": lambda p: register.write_csv(p),
         "pool_summary.parquet": lambda p: pools.write_parquet(p),
-        "budget_check.parquet": lambda p: budget.write_parquet(p),
+        "budget_check.parquet": lambda p: month.budget.write_parquet(p),
         "rejects.parquet": lambda p: loaded.rejects.write_parquet(p),
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"),
     })
-    return MonthlyRun(run_id, out, policy, loaded, result, budget, manifest)
+    return MonthlyRun(**vars(month), out=out, manifest=manifest)
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:

@@ -104,8 +104,9 @@ def contract_files(data: Path, contract: Contract, period: str | None = None) ->
         if period is not None and partitioned:
             parts = [p for p in partitioned if p.relative_to(path).parts[0] == f"period={period}"]
             if not parts:
+                found = sorted({p.relative_to(path).parts[0] for p in partitioned})
                 raise InputError(f"{contract.path}/period={period}/: no activity log for the period "
-                                 f"(partitions found: {', '.join(sorted({p.relative_to(path).parts[0] for p in partitioned}))})")
+                                 f"(partitions found: {', '.join(found)})")
         forms.append(path)
     if len(forms) > 1:
         shown = " and ".join(p.relative_to(data).as_posix() for p in forms)

@@ -20,7 +20,7 @@ CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
 def test_example_register_and_pools(city: str, backend: Backend) -> None:
     folder = EXAMPLES / city
     period = Period.parse((folder / "period").read_text().strip())
-    _, policy, _, result, _ = compute_month(folder / "data", period, backend)
+    result = compute_month(folder / "data", period, backend).result
     got = result.pay_register.to_native().drop("run_id")
     expected = pl.read_csv(folder / "expected" / "pay_register.csv", schema_overrides={"nip": pl.String})
     expected = expected.drop("run_id").select(got.columns).cast(got.schema)

@@ -8,6 +8,7 @@ import pandera.polars as pa
 
 from pipelines.contracts import models as m
 
+
 @dataclasses.dataclass(frozen=True)
 class Reference:
     """``column`` must be a key of ``table`` (its accepted rows)."""

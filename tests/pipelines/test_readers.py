@@ -19,8 +19,8 @@ from pipelines.monthly import compute_month, run_month
 from pipelines.readers import DataDir, FileLoad, InputError, read_data_dir
 from tests.pipelines.editing import (
     PERIOD,
-    append_copy,
     add_column,
+    append_copy,
     copy_city,
     count_rows,
     delete_rows,
@@ -135,7 +135,8 @@ ONE_CELL = [
     # a NIP of 17 digits
     pytest.param(EMP, 4, "nip", "20000620202303226", "wrong format", id="nip-17-digits"),
     # unknown references
-    pytest.param(EMP, 8, "position_id", "JAB-999", "unknown reference: position_id 'JAB-999' is not in hr/positions.csv",
+    pytest.param(EMP, 8, "position_id", "JAB-999",
+                 "unknown reference: position_id 'JAB-999' is not in hr/positions.csv",
                  id="employee-position"),
     pytest.param(LOG, 15, "nip", UNKNOWN_NIP, "unknown reference: nip", id="log-nip"),
     pytest.param(LOG, 16, "activity_code", "KIN-999", "unknown reference: activity_code 'KIN-999'", id="log-activity"),
@@ -352,8 +353,7 @@ def _deduction_bp(run: object, nip: str) -> int:
 # --- the activity log as CSV, one Parquet file, or a hive-partitioned folder -----------------
 
 def _register(data: Path) -> pl.DataFrame:
-    _, _, _, result, _ = compute_month(data, Period.parse(PERIOD))
-    return result.pay_register.to_native().drop("run_id")
+    return compute_month(data, Period.parse(PERIOD)).result.pay_register.to_native().drop("run_id")
 
 
 @pytest.mark.parametrize("convert", [log_to_parquet_file, log_to_hive_folder], ids=["parquet", "hive"])
