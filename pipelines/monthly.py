@@ -50,6 +50,8 @@ class MonthlyRun(Month):
 
 def load_policy(data: Path, period: Period) -> Policy:
     """The policy version in force for ``period`` from ``data/policy.toml``."""
+    if not data.is_dir():
+        raise InputError(f"{data}: data directory not found")
     path = data / POLICY_FILE
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
