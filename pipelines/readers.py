@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,6 @@ import polars as pl
 
 from pipelines.contracts import CONTRACTS, Contract
 
-REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String}
 _INDEX = "__index"
 _CHECK_REASONS = {
     "not_nullable": "missing required value",
@@ -72,14 +72,17 @@ def read_data_dir(data: Path, period: str | None = None,
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
     tables: dict[str, pl.DataFrame] = {}
+    sources: dict[str, str] = {}
     rejects: list[pl.DataFrame] = []
     loads: list[FileLoad] = []
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
         files = contract_files(data, contract, period)
         raw = [_read_one(data, f, contract) for f in files]
-        accepted, rejected = validate(raw, contract, tables)
+        accepted, rejected = validate(raw, contract, tables, sources)
         tables[contract.name] = accepted
+        if len(raw) == 1:
+            sources[contract.name] = raw[0].file
         rejects.append(rejected)
         loads.extend(_file_loads(data, files, raw, rejected))
     all_rejects = pl.concat(rejects).sort("file", "row", "column", "reason")
@@ -123,32 +126,28 @@ def contract_files(data: Path, contract: Contract, period: str | None = None) ->
 def _read_one(data: Path, path: Path, contract: Contract) -> RawFile:
     """One file as read (its own column types: text in one Parquet part, typed in another)."""
     rel = path.relative_to(data).as_posix()
+    parquet = path.suffix == ".parquet"
     try:
-        if path.suffix == ".parquet":
-            present = pl.read_parquet_schema(path)
-        else:
-            header = pl.read_csv(path, n_rows=0, infer_schema=False)
-            present = header.schema
+        present = pl.read_parquet_schema(path) if parquet else pl.read_csv(path, n_rows=0, infer_schema=False).schema
+        missing = [c for c in contract.columns if c not in present]
+        if missing:
+            raise InputError(f"{rel}: missing required column '{missing[0]}' "
+                             f"(expected columns: {', '.join(contract.columns)})")
+        columns = list(contract.columns)
+        frame = (pl.read_parquet(path, columns=columns, hive_partitioning=False) if parquet
+                 else pl.read_csv(path, columns=columns, infer_schema=False))
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
-        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    missing = [c for c in contract.columns if c not in present]
-    if missing:
-        raise InputError(f"{rel}: missing required column '{missing[0]}' "
-                         f"(expected columns: {', '.join(contract.columns)})")
-    try:
-        if path.suffix == ".parquet":
-            frame = pl.read_parquet(path, columns=list(contract.columns), hive_partitioning=False)
-        else:
-            frame = pl.read_csv(path, columns=list(contract.columns), infer_schema=False)
-    except Exception as exc:  # noqa: BLE001
         raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
     return RawFile(rel, frame)
 
 
-def validate(raw: list[RawFile], contract: Contract,
-             accepted: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.DataFrame],
+             sources: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split the rows of ``raw`` (one frame per file, in reading order) into accepted (typed,
-    contract columns) and rejects (``file, row, column, reason``).
+    contract columns) and rejects (``file, row, column, reason``). ``accepted`` holds the
+    tables read before, for references; ``sources`` names the file each was read from.
 
     Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column),
     then among the rows still standing the key (first row wins) and the references. Rows are
@@ -158,9 +157,7 @@ def validate(raw: list[RawFile], contract: Contract,
     dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
     typed = [_parse_file(f, dtypes, contract) for f in raw] or [_parse_file(RawFile("", _empty(contract)),
                                                                              dtypes, contract)]
-    offsets = [0]
-    for frame, _ in typed:
-        offsets.append(offsets[-1] + frame.height)
+    offsets = list(itertools.accumulate((frame.height for frame, _ in typed), initial=0))
     parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX)
     type_errors = pl.concat([errors.with_columns(pl.col(_INDEX) + start)
                              for (_, errors), start in zip(typed, offsets, strict=False)])
@@ -173,10 +170,11 @@ def validate(raw: list[RawFile], contract: Contract,
     standing = _without(standing, duplicates)
 
     unknown = []
+    sources = sources or {}
     for ref in contract.references:
         known = accepted[ref.table][ref.target].unique().implode()
         bad = standing.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
-        target_file = CONTRACTS[ref.table].path + ".csv"
+        target_file = sources.get(ref.table, CONTRACTS[ref.table].path + ".csv")
         unknown.append(bad.select(
             _INDEX, pl.lit(ref.column).alias("column"),
             pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
