@@ -821,13 +821,13 @@ def _log_frame(rows: pl.DataFrame, nips: pl.Series, superior: np.ndarray, packag
         log_id=pl.format("LOG-{}-{}", pl.lit(ym.replace("-", "")),
                          (pl.int_range(pl.len()) + first_id).cast(pl.String).str.zfill(9)),
         nip=pl.lit(nips).gather(pl.col("emp")),
-        work_date=pl.col("day").cast(pl.Int32).cast(pl.Date).cast(pl.String),
+        work_date=pl.col("day").cast(pl.Int32).cast(pl.Date),
         activity_code=pl.lit(pl.Series([c[0] for c in CATALOG])).gather(pl.col("act")),
         quantity=pl.col("quantity").cast(pl.Int64),
         status=pl.lit(pl.Series(LOG_STATUS)).gather(pl.col("status")),
         approver_nip=pl.lit(nips).gather(pl.when(pl.col("approver") >= 0).then(pl.col("approver"))),
         approved_at=pl.when(pl.col("status") == 0).then(
-            (pl.col("approved_min").cast(pl.Int64) * 60_000_000).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%d %H:%M")),
+            (pl.col("approved_min").cast(pl.Int64) * 60_000_000).cast(pl.Datetime("us"))),
         ref=pl.lit(package_ids).gather(pl.col("ref")),
     )
 
