@@ -43,6 +43,7 @@ def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
         ("net", _rp(totals["net_rp"])),
         ("input rows", f"{_num(rows['read'])} read, {_num(rows['accepted'])} accepted, "
                        f"{_num(rows['rejected'])} rejected"),
+        *(("  rejected in", f"{load.file}: {_num(load.rejected)}") for load in run.data.loads if load.rejected),
         ("output", str(run.out)),
         ("time", f"{seconds:.2f} s"),
     ]
