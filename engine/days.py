@@ -17,18 +17,37 @@ def working_days(inputs: Inputs, period: Period) -> nw.LazyFrame[Any]:
     return inputs.dates_frame(period.weekdays).join(holidays, on="work_date", how="anti")
 
 
+def is_active(day: nw.Expr) -> nw.Expr:
+    """``start_date ≤ day ≤ end_date``; an empty end date is open."""
+    return (nw.col("start_date") <= day) & (nw.col("end_date").is_null() | (day <= nw.col("end_date")))
+
+
 def active_day_grid(employees: nw.LazyFrame[Any], days: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date``: every working day on which the employee is active.
 
-    Active means ``start_date ≤ day ≤ end_date`` (an empty end date is open).
     These are the *days* of SPEC §4.3 and §4.4.
     """
-    day = nw.col("work_date")
     return (
         employees.select("nip", "start_date", "end_date")
         .join(days, how="cross")
-        .filter(nw.col("start_date") <= day, nw.col("end_date").is_null() | (day <= nw.col("end_date")))
+        .filter(is_active(nw.col("work_date")))
         .select("nip", "work_date")
+    )
+
+
+def on_active_days(frame: nw.LazyFrame[Any], employees: nw.LazyFrame[Any],
+                   days: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The rows of ``frame`` (keyed ``nip, work_date``) that fall on a day of their employee.
+
+    Same rows as a join with :func:`active_day_grid`, but each big table is joined only to the
+    small ones (the employees and the working days), not to the employee × day grid.
+    """
+    spans = employees.select("nip", "start_date", "end_date")
+    return (
+        frame.join(days, on="work_date", how="semi")
+        .join(spans, on="nip")
+        .filter(is_active(nw.col("work_date")))
+        .drop("start_date", "end_date")
     )
 
 

@@ -31,6 +31,11 @@ def status_deduction_bp(status: nw.Expr, policy: Policy) -> nw.Expr:
     return chain.otherwise(nw.lit(0, nw.Int64))
 
 
+def absent_day_bp(policy: Policy) -> int:
+    """What a day without an attendance row costs: it counts as TK."""
+    return policy.status_deduction_bp.get("TK", 0)
+
+
 def day_deduction_bp(policy: Policy) -> nw.Expr:
     """bp one day costs, from ``attendance_status``, ``check_in_min``, ``check_out_min``.
 

@@ -59,18 +59,26 @@ def logged_minutes(activity_log: nw.LazyFrame[Any], generated: nw.LazyFrame[Any]
     )
 
 
+def capped_minutes(policy: Policy) -> nw.Expr:
+    """A day's logged minutes (column ``logged_minutes``) capped at ``daily_cap_minutes``."""
+    return nw.min_horizontal(nw.col("logged_minutes").fill_null(0), nw.lit(policy.daily_cap_minutes, nw.Int64))
+
+
+def credit_day(policy: Policy) -> nw.Expr:
+    """Whether ``attendance_status`` is a credit status (DL, CT, DIK, CAP by default)."""
+    return nw.col("attendance_status").is_in(list(policy.credit_statuses)).fill_null(False)
+
+
 def day_minutes(policy: Policy) -> nw.Expr:
     """Minutes a day counts: the credit on a credit-status day, else logs capped per day.
 
     With cap 420 and credit 300: 510 logged on an H day → 420; a DL day → 300 whatever
     was logged. Needs columns ``attendance_status`` and ``logged_minutes``.
     """
-    capped = nw.min_horizontal(nw.col("logged_minutes").fill_null(0), nw.lit(policy.daily_cap_minutes))
-    credit_day = nw.col("attendance_status").is_in(list(policy.credit_statuses))
     return (
-        nw.when(credit_day.fill_null(False))
+        nw.when(credit_day(policy))
         .then(nw.lit(policy.credit_minutes_per_day, nw.Int64))
-        .otherwise(capped)
+        .otherwise(capped_minutes(policy))
     )
 
 

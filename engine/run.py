@@ -33,15 +33,25 @@ class RunResult:
     pool_summary: nw.DataFrame[Any]
 
 
-def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """``nip, work_date, attendance_status, check_in_min, check_out_min, day_minutes,
-    day_deduction_bp``: one row per active working day of every employee."""
-    grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
+def _day_inputs(inputs: Inputs, period: Period) -> tuple[nw.LazyFrame[Any], nw.LazyFrame[Any]]:
+    """``attendance`` (renamed for the day expressions) and ``logged`` minutes per employee-day."""
     generated = productivity.eproject_activities(
         inputs.milestones, inputs.assignments, inputs.activity_map, inputs.activity_log, period)
     logged = productivity.logged_minutes(inputs.activity_log, generated, inputs.catalog)
     attendance = inputs.attendance.select(
         "nip", "work_date", nw.col("status").alias("attendance_status"), "check_in_min", "check_out_min")
+    return attendance, logged
+
+
+def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
+    """``nip, work_date, attendance_status, check_in_min, check_out_min, logged_minutes,
+    day_minutes, day_deduction_bp``: one row per active working day of every employee.
+
+    The literal reading of §4.3–4.4, day by day (``eperf explain`` lists it);
+    :func:`employee_month` sums the same quantities without building every day.
+    """
+    grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
+    attendance, logged = _day_inputs(inputs, period)
     return (
         grid.join(attendance, on=["nip", "work_date"], how="left")
         .join(logged, on=["nip", "work_date"], how="left")
@@ -51,23 +61,45 @@ def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFram
 
 
 def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """Per employee in the run: days, minutes, productivity, deductions and discipline."""
-    per_day = employee_days(inputs, policy, period)
-    n_working = days.working_days(inputs, period).select(nw.len().cast(nw.Int64).alias("working_days"))
+    """Per employee in the run: days, minutes, productivity, deductions and discipline.
+
+    Σ over :func:`employee_days`, computed from the rows that exist: attendance rows on active
+    days give their deductions and the credit days; a day without a row costs TK; approved
+    minutes count, capped, on every active day that is not a credit day.
+    """
+    working = days.working_days(inputs, period)
+    attendance, logged = _day_inputs(inputs, period)
+    attended = days.on_active_days(attendance, inputs.employees, working).with_columns(
+        day_deduction_bp=discipline.day_deduction_bp(policy), credit=productivity.credit_day(policy))
+    credit_days = attended.filter(nw.col("credit")).select("nip", "work_date")
+    worked = (days.on_active_days(logged, inputs.employees, working)
+              .join(credit_days, on=["nip", "work_date"], how="anti"))
     month = (
-        per_day.group_by("nip")
-        .agg(nw.len().cast(nw.Int64).alias("active_days"),
-             nw.col("day_minutes").sum().cast(nw.Int64).alias("minutes"),
-             nw.col("day_deduction_bp").sum().cast(nw.Int64).alias("deduction_total"))
-        .join(n_working, how="cross")
+        days.active_day_grid(inputs.employees, working).group_by("nip")
+        .agg(nw.len().cast(nw.Int64).alias("active_days"))
+        .join(attended.group_by("nip").agg(
+            nw.len().cast(nw.Int64).alias("attended_days"),
+            nw.col("credit").cast(nw.Int64).sum().alias("credit_days"),
+            nw.col("day_deduction_bp").sum().cast(nw.Int64).alias("attended_bp")), on="nip", how="left")
+        .join(worked.group_by("nip").agg(productivity.capped_minutes(policy).sum().cast(nw.Int64)
+                                         .alias("logged_minutes")), on="nip", how="left")
+        .with_columns(*(nw.col(c).fill_null(0) for c in ("attended_days", "credit_days", "attended_bp",
+                                                          "logged_minutes")))
+        .join(working.select(nw.len().cast(nw.Int64).alias("working_days")), how="cross")
     )
+    absent_days = nw.col("active_days") - nw.col("attended_days")
+    minutes = nw.col("logged_minutes") + nw.col("credit_days") * policy.credit_minutes_per_day
     target = nw.col("active_days") * policy.minutes_per_day
     return month.with_columns(
         proration_bp=days.proration_bp(nw.col("active_days"), nw.col("working_days")),
+        minutes=minutes,
         target_minutes=target,
-        productivity_bp=productivity.productivity_bp(nw.col("minutes"), target, policy),
-        deduction_bp=discipline.capped_deduction_bp(nw.col("deduction_total")),
-    ).with_columns(discipline_bp=discipline.discipline_bp(nw.col("deduction_bp"))).drop("deduction_total")
+        productivity_bp=productivity.productivity_bp(minutes, target, policy),
+        deduction_bp=discipline.capped_deduction_bp(
+            nw.col("attended_bp") + absent_days * discipline.absent_day_bp(policy)),
+    ).with_columns(discipline_bp=discipline.discipline_bp(nw.col("deduction_bp"))).select(
+        "nip", "active_days", "working_days", "proration_bp", "minutes", "target_minutes", "productivity_bp",
+        "deduction_bp", "discipline_bp")
 
 
 def sanction_cut_bp(sanctions: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
@@ -83,10 +115,9 @@ def sanction_cut_bp(sanctions: nw.LazyFrame[Any], period: Period) -> nw.LazyFram
 def acting_posts(inputs: Inputs, period: Period, blocks: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a day of the run."""
     grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
-    day = nw.col("work_date")
     return (
         inputs.plt.join(grid, on="nip")
-        .filter(nw.col("start_date") <= day, nw.col("end_date").is_null() | (day <= nw.col("end_date")))
+        .filter(days.is_active(nw.col("work_date")))
         .select("nip", "position_id", "start_date")
         .unique()
         .join(blocks.select("position_id", nw.col("perf_block").alias("acting_perf_block"),

@@ -9,8 +9,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.backends import Backend
-from tests.city import WEEKDAYS, base_city, compute, employee, policy
+from engine.run import employee_days, employee_month, numeric_nips
+from pipelines.backends import Backend, engine_inputs
+from tests.city import PERIOD, WEEKDAYS, base_city, compute, employee, policy
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STATUSES = ["H", "H", "H", "H", "DL", "CT", "S", "I", "TK", None]
@@ -107,3 +108,18 @@ def test_backends_give_identical_integers(city) -> None:
     assert polars_run.pay_register.to_native().equals(duckdb_run.pay_register.to_native())
     pools = [r.pool_summary.to_native().drop("lambda") for r in (polars_run, duckdb_run)]
     assert pools[0].equals(pools[1])
+
+
+@SETTINGS
+@given(cities())
+def test_month_totals_equal_the_sum_of_the_days(city) -> None:
+    """`employee_month` (no day grid) agrees with `employee_days` (the literal day-by-day reading)."""
+    tables, pol = city
+    inputs = numeric_nips(engine_inputs(tables))
+    by_day = (employee_days(inputs, pol, PERIOD).collect("polars").to_native()
+              .group_by("nip").agg(pl.len().alias("active_days"), pl.col("day_minutes").sum().alias("minutes"),
+                                   pl.min_horizontal(pl.col("day_deduction_bp").sum(), 10000).alias("deduction_bp"))
+              .sort("nip"))
+    month = (employee_month(inputs, pol, PERIOD).collect("polars").to_native()
+             .select(by_day.columns).sort("nip"))
+    assert month.equals(by_day.cast(month.schema))
