@@ -12,7 +12,12 @@ _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 @dataclasses.dataclass(frozen=True)
 class Period:
-    """A pay month. ``Period.parse("2025-02").last_day`` is 2025-02-28."""
+    """A pay month.
+
+    >>> feb = Period.parse("2025-02")
+    >>> feb.last_day, len(feb.weekdays), feb.months_left
+    (datetime.date(2025, 2, 28), 20, 11)
+    """
 
     year: int
     month: int
