@@ -9,7 +9,7 @@ import narwhals.stable.v2 as nw
 from engine.money import BP
 from engine.period import Period
 from engine.policy import Policy
-from engine.pool import budget_revision, pool_id
+from engine.pool import budget_lines, pagu_by_account, realized_by_account
 
 BELANJA = "5"
 BELANJA_PEGAWAI = "5.1.01"
@@ -38,20 +38,11 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
         _status((nw.col("pagu_rp") - nw.col("realized_rp") < nw.col("pay_rp"))
                 | (nw.col("pay_rp") > nw.col("pool_rp"))),
     )
-    lines = apbd_lines.filter(nw.col("fiscal_year") == period.year).join(
-        budget_revision(apbd_lines, period), on="revision")
-    tpp = nw.col("account_code").str.starts_with(policy.tpp_account_prefix)
     keys = ["pool_id", "account_code"]
-    pagu = lines.filter(tpp).with_columns(pool_id(policy).alias("pool_id")).group_by(keys).agg(
-        nw.col("pagu_rp").sum())
-    realized = (
-        sp2d.filter(nw.col("status") == "paid", nw.col("fiscal_year") == period.year, tpp,
-                    nw.col("period") < str(period))
-        .with_columns(pool_id(policy).alias("pool_id"))
-        .group_by(keys).agg(nw.col("gross_rp").sum().alias("realized_rp"))
-    )
+    pagu = pagu_by_account(apbd_lines, policy, period)
+    realized = realized_by_account(sp2d, policy, period)
     accounts = (
-        pagu.join(realized, on=["pool_id", "account_code"], how="full")
+        pagu.join(realized, on=keys, how="full")
         .select(nw.coalesce("pool_id", "pool_id_right").alias("pool_id"),
                 nw.coalesce("account_code", "account_code_right").alias("account_code"),
                 nw.col("pagu_rp").fill_null(0).cast(nw.Int64),
@@ -67,7 +58,7 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
         _status(nw.col("realized_rp") > nw.col("pagu_rp")),
     )
     account = nw.col("account_code")
-    belanja = lines.select(
+    belanja = budget_lines(apbd_lines, period).select(
         nw.when(account.str.starts_with(BELANJA_PEGAWAI)).then(nw.col("pagu_rp")).otherwise(0)
         .sum().cast(nw.Int64).alias("pegawai"),
         nw.when(account.str.starts_with(BELANJA)).then(nw.col("pagu_rp")).otherwise(0)

@@ -26,19 +26,25 @@ def budget_revision(apbd_lines: nw.LazyFrame[Any], period: Period) -> nw.LazyFra
     ).select(nw.col("revision").max())
 
 
-def pagu_by_opd(apbd_lines: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """``opd_code, pagu_rp``: Σ TPP lines of revision r* of year(m)."""
+def budget_lines(apbd_lines: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
+    """Every APBD line of year(m) in revision r* (all accounts, city-wide)."""
+    return apbd_lines.filter(nw.col("fiscal_year") == period.year).join(
+        budget_revision(apbd_lines, period), on="revision")
+
+
+def pagu_by_account(apbd_lines: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
+    """``pool_id, account_code, pagu_rp``: Σ TPP lines of revision r* of year(m)."""
     return (
-        apbd_lines.filter(nw.col("fiscal_year") == period.year,
-                          nw.col("account_code").str.starts_with(policy.tpp_account_prefix))
-        .join(budget_revision(apbd_lines, period), on="revision")
-        .group_by("opd_code")
+        budget_lines(apbd_lines, period)
+        .filter(nw.col("account_code").str.starts_with(policy.tpp_account_prefix))
+        .with_columns(pool_id(policy).alias("pool_id"))
+        .group_by("pool_id", "account_code")
         .agg(nw.col("pagu_rp").sum())
     )
 
 
-def realized_by_opd(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """``opd_code, realized_rp``: paid TPP SP2D of the fiscal year for months before m."""
+def realized_by_account(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
+    """``pool_id, account_code, realized_rp``: paid TPP SP2D of the fiscal year for months before m."""
     return (
         sp2d.filter(
             nw.col("status") == "paid",
@@ -47,7 +53,8 @@ def realized_by_opd(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period) -> 
             nw.col("period") >= f"{period.year:04d}-01",
             nw.col("period") < str(period),
         )
-        .group_by("opd_code")
+        .with_columns(pool_id(policy).alias("pool_id"))
+        .group_by("pool_id", "account_code")
         .agg(nw.col("gross_rp").sum().alias("realized_rp"))
     )
 
@@ -60,10 +67,8 @@ def pools(pool_members: nw.LazyFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: 
     Rp 28,419,614 paid by August leaves floor(16,300,386 / 4) = Rp 4,075,096 for September.
     ``pool_members`` has one row per employee with ``pool_id``.
     """
-    as_pool = pool_id(policy).alias("pool_id")
-    pagu = (pagu_by_opd(apbd_lines, policy, period).with_columns(as_pool)
-            .group_by("pool_id").agg(nw.col("pagu_rp").sum()))
-    realized = (realized_by_opd(sp2d, policy, period).with_columns(as_pool)
+    pagu = pagu_by_account(apbd_lines, policy, period).group_by("pool_id").agg(nw.col("pagu_rp").sum())
+    realized = (realized_by_account(sp2d, policy, period)
                 .group_by("pool_id").agg(nw.col("realized_rp").sum()))
     remaining = nw.col("pagu_rp") - nw.col("realized_rp")
     return (
