@@ -324,22 +324,19 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
     if values["w_discipline_bp"] + values["w_productivity_bp"] != 10000:
         raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp = "
                           f"{values['w_discipline_bp'] + values['w_productivity_bp']}, must be 10000")
-    for t in tiers:
-        bp("productivity_tiers.bp", t.bp)
-        if t.min_pct_of_target < 0:
-            raise PolicyError(f"{where}: productivity_tiers.min_pct_of_target must not be negative")
-    if len({t.min_pct_of_target for t in tiers}) < len(tiers):
-        raise PolicyError(f"{where}: productivity_tiers repeat a min_pct_of_target")
+    steps = (("productivity_tiers", "min_pct_of_target", 0, [(t.min_pct_of_target, t.bp) for t in tiers]),
+             ("tl_psw_bands", "min_minutes", 1, [(b.min_minutes, b.bp) for b in bands]))
+    for key, threshold, lowest, items in steps:
+        for at, step_bp in items:
+            bp(f"{key}.bp", step_bp)
+            if at < lowest:
+                raise PolicyError(f"{where}: {key}.{threshold} must be at least {lowest}")
+        if len({at for at, _ in items}) < len(items):
+            raise PolicyError(f"{where}: {key} repeat a {threshold}")
     if any(a.bp > b.bp for a, b in zip(tiers, tiers[1:])):
         raise PolicyError(f"{where}: productivity_tiers: bp falls as min_pct_of_target rises")
     if not bands:
         raise PolicyError(f"{where}: tl_psw_bands must have at least one band")
-    for b in bands:
-        bp("tl_psw_bands.bp", b.bp)
-        if b.min_minutes < 1:
-            raise PolicyError(f"{where}: tl_psw_bands.min_minutes must be at least 1")
-    if len({b.min_minutes for b in bands}) < len(bands):
-        raise PolicyError(f"{where}: tl_psw_bands repeat a min_minutes")
     if not values["tpp_account_prefix"]:
         raise PolicyError(f"{where}: tpp_account_prefix must not be empty")
 
