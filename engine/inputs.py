@@ -42,5 +42,8 @@ class Inputs:
 
     @property
     def tables(self) -> dict[str, nw.LazyFrame[Any]]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if f.name not in ("dates_frame", "materialize")}
+        return {name: getattr(self, name) for name in TABLES}
+
+
+TABLES = tuple(f.name for f in dataclasses.fields(Inputs) if f.name not in ("dates_frame", "materialize"))
+"""The names of the input tables the engine reads."""

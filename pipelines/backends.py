@@ -10,6 +10,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Inputs
+from engine.inputs import TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,6 +48,5 @@ def engine_inputs(tables: dict[str, pl.DataFrame], backend: Backend = Backend.PO
         native = nw.to_native(frame)
         return nw.from_native(native.collect().lazy() if backend is Backend.POLARS else native.materialize())
 
-    names = [n for n in Inputs.__dataclass_fields__ if n not in ("dates_frame", "materialize")]
-    return Inputs(**{n: lazy_frame(frames[n], backend, con) for n in names}, dates_frame=dates_frame,
+    return Inputs(**{n: lazy_frame(frames[n], backend, con) for n in TABLES}, dates_frame=dates_frame,
                   materialize=materialize)

@@ -130,13 +130,13 @@ def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
     return f"{period}-{digest.hexdigest()[:12]}"
 
 
-def _write_atomically(out: Path, writers: dict[str, object]) -> None:
+def _write_atomically(out: Path, writers: dict[str, Callable[[Path], object]]) -> None:
     """Write every file into a temporary sibling folder, then swap it in as ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, write in writers.items():
-            write(tmp / name)  # type: ignore[operator]
+            write(tmp / name)
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)
