@@ -11,6 +11,7 @@ from engine import Period, Policy
 from engine.run import employee_days
 from pipelines.backends import engine_inputs
 from pipelines.monthly import compute_month
+from pipelines.numbers import number, percent, rupiah
 
 
 def explain_employee(data: Path, period: Period, nip: str) -> str:
@@ -41,38 +42,39 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         f"(kelas {row['kelas']}), {row['status']} golongan {employee['golongan']}",
         "",
         f"1. Days. {row['working_days']} working days in {row['period']}; you were active on "
-        f"{row['active_days']} → proration {_pct(row['proration_bp'])}.",
-        f"2. Ceiling. Kelas {row['kelas']} basic {_rp(basic_rp)}: beban kerja {_rp(row['amt_bk'])}, prestasi "
-        f"kerja {_rp(row['amt_pk'])} (performance part {_rp(p)}); kondisi kerja {_rp(row['amt_kk'])}, "
-        f"kelangkaan profesi {_rp(row['amt_kp'])}, tempat bertugas {_rp(row['amt_tb'])}, pertimbangan lain "
-        f"{_rp(row['amt_pol'])} (fixed part {_rp(row['fixed_rp'])}).",
-        f"3. Productivity. {_num(row['minutes'])} counted minutes of a {_num(row['target_minutes'])}-minute target "
-        f"({row['active_days']} days × {policy.minutes_per_day}) → {_pct(row['productivity_bp'])} "
+        f"{row['active_days']} → proration {percent(row['proration_bp'])}.",
+        f"2. Ceiling. Kelas {row['kelas']} basic {rupiah(basic_rp)}: beban kerja {rupiah(row['amt_bk'])}, prestasi "
+        f"kerja {rupiah(row['amt_pk'])} (performance part {rupiah(p)}); kondisi kerja {rupiah(row['amt_kk'])}, "
+        f"kelangkaan profesi {rupiah(row['amt_kp'])}, tempat bertugas {rupiah(row['amt_tb'])}, pertimbangan lain "
+        f"{rupiah(row['amt_pol'])} (fixed part {rupiah(row['fixed_rp'])}).",
+        f"3. Productivity. {number(row['minutes'])} counted minutes of a {number(row['target_minutes'])}-minute target "
+        f"({row['active_days']} days × {policy.minutes_per_day}) → {percent(row['productivity_bp'])} "
         f"by the {policy.productivity_rule} rule.",
         *_productivity_days(days, policy),
-        f"4. Discipline. Deductions {_pct(row['deduction_bp'])} → discipline {_pct(row['discipline_bp'])}.",
+        f"4. Discipline. Deductions {percent(row['deduction_bp'])} → discipline {percent(row['discipline_bp'])}.",
         *_discipline_days(days, policy),
-        f"5. Score. {_pct(policy.w_discipline_bp)} × discipline + {_pct(policy.w_productivity_bp)} × "
-        f"productivity = {_pct(row['score_bp'])}.",
-        f"6. Entitlement. Performance part {_rp(p)} × {_pct(row['score_bp'])} = {_rp(row['perf_rp'])}, plus the "
-        f"fixed part {_rp(row['fixed_rp'])}; × {row['status']} rate {_pct(policy.status_bp[row['status']])}, "
-        f"× proration {_pct(row['proration_bp'])}, less sanction {_pct(row['cut_bp'])}"
-        + (f", plus PLT extra {_rp(row['plt_extra_rp'])}" if row["plt_extra_rp"] else "")
-        + f" = {_rp(row['entitlement_rp'])} (your ceiling this month: {_rp(row['cap_rp'])}).",
+        f"5. Score. {percent(policy.w_discipline_bp)} × discipline + {percent(policy.w_productivity_bp)} × "
+        f"productivity = {percent(row['score_bp'])}.",
+        f"6. Entitlement. Performance part {rupiah(p)} × {percent(row['score_bp'])} = {rupiah(row['perf_rp'])}, "
+        f"plus the fixed part {rupiah(row['fixed_rp'])}; × {row['status']} rate "
+        f"{percent(policy.status_bp[row['status']])}, × proration {percent(row['proration_bp'])}, "
+        f"less sanction {percent(row['cut_bp'])}"
+        + (f", plus PLT extra {rupiah(row['plt_extra_rp'])}" if row["plt_extra_rp"] else "")
+        + f" = {rupiah(row['entitlement_rp'])} (your ceiling this month: {rupiah(row['cap_rp'])}).",
         _pool_line(row, pool, policy),
-        f"8. Deductions. BPJS {_pct(policy.bpjs_employee_bp)} on what TPP adds under the "
-        f"{_rp(policy.bpjs_ceiling_rp)} ceiling: {_rp(row['bpjs_employee_rp'])} (the employer adds "
-        f"{_rp(row['bpjs_employer_rp'])}). PPh 21 {_rp(row['pph21_rp'])}"
+        f"8. Deductions. BPJS {percent(policy.bpjs_employee_bp)} on what TPP adds under the "
+        f"{rupiah(policy.bpjs_ceiling_rp)} ceiling: {rupiah(row['bpjs_employee_rp'])} (the employer adds "
+        f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {rupiah(row['pph21_rp'])}"
         + (" withheld." if policy.pph21 == "final_golongan" else " borne by the city, not withheld."),
-        f"   Net TPP paid: {_rp(row['net_rp'])}.",
+        f"   Net TPP paid: {rupiah(row['net_rp'])}.",
     ]
     return lines
 
 
 def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str:
-    head = (f"7. Pool {row['pool_id']}. Budget this month {_rp(pool['pool_rp'])} against entitlements of "
-            f"{_rp(pool['entitlement_rp'])} ({policy.allocation} mode): ")
-    pay = _rp(row["pay_rp"])
+    head = (f"7. Pool {row['pool_id']}. Budget this month {rupiah(pool['pool_rp'])} against entitlements of "
+            f"{rupiah(pool['entitlement_rp'])} ({policy.allocation} mode): ")
+    pay = rupiah(row["pay_rp"])
     if policy.allocation == "scale":
         if not pool["binding"]:
             return head + f"the budget suffices, so you are paid your entitlement {pay}."
@@ -107,7 +109,7 @@ def _discipline_days(days: pl.DataFrame, policy: Policy) -> list[str]:
             what = f"status {status}"
         else:
             what = f"in {_clock(d['check_in_min'])}, out {_clock(d['check_out_min'])}"
-        lines.append(f"   {_day(d['work_date'])}: {what} → −{_pct(d['day_deduction_bp'])}")
+        lines.append(f"   {_day(d['work_date'])}: {what} → −{percent(d['day_deduction_bp'])}")
     return lines
 
 
@@ -119,17 +121,5 @@ def _day(value: Any) -> str:
     return value.strftime("%a %d %b")
 
 
-def _pct(bp: int) -> str:
-    return f"{bp / 100:.2f} %"
-
-
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
-
-
-def _num(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _rp(amount: int) -> str:
-    return f"Rp {_num(amount)}"

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from pipelines.numbers import number, rupiah
+
 if TYPE_CHECKING:
     from pipelines.monthly import MonthlyRun
 
@@ -33,17 +35,17 @@ def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
     return [
         ("run", run.run_id),
         ("policy", f"{run.policy.label} ({run.policy.allocation}, pool {run.policy.pool_scope})"),
-        ("employees", _num(totals["employees"])),
-        ("pools", f"{_num(totals['pools'])} ({_num(binding)} binding)"),
-        ("pool total", _rp(totals["pool_rp"])),
-        ("entitlement", _rp(totals["entitlement_rp"])),
-        ("pay (gross TPP)", _rp(totals["pay_rp"])),
-        ("BPJS employee", _rp(totals["bpjs_employee_rp"])),
-        ("PPh 21", _rp(totals["pph21_rp"])),
-        ("net", _rp(totals["net_rp"])),
-        ("input rows", f"{_num(rows['read'])} read, {_num(rows['accepted'])} accepted, "
-                       f"{_num(rows['rejected'])} rejected"),
-        *(("  rejected in", f"{load.file}: {_num(load.rejected)}") for load in run.data.loads if load.rejected),
+        ("employees", number(totals["employees"])),
+        ("pools", f"{number(totals['pools'])} ({number(binding)} binding)"),
+        ("pool total", rupiah(totals["pool_rp"])),
+        ("entitlement", rupiah(totals["entitlement_rp"])),
+        ("pay (gross TPP)", rupiah(totals["pay_rp"])),
+        ("BPJS employee", rupiah(totals["bpjs_employee_rp"])),
+        ("PPh 21", rupiah(totals["pph21_rp"])),
+        ("net", rupiah(totals["net_rp"])),
+        ("input rows", f"{number(rows['read'])} read, {number(rows['accepted'])} accepted, "
+                       f"{number(rows['rejected'])} rejected"),
+        *(("  rejected in", f"{load.file}: {number(load.rejected)}") for load in run.data.loads if load.rejected),
         ("output", str(run.out)),
         ("time", f"{seconds:.2f} s"),
     ]
@@ -64,12 +66,3 @@ def print_summary(run: MonthlyRun, seconds: float, interactive: bool) -> None:
     for label, value in lines:
         table.add_row(label, value)
     Console().print(table)
-
-
-def _num(value: object) -> str:
-    """Thousands with dots, as Indonesian officers write them: 19.957."""
-    return f"{int(value):,}".replace(",", ".")  # type: ignore[call-overload]
-
-
-def _rp(amount: object) -> str:
-    return f"Rp {_num(amount)}"
