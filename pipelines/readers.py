@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contracts import CONTRACTS, Contract
+from pipelines.contracts import CONTRACTS, Contract, Reference
 
 _INDEX = "__index"
 _CHECK_REASONS = {
@@ -47,10 +48,13 @@ class FileLoad:
 
 @dataclasses.dataclass(frozen=True)
 class RawFile:
-    """One physical file as read: its path relative to the data directory and its rows."""
+    """One physical file as read: its path relative to the data directory, its rows and its
+    fingerprint. ``padded``: a CSV whose text cells may need trimming (see :func:`_may_be_padded`)."""
 
     file: str
     frame: pl.DataFrame
+    sha256: str = ""
+    padded: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +88,7 @@ def read_data_dir(data: Path, period: str | None = None,
         if len(raw) == 1:
             sources[contract.name] = raw[0].file
         rejects.append(rejected)
-        loads.extend(_file_loads(data, files, raw, rejected))
+        loads.extend(_file_loads(raw, rejected))
     all_rejects = pl.concat(rejects).sort("file", "row", "column", "reason")
     return DataDir(tables, all_rejects, tuple(loads))
 
@@ -128,19 +132,34 @@ def _read_one(data: Path, path: Path, contract: Contract) -> RawFile:
     rel = path.relative_to(data).as_posix()
     parquet = path.suffix == ".parquet"
     try:
-        present = pl.read_parquet_schema(path) if parquet else pl.read_csv(path, n_rows=0, infer_schema=False).schema
+        content = path.read_bytes()
+        present = (pl.read_parquet_schema(io.BytesIO(content)) if parquet
+                   else pl.read_csv(content, n_rows=0, infer_schema=False).schema)
         missing = [c for c in contract.columns if c not in present]
         if missing:
             raise InputError(f"{rel}: missing required column '{missing[0]}' "
                              f"(expected columns: {', '.join(contract.columns)})")
         columns = list(contract.columns)
-        frame = (pl.read_parquet(path, columns=columns, hive_partitioning=False) if parquet
-                 else pl.read_csv(path, columns=columns, infer_schema=False))
+        frame = (pl.read_parquet(io.BytesIO(content), columns=columns, hive_partitioning=False) if parquet
+                 else pl.read_csv(content, columns=columns, infer_schema=False))
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
         raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    return RawFile(rel, frame)
+    return RawFile(rel, frame, hashlib.sha256(content).hexdigest(), not parquet and _may_be_padded(content))
+
+
+_PADDING = (b" ", b"\t", b"\r", b"\x0b", b"\x0c", b'"')
+
+
+def _may_be_padded(csv: bytes) -> bool:
+    """Whether a CSV may hold a text cell with white space around it or a quoted empty text.
+
+    Only a plain ASCII file without spaces, tabs, carriage returns or quotes is proved not to;
+    its cells are taken as read (an empty cell is already missing), which spares trimming
+    every cell of a large export.
+    """
+    return not csv.isascii() or any(b in csv for b in _PADDING)
 
 
 def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.DataFrame],
@@ -149,39 +168,59 @@ def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.Data
     contract columns) and rejects (``file, row, column, reason``). ``accepted`` holds the
     tables read before, for references; ``sources`` names the file each was read from.
 
-    Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column),
-    then among the rows still standing the key (first row wins) and the references. Rows are
-    tracked by their position in the concatenated files (``__index``).
+    Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column)
+    and the format a reference takes from its target, then among the rows still standing the
+    key (first row wins) and the references. Rows are tracked by their position in the
+    concatenated files (``__index``).
     """
     schema = contract.model.to_schema()
     dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
     typed = [_parse_file(f, dtypes, contract) for f in raw] or [_parse_file(RawFile("", _empty(contract)),
                                                                              dtypes, contract)]
     offsets = list(itertools.accumulate((frame.height for frame, _ in typed), initial=0))
-    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX)
+    unknown = {ref: f"__unknown_{ref.column}" for ref in contract.references}
+    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX).with_columns(
+        (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.target].implode()))
+        .alias(flag) for ref, flag in unknown.items())
     type_errors = pl.concat([errors.with_columns(pl.col(_INDEX) + start)
                              for (_, errors), start in zip(typed, offsets, strict=False)])
     checked = _contract_failures(parsed, contract).join(type_errors.select(_INDEX, "column"),
                                                         on=[_INDEX, "column"], how="anti")
-    failures = pl.concat([type_errors, checked])
+    malformed = [_malformed_references(parsed.filter(pl.col(flag)), ref) for ref, flag in unknown.items()]
+    failures = pl.concat([type_errors, checked, *malformed])
     standing = _without(parsed, failures)
 
     duplicates = _later_duplicates(standing, contract.key)
     standing = _without(standing, duplicates)
 
-    unknown = []
+    unmatched = []
     sources = sources or {}
-    for ref in contract.references:
-        known = accepted[ref.table][ref.target].unique().implode()
-        bad = standing.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
+    for ref, flag in unknown.items():
+        bad = standing.filter(pl.col(flag))
         target_file = sources.get(ref.table, CONTRACTS[ref.table].path + ".csv")
-        unknown.append(bad.select(
+        unmatched.append(bad.select(
             _INDEX, pl.lit(ref.column).alias("column"),
             pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
             .alias("reason")))
         standing = _without(standing, bad)
-    rejects = _located(pl.concat([failures, duplicates, *unknown]), [f.file for f in raw], offsets)
+    rejects = _located(pl.concat([failures, duplicates, *unmatched]), [f.file for f in raw], offsets)
     return standing.select(contract.columns), rejects
+
+
+def _malformed_references(unknown: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Of the rows whose ``ref.column`` is not among the accepted targets, those whose value
+    does not even have the target's format (a NIP's 18 digits), as "wrong format" rejects.
+
+    A value found among the targets has their format already: checking the format only here
+    spares a pattern match over every row of a large file.
+    """
+    target = CONTRACTS[ref.table].model.to_schema().columns[ref.target]
+    pattern = next((c.statistics["pattern"] for c in target.checks if c.name == "str_matches"), None)
+    if pattern is None:
+        return _empty_rejects()
+    value = pl.col(ref.column)
+    return unknown.filter(~value.str.contains(pattern)).select(
+        _INDEX, pl.lit(ref.column).alias("column"), pl.format("wrong format ('{}')", value).alias("reason"))
 
 
 def _located(rejects: pl.DataFrame, files: list[str], offsets: list[int]) -> pl.DataFrame:
@@ -222,8 +261,8 @@ def _parse_file(raw: RawFile, dtypes: dict[str, object],
                 contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One file's columns parsed to the contract types, and its values that do not parse
     (``__index`` is the position within this file)."""
-    frame, from_csv = raw.frame, not raw.file.endswith(".parquet")
-    parsed = frame.select(_parse(frame, name, dtype, name in contract.times, from_csv).alias(name)
+    frame = _cells(raw)
+    parsed = frame.select(_parse(frame, name, dtype, name in contract.times).alias(name)
                           for name, dtype in dtypes.items())
     unparsed = [name for name, dtype in dtypes.items() if dtype != pl.String]
     failed = [(name, frame[name].is_not_null() & parsed[name].is_null()) for name in unparsed]
@@ -241,17 +280,22 @@ def _empty(contract: Contract) -> pl.DataFrame:
     return pl.DataFrame(schema={c: pl.String for c in contract.columns})
 
 
-def _parse(raw: pl.DataFrame, name: str, dtype: object, is_time: bool, from_csv: bool) -> pl.Expr:
-    """``name`` parsed to ``dtype`` (null where it does not parse); an empty text is missing.
+def _cells(raw: RawFile) -> pl.DataFrame:
+    """The file's values before parsing: an empty text is missing, and spaces around a CSV
+    cell are dropped (spreadsheet exports); Parquet text is otherwise taken as is."""
+    frame = raw.frame
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if raw.padded:
+        trimmed = {name: pl.col(name).str.strip_chars() for name in text}
+        return frame.with_columns(pl.when(col != "").then(col).alias(name) for name, col in trimmed.items())
+    blank = [name for name in text if (frame[name] == "").any()]
+    return frame.with_columns(pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in blank)
 
-    Spaces around a CSV cell are dropped (spreadsheet exports); Parquet text is taken as is.
-    """
+
+def _parse(cells: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
+    """``name`` parsed to ``dtype`` (null where it does not parse)."""
     col = pl.col(name)
-    source = raw.schema[name]
-    if source == pl.String:
-        col = col.str.strip_chars() if from_csv else col
-        if from_csv or (raw[name] == "").any():
-            col = pl.when(col != "").then(col).alias(name)
+    source = cells.schema[name]
     if dtype == pl.String:
         return col.cast(pl.String)
     if source != pl.String:
@@ -313,15 +357,7 @@ def _empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema={_INDEX: pl.UInt32, "column": pl.String, "reason": pl.String})
 
 
-def _file_loads(data: Path, files: list[Path], raw: list[RawFile],
-                rejects: pl.DataFrame) -> list[FileLoad]:
-    read = {f.file: f.frame.height for f in raw}
+def _file_loads(raw: list[RawFile], rejects: pl.DataFrame) -> list[FileLoad]:
     rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
-    loads = []
-    for path in files:
-        rel = path.relative_to(data).as_posix()
-        with path.open("rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        n, bad = read.get(rel, 0), rejected.get(rel, 0)
-        loads.append(FileLoad(rel, digest, n, n - bad, bad))
-    return loads
+    return [FileLoad(f.file, f.sha256, f.frame.height, f.frame.height - rejected.get(f.file, 0),
+                     rejected.get(f.file, 0)) for f in raw]

@@ -3,6 +3,10 @@
 Dates are ``Date``, ``approved_at`` a ``Datetime``, check-in/out times minutes of the day
 (``Int64``), money, bp, minutes and quantity ``Int64``. A column's ``nullable=False`` means
 a missing value rejects the row.
+
+A column that references another file (SPEC §3.1; ``files.py``) takes its format from its
+target: a log's ``nip`` that is not a known employee is "wrong format" when it is not 18 digits,
+else an unknown reference.
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ class Employees(Contract):
 
 
 class Plt(Contract):
-    nip: str = pa.Field(str_matches=NIP)
+    nip: str
     position_id: str
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
@@ -83,7 +87,7 @@ class Plt(Contract):
 
 
 class Sanctions(Contract):
-    nip: str = pa.Field(str_matches=NIP)
+    nip: str
     cut_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
@@ -106,7 +110,7 @@ class ActivityCatalog(Contract):
 
 class ActivityLog(Contract):
     log_id: str
-    nip: str = pa.Field(str_matches=NIP)
+    nip: str
     work_date: dt.date
     activity_code: str
     quantity: int = pa.Field(ge=0)
@@ -117,7 +121,7 @@ class ActivityLog(Contract):
 
 
 class Attendance(Contract):
-    nip: str = pa.Field(str_matches=NIP)
+    nip: str
     work_date: dt.date
     status: str = pa.Field(isin=list(ATTENDANCE_STATUSES))
     check_in: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 1439})
@@ -154,7 +158,7 @@ class Packages(Contract):
 
 class Assignments(Contract):
     package_id: str
-    nip: str = pa.Field(str_matches=NIP)
+    nip: str
     role: str = pa.Field(isin=list(ROLES))
 
 

@@ -132,8 +132,11 @@ ONE_CELL = [
     pytest.param(PLT, 5, "end_date", "2024-09-13", "end_date before start_date", id="plt-ends-before-start"),
     pytest.param(SANCTIONS, 1, "end_date", "2024-07-14", "end_date before start_date", id="sanction-ends-before-start"),
     pytest.param(ATT, 3, "check_out", "07:00", "check_out before check_in", id="out-before-in"),
-    # a NIP of 17 digits
-    pytest.param(EMP, 4, "nip", "20000620202303226", "wrong format", id="nip-17-digits"),
+    # a NIP that is not 18 digits (a referencing file takes the format of hr/employees.csv)
+    pytest.param(EMP, 4, "nip", "20000620202303226", "wrong format ('20000620202303226')", id="nip-17-digits"),
+    pytest.param(LOG, 15, "nip", "19850312201001100X", "wrong format ('19850312201001100X')", id="log-nip-letter"),
+    pytest.param(ATT, 6, "nip", "+19850312201001100", "wrong format ('+19850312201001100')", id="attendance-nip-sign"),
+    pytest.param(SANCTIONS, 2, "nip", "1985031220100110", "wrong format ('1985031220100110')", id="sanction-nip-short"),
     # unknown references
     pytest.param(EMP, 8, "position_id", "JAB-999",
                  "unknown reference: position_id 'JAB-999' is not in hr/positions.csv",
@@ -251,7 +254,40 @@ def test_a_rejected_first_row_does_not_shadow_a_valid_later_one(city: Path) -> N
     assert row == count_rows(city, EMP)
 
 
+def test_a_malformed_nip_does_not_shadow_a_valid_later_log(city: Path) -> None:
+    # The NIP format is checked before the key, like every other value check.
+    first = get_row(city, LOG, 3)
+    row = append_copy(city, LOG, 3)
+    set_cell(city, LOG, 3, "nip", "123")
+    loaded = read_data_dir(city)
+    assert rejects_in(loaded, LOG) == [(3, "nip", "wrong format ('123')")]
+    assert with_key(loaded, LOG, first)["nip"].to_list() == [first["nip"]]
+    assert row == count_rows(city, LOG)
+
+
 # --- what is not a reject ------------------------------------------------------------------
+
+@pytest.mark.parametrize("pad", [" ", "\t", "  "])
+def test_spaces_around_csv_cells_are_dropped(city: Path, pad: str) -> None:
+    # A spreadsheet export with padded cells reads as the same values as a clean one.
+    clean = read_data_dir(city)
+    row = get_row(city, ATT, 2)
+    for column in ("nip", "work_date", "status", "check_in"):
+        set_cell(city, ATT, 2, column, f"{pad}{row[column]}{pad}")
+    set_cell(city, EMP, 3, "salary_rp", f"{pad}{get_row(city, EMP, 3)['salary_rp']}")
+    padded = read_data_dir(city)
+    assert padded.rejects.height == 0
+    for name in ("attendance", "employees"):
+        assert padded.tables[name].equals(clean.tables[name])
+
+
+def test_a_blank_cell_is_missing_with_or_without_spaces(city: Path) -> None:
+    set_cell(city, ATT, 4, "status", "   ")
+    set_cell(city, LOG, 12, "activity_code", "")
+    loaded = read_data_dir(city)
+    assert rejects_in(loaded, ATT) == [(4, "status", "missing required value")]
+    assert rejects_in(loaded, LOG) == [(12, "activity_code", "missing required value")]
+
 
 def test_extra_columns_are_ignored(city: Path) -> None:
     add_column(city, EMP, "catatan", "pindahan, dari OPD lain")
