@@ -54,13 +54,20 @@ def load_policy(data: Path, period: Period) -> Policy:
         raise InputError(f"{data}: data directory not found")
     path = data / POLICY_FILE
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError(f"{POLICY_FILE}: required file is missing from {data}") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+    return parse_policy(text, period)
+
+
+def parse_policy(text: str, period: Period) -> Policy:
+    """The policy version in force for ``period`` from the text of a ``policy.toml``."""
     try:
-        return policy_for_period(document, period.first_day)
+        return policy_for_period(tomllib.loads(text), period.first_day)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
     except PolicyError as exc:
         raise InputError(str(exc)) from exc
 
@@ -70,8 +77,13 @@ def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, str(period), on_step)
-    run_id = _run_id(period, policy, loaded)
     on_step("computing pay")
+    return compute(loaded, policy, period, _run_id(period, policy, loaded), backend)
+
+
+def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
+            backend: Backend = Backend.POLARS) -> Month:
+    """The pay of ``period`` from tables that passed their contracts."""
     inputs = engine_inputs(loaded.tables, backend)
     result = run_period(inputs, policy, period, run_id)
     budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
@@ -87,39 +99,50 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     month = compute_month(data, period, backend, on_step)
-    run_id, policy, loaded, result = month.run_id, month.policy, month.data, month.result
     on_step("writing")
-    register = nw.to_native(result.pay_register)
-    pools = nw.to_native(result.pool_summary)
-    manifest = {
-        "run_id": run_id,
+    manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
+                "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "seconds": round(time.perf_counter() - clock, 3)}
+    write_run(out, month, manifest)
+    return MonthlyRun(**vars(month), out=out, manifest=manifest)
+
+
+def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS) -> dict[str, object]:
+    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals."""
+    register = nw.to_native(month.result.pay_register)
+    pools = nw.to_native(month.result.pool_summary)
+    loads = month.data.loads
+    return {
+        "run_id": month.run_id,
         "period": str(period),
-        "policy": {"id": policy.id, "effective_from": policy.effective_from.isoformat(),
-                   "hash": policy.fingerprint},
+        "policy": {"id": month.policy.id, "effective_from": month.policy.effective_from.isoformat(),
+                   "hash": month.policy.fingerprint},
         "code_version": version("eperf"),
         "backend": str(backend),
-        "inputs": [dataclasses.asdict(load) for load in loaded.loads],
-        "rows": {"read": sum(x.rows_read for x in loaded.loads),
-                 "accepted": sum(x.accepted for x in loaded.loads),
-                 "rejected": sum(x.rejected for x in loaded.loads)},
+        "inputs": [dataclasses.asdict(load) for load in loads],
+        "rows": {"read": sum(x.rows_read for x in loads),
+                 "accepted": sum(x.accepted for x in loads),
+                 "rejected": sum(x.rejected for x in loads)},
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
                       ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",
                        "pph21_rp", "net_rp")},
                    "pool_rp": int(pools["pool_rp"].sum())},
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - clock, 3),
     }
+
+
+def write_run(out: Path, month: Month, manifest: dict[str, object]) -> None:
+    """The SPEC §6 files of ``month`` in ``out``, swapped in whole."""
+    register = nw.to_native(month.result.pay_register)
+    pools = nw.to_native(month.result.pool_summary)
     _write_atomically(out, {
         "pay_register.parquet": lambda p: register.write_parquet(p),
         "pay_register.csv": lambda p: register.write_csv(p),
         "pool_summary.parquet": lambda p: pools.write_parquet(p),
         "budget_check.parquet": lambda p: month.budget.write_parquet(p),
-        "rejects.parquet": lambda p: loaded.rejects.write_parquet(p),
+        "rejects.parquet": lambda p: month.data.rejects.write_parquet(p),
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"),
     })
-    return MonthlyRun(**vars(month), out=out, manifest=manifest)
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
