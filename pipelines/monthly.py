@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
@@ -103,7 +104,7 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
     manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - clock, 3)}
-    write_run(out, month, manifest)
+    write_run(out, outputs_of(month), manifest)
     return MonthlyRun(**vars(month), out=out, manifest=manifest)
 
 
@@ -131,18 +132,20 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
     }
 
 
-def write_run(out: Path, month: Month, manifest: dict[str, object]) -> None:
-    """The SPEC §6 files of ``month`` in ``out``, swapped in whole."""
-    register = nw.to_native(month.result.pay_register)
-    pools = nw.to_native(month.result.pool_summary)
-    _write_atomically(out, {
-        "pay_register.parquet": lambda p: register.write_parquet(p),
-        "pay_register.csv": lambda p: register.write_csv(p),
-        "pool_summary.parquet": lambda p: pools.write_parquet(p),
-        "budget_check.parquet": lambda p: month.budget.write_parquet(p),
-        "rejects.parquet": lambda p: month.data.rejects.write_parquet(p),
-        "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"),
-    })
+def outputs_of(month: Month) -> dict[str, pl.DataFrame]:
+    """The SPEC §6 tables of a computed month, by name."""
+    return {"pay_register": nw.to_native(month.result.pay_register),
+            "pool_summary": nw.to_native(month.result.pool_summary),
+            "budget_check": month.budget, "rejects": month.data.rejects}
+
+
+def write_run(out: Path, outputs: dict[str, pl.DataFrame], manifest: dict[str, object]) -> None:
+    """The SPEC §6 files in ``out`` (the register also as CSV), swapped in whole."""
+    writers: dict[str, Callable[[Path], object]] = {
+        f"{name}.parquet": functools.partial(pl.DataFrame.write_parquet, frame) for name, frame in outputs.items()}
+    writers["pay_register.csv"] = functools.partial(pl.DataFrame.write_csv, outputs["pay_register"])
+    writers["manifest.json"] = lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n")
+    _write_atomically(out, writers)
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:

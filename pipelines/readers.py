@@ -82,7 +82,7 @@ def read_data_dir(data: Path, period: str | None = None,
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
         files = contract_files(data, contract, period)
-        raw = [_read_one(data, f, contract) for f in files]
+        raw = [read_file(data, f, contract) for f in files]
         accepted, rejected = validate(raw, contract, tables, sources)
         tables[contract.name] = accepted
         if len(raw) == 1:
@@ -93,8 +93,12 @@ def read_data_dir(data: Path, period: str | None = None,
     return DataDir(tables, all_rejects, tuple(loads))
 
 
-def contract_files(data: Path, contract: Contract, period: str | None = None) -> list[Path]:
+def contract_files(data: Path, contract: Contract, period: str | None = None,
+                   complete: bool = True) -> list[Path]:
     """The physical files of a contract, in the order their rows are read.
+
+    ``complete``: the directory must hold every required input (a run); a daily feed into the
+    warehouse holds only what arrived, and an absent input has no files.
 
     Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` may also be a
     folder of Parquet files (hive partitions allowed), read in path order. Two forms of one
@@ -120,14 +124,14 @@ def contract_files(data: Path, contract: Contract, period: str | None = None) ->
         raise InputError(f"{shown}: two exports of the same input; keep one")
     if forms:
         return parts if forms[0].is_dir() else forms
-    if contract.optional:
+    if contract.optional or not complete:
         return []
     also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
     raise InputError(f"{contract.path}.csv: required file is missing from {data} "
                      f"(a {contract.path}{also} is accepted too)")
 
 
-def _read_one(data: Path, path: Path, contract: Contract) -> RawFile:
+def read_file(data: Path, path: Path, contract: Contract) -> RawFile:
     """One file as read (its own column types: text in one Parquet part, typed in another)."""
     rel = path.relative_to(data).as_posix()
     parquet = path.suffix == ".parquet"
