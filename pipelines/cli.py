@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from pipelines.warehouse import Warehouse
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="e-Performance TPP pay engine: compute, explain and generate monthly TPP.")
+                  help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data directory with the source exports (SPEC §3).")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="Pay month, YYYY-MM.")]
@@ -22,25 +28,171 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+WarehouseOpt = Annotated[Path, typer.Option("--warehouse", help="The warehouse (DuckDB file).")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).")]
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+@contextlib.contextmanager
+def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[Warehouse]:
+    """The open warehouse; a refusal exits 3 and a fatal input problem 2, both with one sentence."""
+    from pipelines.readers import InputError
+    from pipelines.warehouse import Refused, open_warehouse
+
+    try:
+        with open_warehouse(path, by, create) as wh:
+            yield wh
+    except Refused as exc:
+        raise _fail(str(exc), 3) from None
+    except (InputError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command()
-def run(data: DataOpt, period: PeriodOpt,
-        out: Annotated[Path, typer.Option("--out", help="Folder for the run's outputs.")],
-        backend: Annotated[str, typer.Option(help="Engine backend: polars or duckdb.")] = "polars") -> None:
-    """Compute one month's TPP and write the pay register, pool summary, budget check, rejects."""
+def run(period: PeriodOpt,
+        data: Annotated[Path | None, typer.Option(
+            "--data", help="Data directory with the source exports (SPEC §3); without it, the warehouse.")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="Folder for the run's outputs.")] = None,
+        backend: Annotated[str, typer.Option(help="Engine backend: polars or duckdb.")] = "polars",
+        warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Compute one month's TPP: from --data into --out, or from the warehouse as the period's draft."""
     from engine import Period
     from pipelines.backends import Backend
-    from pipelines.monthly import run_month
+    from pipelines.monthly import MonthlyRun, run_month
     from pipelines.readers import InputError
     from pipelines.summary import print_summary, progress
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
+    if data is None:
+        from pipelines import lifecycle
+
+        with _warehouse(warehouse, by) as wh:
+            kept, month, _ = lifecycle.run(wh, Period.parse(period), Backend(backend))
+            if out is not None:
+                lifecycle.export(wh, Period.parse(period), out)
+            manifest = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [kept.run_id])[0][0]))
+        typer.echo(kept.run_id)
+        print_summary(MonthlyRun(**vars(month), out=out or warehouse, manifest=manifest),
+                      time.perf_counter() - clock, interactive)
+        return
+    if out is None:
+        raise _fail("--out is needed with --data (the folder for the run's outputs)")
     try:
         with progress(interactive) as on_step:
             result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
     except (InputError, ValueError) as exc:
         raise _fail(str(exc)) from None
     print_summary(result, time.perf_counter() - clock, interactive)
+
+
+@app.command()
+def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Load a folder of source exports into the warehouse (a file loaded before adds nothing)."""
+    from pipelines.ingest import ingest as load
+    from pipelines.numbers import number
+
+    with _warehouse(warehouse, by, create=True) as wh:
+        done = load(wh, data)
+    for f in done.files:
+        if f.load_id is None:
+            typer.echo(f"{f.file:<48} already loaded (load {f.earlier})")
+        else:
+            typer.echo(f"{f.file:<48} load {f.load_id}: {number(f.rows_read)} read, {number(f.accepted)} accepted, "
+                       f"{number(f.rejected)} rejected; {number(f.inserted)} new, {number(f.replaced)} replaced")
+    for period, inputs in done.late.items():
+        typer.echo(f"late data for locked {period}: {', '.join(inputs)} changed; pay it with "
+                   f"`eperf adjust --period {period} --out DIR`")
+
+
+@app.command("runs")
+def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only this month.")] = None,
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """List the runs kept in the warehouse with their status."""
+    from pipelines import lifecycle
+
+    with _warehouse(warehouse, None) as wh:
+        kept = lifecycle.runs(wh, period)
+    for r in kept:
+        extra = f"  adjusts {r.adjusts}" if r.adjusts else ""
+        typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
+
+
+def _transition(action: str, period: str, warehouse: Path, by: str | None, **options: str) -> None:
+    from engine import Period
+    from pipelines import lifecycle
+
+    with _warehouse(warehouse, by) as wh:
+        changed = getattr(lifecycle, action)(wh, Period.parse(period), **options)
+    typer.echo(f"{changed.period}: run {changed.run_id} is {changed.status}")
+
+
+@app.command()
+def approve(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Approve the period's draft run."""
+    _transition("approve", period, warehouse, by)
+
+
+@app.command()
+def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Lock the period's approved run: it is final and is never recomputed."""
+    _transition("lock", period, warehouse, by)
+
+
+@app.command()
+def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Return a locked or approved period to draft."""
+    _transition("unlock", period, warehouse, by, reason=reason)
+
+
+@app.command()
+def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for adjustment.csv.")],
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Recompute a locked period on today's inputs: per employee the correction (rapel)."""
+    import functools
+
+    import polars as pl
+
+    from engine import Period
+    from pipelines import lifecycle
+    from pipelines.monthly import write_atomically
+    from pipelines.numbers import number, rupiah
+
+    with _warehouse(warehouse, by) as wh:
+        done = lifecycle.adjust(wh, Period.parse(period))
+        write_atomically(out, {"adjustment.csv": functools.partial(pl.DataFrame.write_csv, done.rows)})
+    net = done.rows.filter(pl.col("field") == "net_rp")["delta_rp"]
+    typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
+               f"employees; payable {rupiah(int(net.clip(lower_bound=0).sum()))}, "
+               f"to recover {rupiah(int(-net.clip(upper_bound=0).sum()))} (net pay); written to {out}/adjustment.csv")
+
+
+@app.command()
+def export(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the run's outputs.")],
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Write the period's locked run (else its latest draft) as the SPEC §6 files."""
+    from engine import Period
+    from pipelines import lifecycle
+
+    with _warehouse(warehouse, None) as wh:
+        kept = lifecycle.export(wh, Period.parse(period), out)
+    typer.echo(f"{kept.run_id} ({kept.status}) written to {out}")
+
+
+@app.command()
+def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
+    with _warehouse(warehouse, None) as wh:
+        entries = wh.rows('select seq, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", action, period, run_id, detail '
+                          "from audit order by seq")
+    for seq, at, who, action, period, run_id, detail in entries:
+        what = " ".join(str(x) for x in (period, run_id) if x)
+        typer.echo(f"{seq:>5} {at} {who:<12} {action:<10} {what:<34} {_brief(str(detail))}")
+
+
+def _brief(detail: str, width: int = 160) -> str:
+    return detail if len(detail) <= width else detail[: width - 1] + "…"
 
 
 @app.command()

@@ -145,7 +145,7 @@ def write_run(out: Path, outputs: dict[str, pl.DataFrame], manifest: dict[str, o
         f"{name}.parquet": functools.partial(pl.DataFrame.write_parquet, frame) for name, frame in outputs.items()}
     writers["pay_register.csv"] = functools.partial(pl.DataFrame.write_csv, outputs["pay_register"])
     writers["manifest.json"] = lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n")
-    _write_atomically(out, writers)
+    write_atomically(out, writers)
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
@@ -156,8 +156,8 @@ def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
     return f"{period}-{digest.hexdigest()[:12]}"
 
 
-def _write_atomically(out: Path, writers: dict[str, Callable[[Path], object]]) -> None:
-    """Write every file into a temporary sibling folder, then swap it in as ``out``."""
+def write_atomically(out: Path, writers: dict[str, Callable[[Path], object]]) -> None:
+    """Write every file (name → writer) into a temporary sibling folder, then swap it in as ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

@@ -1,0 +1,142 @@
+"""``eperf ingest``: load a folder of source exports into the warehouse through the contracts.
+
+Each file is checked exactly as ``eperf run`` checks it (SPEC §3.1), its references against
+what the warehouse holds. A file already loaded (same SHA-256) adds nothing. Otherwise each
+accepted row is new (a key not seen), replaces the current row of its key (a corrected
+re-export: the old version is kept, marked as replaced by this load) or is unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.contracts import CONTRACTS, Contract
+from pipelines.monthly import POLICY_FILE
+from pipelines.readers import InputError, RawFile, contract_files, read_file, validate
+from pipelines.warehouse import BUDGET_TABLES, Warehouse
+
+
+@dataclasses.dataclass(frozen=True)
+class FileIngest:
+    """What one file did to the warehouse."""
+
+    file: str
+    load_id: int | None
+    """None: the same bytes were loaded before (``earlier``)."""
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    inserted: int = 0
+    replaced: int = 0
+    earlier: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Ingest:
+    files: tuple[FileIngest, ...]
+    late: dict[str, list[str]]
+    """Locked period → the inputs that changed for it since its lock."""
+
+
+def ingest(wh: Warehouse, data: Path) -> Ingest:
+    """Load every export found in ``data``; raises :class:`InputError` on a fatal problem (the
+    caller's transaction then rolls back: nothing is loaded)."""
+    if not data.is_dir():
+        raise InputError(f"{data}: data directory not found")
+    found = [(c, path) for c in CONTRACTS.values() for path in contract_files(data, c, complete=False)]
+    policy = data / POLICY_FILE
+    if not found and not policy.is_file():
+        raise InputError(f"{data}: no source export found (expected files such as hr/employees.csv)")
+    files = [_ingest_policy(wh, policy)] if policy.is_file() else []
+    for contract, path in found:
+        files.append(_ingest_file(wh, contract, read_file(data, path, contract)))
+    done = tuple(f for f in files if f is not None)
+    late = late_inputs(wh)
+    for period, tables in late.items():
+        wh.record("late data", period, None, inputs=tables)
+    wh.record("ingest", None, None, data=str(data), files=[dataclasses.asdict(f) for f in done])
+    return Ingest(done, late)
+
+
+def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = _loaded_before(wh, "policy", digest)
+    if earlier is not None:
+        return FileIngest(POLICY_FILE, None, earlier=earlier)
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+    load_id = wh.next_load()
+    wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
+                   [load_id, wh.at, wh.by, POLICY_FILE, digest])
+    wh.rows("insert into policies values (?, ?, ?)", [load_id, digest, text])
+    return FileIngest(POLICY_FILE, load_id, 1, 1, 0, 1, 0)
+
+
+def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
+    earlier = wh.rows("select min(load_id) from loads where source = ? and sha256 = ?", [source, digest])[0][0]
+    return None if earlier is None else int(earlier)  # type: ignore[call-overload]
+
+
+def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
+    earlier = _loaded_before(wh, contract.name, raw.sha256)
+    if earlier is not None:
+        return FileIngest(raw.file, None, earlier=earlier)
+    targets = {ref.table: wh.table(ref.table, columns=(ref.target,)) for ref in contract.references}
+    accepted, rejects = validate([raw], contract, targets)
+    load_id = wh.next_load()
+    inserted, replaced = _upsert(wh, contract, accepted, load_id)
+    rejected = rejects["row"].n_unique()
+    wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [load_id, wh.at, wh.by, contract.name, raw.file, raw.sha256, raw.frame.height,
+                    raw.frame.height - rejected, rejected, inserted, replaced])
+    wh.con.register("new_rejects", rejects.to_arrow())
+    wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
+    wh.con.unregister("new_rejects")
+    return FileIngest(raw.file, load_id, raw.frame.height, raw.frame.height - rejected, rejected, inserted, replaced)
+
+
+def _upsert(wh: Warehouse, contract: Contract, accepted: pl.DataFrame, load_id: int) -> tuple[int, int]:
+    """Add the rows whose key is new or whose values changed; mark the rows they replace.
+    Returns (new keys, replaced rows)."""
+    key = [f'"{k}"' for k in contract.key]
+    values = [f'"{c}"' for c in contract.columns if c not in contract.key]
+    same_key = " and ".join(f"cur.{k} = inc.{k}" for k in key)
+    differs = " or ".join(f"cur.{v} is distinct from inc.{v}" for v in values) or "false"
+    wh.con.register("incoming", accepted.to_arrow())
+    wh.rows(f"""
+        create or replace temp table fresh as
+        select inc.*, cur._load is null as _new
+        from incoming inc left join src_{contract.name} cur on {same_key} and cur._replaced_by is null
+        where cur._load is null or {differs}""")
+    wh.con.unregister("incoming")
+    on = " and ".join(f"src.{k} = fresh.{k}" for k in key)
+    wh.rows(f"update src_{contract.name} src set _replaced_by = ? from fresh "
+                   f"where src._replaced_by is null and not fresh._new and {on}", [load_id])
+    columns = ", ".join(f'"{c}"' for c in contract.columns)
+    wh.rows(f"insert into src_{contract.name} select {columns}, ?, null from fresh", [load_id])
+    new, changed = wh.rows("select count(*) filter (where _new), count(*) filter (where not _new) from fresh")[0]
+    wh.rows("drop table fresh")
+    return int(new), int(changed)
+
+
+def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
+    """Per locked period, the inputs whose rows for it changed since the lock (late activity
+    approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
+    from engine import Period
+
+    late = {}
+    for period, watermark in wh.rows("select period, watermark from runs where status = 'locked' order by period"):
+        p = Period.parse(str(period))
+        changed = [CONTRACTS[name].path for name in CONTRACTS if name not in BUDGET_TABLES
+                   and wh.fingerprint(name, p) != wh.fingerprint(name, p, as_of=int(watermark))]  # type: ignore[call-overload]
+        if changed:
+            late[str(period)] = changed
+    return late
+

@@ -1,0 +1,257 @@
+"""HR's month in the warehouse: runs, draft → approved → locked, unlock, corrections (rapel).
+
+A period's runs move draft → approved → locked. A new run of a period replaces its draft
+(the old one is kept as ``superseded``); an approved or locked period is not recomputed. Data
+that arrives for a locked period is paid by :func:`adjust`: the period recomputed on today's
+inputs, per employee the difference against what was locked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+import polars as pl
+
+from engine import Period
+from pipelines.backends import Backend
+from pipelines.contracts import CONTRACTS
+from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, write_run
+from pipelines.readers import DataDir, InputError
+from pipelines.warehouse import BUDGET_TABLES, Refused, Warehouse, kept_outputs, store_outputs
+
+ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
+"""The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
+PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments")
+"""Inputs whose rows belong to one employee (by ``nip``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One run kept in the warehouse."""
+
+    run_id: str
+    period: str
+    kind: str
+    """``run`` or ``adjustment``."""
+    status: str
+    """draft, approved, locked, superseded (a run: replaced by a newer draft) or, for an adjustment, draft."""
+    at: str
+    by: str
+    watermark: int
+    fingerprint: str
+    adjusts: str | None
+
+
+def runs(wh: Warehouse, period: str | None = None) -> list[Run]:
+    """Every run (of ``period``), oldest first."""
+    rows = wh.rows('select run_id, period, kind, status, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", watermark, '
+                   'fingerprint, adjusts from runs where ? is null or period = ? order by "at", run_id',
+                   [period, period])
+    return [Run(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def current_run(wh: Warehouse, period: Period) -> Run | None:
+    """The period's run that counts: locked, else approved, else the newest draft."""
+    kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != "superseded"]
+    return kept[-1] if kept else None
+
+
+def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tuple[Run, Month, bool]:
+    """Compute ``period`` from the warehouse and keep it as the period's draft.
+
+    Returns the run, the month and whether the run is new (False: the same inputs, policy and
+    code as the current draft; its outputs are recomputed and identical)."""
+    previous = current_run(wh, period)
+    if previous is not None and previous.status in ("approved", "locked"):
+        late = f"`eperf adjust --period {period} --out DIR` to pay late data as a correction, or "
+        raise Refused(f"{period} is {previous.status} (run {previous.run_id}) and cannot be recomputed; use "
+                      f"{late if previous.status == 'locked' else ''}`eperf unlock --period {period} --reason TEXT` "
+                      "first")
+    watermark = wh.watermark()
+    fingerprint = _fingerprint(wh, period, watermark)
+    run_id = f"{period}-{fingerprint[:12]}"
+    month = _compute(wh, period, watermark, run_id, backend)
+    new = previous is None or previous.run_id != run_id
+    if new and previous is not None:
+        wh.rows("update runs set status = 'superseded' where run_id = ?", [previous.run_id])
+    _keep(wh, month, period, "run", watermark, fingerprint, None, backend)
+    wh.record("run", str(period), run_id, new=new, watermark=watermark, totals=manifest_of(month, period)["totals"])
+    kept = next(r for r in runs(wh, str(period)) if r.run_id == run_id)
+    return kept, month, new
+
+
+def approve(wh: Warehouse, period: Period) -> Run:
+    """The period's draft becomes approved, if its inputs have not changed since it was run."""
+    draft = _current(wh, period, "draft", "approve")
+    if _fingerprint(wh, period, wh.watermark()) != draft.fingerprint:
+        raise Refused(f"inputs for {period} changed since run {draft.run_id}; run `eperf run --period {period}` "
+                      "again and approve that run")
+    return _set_status(wh, draft, "approved", "approve")
+
+
+def lock(wh: Warehouse, period: Period) -> Run:
+    """The period's approved run becomes locked: final, paid, never recomputed."""
+    return _set_status(wh, _current(wh, period, "approved", "lock"), "locked", "lock")
+
+
+def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
+    """A locked or approved period goes back to draft, with the reason recorded."""
+    if not reason.strip():
+        raise Refused("an unlock needs a reason (--reason TEXT): it is kept in the audit trail")
+    current = current_run(wh, period)
+    if current is None or current.status not in ("approved", "locked"):
+        raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
+    return _set_status(wh, current, "draft", "unlock", reason=reason.strip())
+
+
+def _current(wh: Warehouse, period: Period, status: str, action: str) -> Run:
+    current = current_run(wh, period)
+    if current is None:
+        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
+    if current.status != status:
+        needs = {"approve": "a draft", "lock": "an approved run"}[action]
+        hint = f"; approve it first with `eperf approve --period {period}`" if action == "lock" and \
+            current.status == "draft" else ""
+        raise Refused(f"cannot {action} {period}: its run {current.run_id} is {current.status}, "
+                      f"and {action} needs {needs}{hint}")
+    return current
+
+
+def _set_status(wh: Warehouse, target: Run, status: str, action: str, **detail: object) -> Run:
+    wh.rows("update runs set status = ? where run_id = ?", [status, target.run_id])
+    wh.record(action, target.period, target.run_id, **{"from": target.status, "to": status}, **detail)
+    return dataclasses.replace(target, status=status)
+
+
+@dataclasses.dataclass(frozen=True)
+class Adjustment:
+    """A correction of a locked period: the adjustment run and its per-employee differences."""
+
+    run: Run
+    locked: Run
+    rows: pl.DataFrame
+    """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
+
+
+def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> Adjustment:
+    """Recompute a locked period on today's inputs and compare it with what was locked.
+
+    The pool is the one locked: the APBD lines and SP2D are taken as they were at the lock
+    (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
+    deltas are payable, negative ones recovered (docs/decisions.md)."""
+    locked = current_run(wh, period)
+    if locked is None or locked.status != "locked":
+        raise Refused(f"{period} is not locked; a correction recomputes a locked period — for a draft, run "
+                      f"`eperf run --period {period}` again")
+    watermark = wh.watermark()
+    fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
+    run_id = f"{period}-adj-{fingerprint[:12]}"
+    month = _compute(wh, period, watermark, run_id, backend, budget_as_of=locked.watermark)
+    was = kept_outputs(wh, locked.run_id)["pay_register"]
+    rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
+    _keep(wh, month, period, "adjustment", watermark, fingerprint, locked.run_id, backend)
+    wh.record("adjust", str(period), run_id, adjusts=locked.run_id, employees=rows["nip"].n_unique(),
+              payable_rp=int(rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0)["delta_rp"].sum()),
+              recovered_rp=int(-rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") < 0)["delta_rp"].sum()))
+    adjustment = next(r for r in runs(wh, str(period)) if r.run_id == run_id)
+    return Adjustment(adjustment, locked, rows)
+
+
+def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
+    """Per employee and field, locked and now (0 for someone absent from one of them)."""
+    def long(register: pl.DataFrame, name: str) -> pl.DataFrame:
+        return register.unpivot(list(ADJUSTED_FIELDS), index="nip", variable_name="field", value_name=name)
+
+    order = pl.Enum(ADJUSTED_FIELDS)
+    return (
+        long(was, "locked").join(long(now, "now"), on=["nip", "field"], how="full", coalesce=True)
+        .with_columns(pl.col("locked").fill_null(0), pl.col("now").fill_null(0))
+        .with_columns(delta_rp=pl.col("now") - pl.col("locked"))
+        .filter(pl.col("delta_rp") != 0)
+        .join(reasons, on="nip", how="left")
+        .with_columns(pl.col("reason").fill_null(pl.lit("pool share: other employees' corrections")))
+        .sort("nip", pl.col("field").cast(order))
+        .select("nip", "field", "locked", "now", "delta_rp", "reason")
+    )
+
+
+def _reasons(wh: Warehouse, period: Period, watermark: int) -> pl.DataFrame:
+    """``nip, reason``: which of an employee's inputs for the period changed since the lock;
+    inputs shared by everyone (positions, catalogue, calendar…) that changed are named too."""
+    per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
+               for name in PERSONAL_TABLES]
+    shared = [CONTRACTS[n].path for n in CONTRACTS if n not in PERSONAL_TABLES and n not in BUDGET_TABLES
+              and wh.fingerprint(n, period) != wh.fingerprint(n, period, as_of=watermark)]
+    suffix = f"; also changed: {', '.join(shared)}" if shared else ""
+    return (
+        pl.concat(per_nip).sort("nip", "source")
+        .group_by("nip", maintain_order=True).agg(pl.col("source").str.join(", "))
+        .select("nip", (pl.lit("changed since the lock: ") + pl.col("source") + pl.lit(suffix)).alias("reason"))
+    )
+
+
+def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int) -> pl.DataFrame:
+    """``nip`` of the employees with a row of ``name`` for the period added, replaced or gone
+    since load ``watermark``."""
+    now, then = wh.table(name, period), wh.table(name, period, as_of=watermark)
+    columns = list(CONTRACTS[name].columns)
+    return pl.concat([now.join(then, on=columns, how="anti", nulls_equal=True),
+                      then.join(now, on=columns, how="anti", nulls_equal=True)]).select("nip").unique()
+
+
+def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: int | None = None) -> str:
+    """What a run of ``period`` depends on: each input's rows for the period, the policy text
+    and the code version. The same fingerprint gives the same run id and the same outputs."""
+    tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in CONTRACTS}
+    document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
+                          sort_keys=True)
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def _as_of(name: str, watermark: int, budget_as_of: int | None) -> int:
+    """The load a run reads ``name`` as of: the budget tables as of the lock in a correction."""
+    return budget_as_of if budget_as_of is not None and name in BUDGET_TABLES else watermark
+
+
+def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
+    """(SHA-256, text) of the last ``policy.toml`` loaded up to ``watermark``."""
+    rows = wh.rows("select sha256, text from policies where load_id <= ? order by load_id desc limit 1", [watermark])
+    if not rows:
+        raise Refused("the warehouse holds no policy.toml yet; load one with `eperf ingest --data DIR`")
+    return str(rows[0][0]), str(rows[0][1])
+
+
+def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
+             budget_as_of: int | None = None) -> Month:
+    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in CONTRACTS}
+    if tables["employees"].height == 0:
+        raise InputError(f"the warehouse holds no employee active in {period}; load hr/employees first")
+    policy = parse_policy(_policy(wh, watermark)[1], period)
+    loaded = DataDir(tables, wh.rejects(watermark), wh.loads(watermark))
+    return compute(loaded, policy, period, run_id, backend)
+
+
+def _keep(wh: Warehouse, month: Month, period: Period, kind: str, watermark: int, fingerprint: str,
+          adjusts: str | None, backend: Backend) -> None:
+    manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
+                "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
+    wh.rows("delete from runs where run_id = ?", [month.run_id])
+    wh.rows("insert into runs values (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
+                   [month.run_id, str(period), kind, wh.at, wh.by, watermark, fingerprint, adjusts,
+                    json.dumps(manifest, indent=2)])
+    store_outputs(wh, month.run_id, outputs_of(month))
+
+
+def export(wh: Warehouse, period: Period, out: Path) -> Run:
+    """Write the period's run that counts (the locked one, else the approved, else the newest
+    draft) as the SPEC §6 files."""
+    current = current_run(wh, period)
+    if current is None:
+        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
+    manifest = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [current.run_id])[0][0]))
+    write_run(out, kept_outputs(wh, current.run_id), {**manifest, "status": current.status})
+    return current

@@ -1,0 +1,222 @@
+"""The HR warehouse: one DuckDB file with every version of every input row, every run with its
+outputs, and an append-only audit trail.
+
+- ``loads``: one row per file loaded (who, when, its SHA-256 and row counts); ``rejects`` its
+  rejected rows; ``policies`` each ``policy.toml`` text loaded.
+- ``src_<table>``: the accepted rows of every load, versioned by the contract's key. ``_load``
+  is the load that brought the row, ``_replaced_by`` the load whose row replaced it (empty while
+  the row is current). Nothing is deleted, so the warehouse can be read as of any load.
+- ``runs`` and ``run_<output>``: each run, its status and its SPEC §6 tables.
+- ``audit``: every ingest, run, approval, lock, unlock and adjustment.
+
+Every command works in one transaction (:func:`open_warehouse`): it commits whole, or the
+warehouse stays as it was, also when the process is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from engine import Period
+from pipelines.contracts import CONTRACTS, Contract
+from pipelines.readers import FileLoad
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_PATH = Path("data/warehouse.duckdb")
+HOLD_BEFORE_COMMIT = "EPERF_HOLD_BEFORE_COMMIT"
+"""Test support: seconds a command waits, its work done but not committed, so a test can kill
+it at the worst moment."""
+
+_SQL_TYPES = {pl.Int64: "BIGINT", pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.String: "VARCHAR"}
+_SCHEMA = """
+create table if not exists loads (
+    load_id bigint primary key, "at" timestamp, "by" varchar, source varchar, file varchar,
+    sha256 varchar, rows_read bigint, accepted bigint, rejected bigint, inserted bigint, replaced bigint);
+create table if not exists rejects (load_id bigint, file varchar, "row" bigint, "column" varchar, reason varchar);
+create table if not exists policies (load_id bigint, sha256 varchar, text varchar);
+create table if not exists runs (
+    run_id varchar primary key, period varchar, kind varchar, status varchar, "at" timestamp, "by" varchar,
+    watermark bigint, fingerprint varchar, adjusts varchar, manifest varchar);
+create table if not exists audit (
+    seq bigint, "at" timestamp, "by" varchar, action varchar, period varchar, run_id varchar, detail varchar);
+"""
+
+_SPAN = "start_date <= $last and (end_date is null or end_date >= $first)"
+PERIOD_SCOPE = {
+    "activity_log": "work_date between $first and $last",
+    "attendance": "work_date between $first and $last",
+    "employees": _SPAN,
+    "plt": _SPAN,
+    "sanctions": _SPAN,
+    "milestones": "completed_date between $first and $last",
+}
+"""Which rows of a table belong to a period; a table not named here belongs whole to every period."""
+BUDGET_TABLES = ("apbd_lines", "sp2d")
+"""Inputs of the pool, not of anyone's entitlement: kept as of the lock in a correction."""
+
+
+class Refused(Exception):
+    """A command that cannot be carried out in the warehouse's state (exit code 3)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Warehouse:
+    """An open warehouse inside its command's transaction: who acts and when."""
+
+    con: duckdb.DuckDBPyConnection
+    by: str
+    at: dt.datetime
+
+    def rows(self, sql: str, params: object = None) -> list[tuple[object, ...]]:
+        """The result rows of ``sql``, all fetched (DuckDB keeps a half-read result open)."""
+        return self.con.execute(sql, params).fetchall()
+
+    def next_load(self) -> int:
+        return int(self.rows("select coalesce(max(load_id), 0) + 1 from loads")[0][0])  # type: ignore[call-overload]
+
+    def watermark(self) -> int:
+        """The last load: the warehouse's state is the loads up to it."""
+        return self.next_load() - 1
+
+    def record(self, action: str, period: str | None = None, run_id: str | None = None,
+               **detail: object) -> None:
+        """Append one entry to the audit trail."""
+        seq = self.rows("select coalesce(max(seq), 0) + 1 from audit")[0][0]
+        self.rows("insert into audit values (?, ?, ?, ?, ?, ?, ?)",
+                         [seq, self.at, self.by, action, period, run_id, json.dumps(detail, sort_keys=True)])
+
+    def table(self, name: str, period: Period | None = None, as_of: int | None = None,
+              columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+        """The rows of input table ``name`` current after load ``as_of`` (default: now), those of
+        ``period`` only when given (:data:`PERIOD_SCOPE`), typed as its contract."""
+        contract = CONTRACTS[name]
+        chosen = ", ".join(f'"{c}"' for c in columns or contract.columns)
+        where, params = _rows_of(name, period, as_of)
+        frame = self.con.sql(f"select {chosen} from src_{name} where {where}", params=params).pl()
+        return frame.cast(_dtypes(contract, columns or contract.columns))  # type: ignore[arg-type]
+
+    def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
+        """Rows, last load and Σ loads of ``name``'s rows in ``period``: any added, replaced or
+        dropped row changes it."""
+        where, params = _rows_of(name, period, as_of)
+        row = self.rows(
+            f"select count(*), coalesce(max(_load), 0), coalesce(sum(_load), 0) from src_{name} where {where}",
+            params)[0]
+        return [int(x) for x in row]  # type: ignore[call-overload]
+
+    def loads(self, as_of: int) -> tuple[FileLoad, ...]:
+        rows = self.rows("select file, sha256, rows_read, accepted, rejected from loads "
+                         "where load_id <= ? and source <> 'policy' order by load_id", [as_of])
+        return tuple(FileLoad(*row) for row in rows)  # type: ignore[arg-type]
+
+    def rejects(self, as_of: int) -> pl.DataFrame:
+        return self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '
+                            'order by file, "row", "column", reason', params=[as_of]).pl()
+
+
+def _rows_of(name: str, period: Period | None, as_of: int | None) -> tuple[str, dict[str, object]]:
+    """The SQL condition (and its parameters) for the versions current after ``as_of``."""
+    params: dict[str, object] = {}
+    if as_of is None:
+        where = "_replaced_by is null"
+    else:
+        where = "_load <= $as_of and (_replaced_by is null or _replaced_by > $as_of)"
+        params["as_of"] = as_of
+    if period is not None and name in PERIOD_SCOPE:
+        where += f" and ({PERIOD_SCOPE[name]})"
+        params |= {"first": period.first_day, "last": period.last_day}
+    return where, params
+
+
+def _dtypes(contract: Contract, columns: tuple[str, ...]) -> dict[str, pl.DataType]:
+    schema = contract.model.to_schema().columns
+    return {c: pl.Datetime("us") if schema[c].dtype.type == pl.Datetime else schema[c].dtype.type
+            for c in columns}
+
+
+def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for contract in CONTRACTS.values():
+        types = _dtypes(contract, contract.columns)
+        columns = ", ".join(f'"{c}" {_SQL_TYPES[type(t) if isinstance(t, pl.Datetime) else t]}'
+                            for c, t in types.items())
+        con.execute(f"create table if not exists src_{contract.name} ({columns}, _load bigint, _replaced_by bigint)")
+
+
+@contextlib.contextmanager
+def open_warehouse(path: Path = DEFAULT_PATH, by: str | None = None, create: bool = False,
+                   wait_seconds: float = 10.0) -> Iterator[Warehouse]:
+    """The warehouse at ``path`` (made when missing if ``create``) inside one transaction.
+
+    Commands on one warehouse take turns: a second one waits up to ``wait_seconds`` for the
+    first to finish, then is refused. An exception rolls everything back.
+    """
+    import duckdb
+
+    if not path.is_file():
+        if not create:
+            raise Refused(f"{path}: no warehouse here yet; load the exports first with `eperf ingest --data DIR`")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise Refused(f"{path}: not a warehouse this version can open ({str(exc).splitlines()[0]})") from exc
+            if time.monotonic() > deadline:
+                raise Refused(f"{path} is in use by another eperf command; run this one when it has finished") from exc
+            time.sleep(0.2)
+    try:
+        con.execute("begin transaction")
+        con.execute(_SCHEMA)
+        _create_source_tables(con)
+        yield Warehouse(con, by or getpass.getuser(), dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+        _hold_if_asked()
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+
+
+def _hold_if_asked() -> None:
+    seconds = float(os.environ.get(HOLD_BEFORE_COMMIT, "0") or 0)
+    if seconds:
+        print("holding before commit", file=sys.stderr, flush=True)
+        time.sleep(seconds)
+
+
+def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) -> None:
+    """Keep a run's output tables (``run_<name>``), replacing any kept under the same run id."""
+    for name, frame in outputs.items():
+        rows = frame.with_row_index("_row").with_columns(pl.lit(run_id).alias("_run"))
+        wh.con.register("output_rows", rows.to_arrow())
+        wh.rows(f"create table if not exists run_{name} as select * from output_rows limit 0")
+        wh.rows(f"delete from run_{name} where _run = ?", [run_id])
+        wh.rows(f"insert into run_{name} select * from output_rows")
+        wh.con.unregister("output_rows")
+
+
+def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:
+    """The output tables kept for ``run_id``, in the order and types they were computed."""
+    names = [str(r[0]).removeprefix("run_") for r in wh.rows(
+        "select table_name from information_schema.tables where table_name like 'run\\_%' escape '\\' "
+        "order by table_name")]
+    return {name: wh.con.sql(f"select * exclude (_row, _run) from run_{name} where _run = ? order by _row",
+                             params=[run_id]).pl() for name in names}

@@ -1,0 +1,248 @@
+"""HR's month in the warehouse: ingest, run, approve, lock, late data, corrections, audit.
+
+The city is generated with two months, then cut into the feeds HR receives: month 1's exports,
+late data for month 1 after its lock (new approved activities, a corrected attendance row), and
+month 2's exports. A correction must equal what ``eperf run --data`` computes on month 1's
+exports with the late data in them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from engine import Period
+from pipelines import lifecycle
+from pipelines.cli import app
+from pipelines.generate import generate_city
+from pipelines.ingest import ingest
+from pipelines.monthly import compute_month
+from pipelines.warehouse import HOLD_BEFORE_COMMIT, Refused, open_warehouse
+
+M1, M2 = Period.parse("2025-10"), Period.parse("2025-11")
+LOG = Path("ekinerja/activity_log")
+ATT = Path("eabsensi/attendance.csv")
+EPERF = [sys.executable, "-c", "from pipelines.cli import main; main()"]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("city")
+    generate_city(out, employees=300, seed=5, months=[str(M1), str(M2)])
+    return out
+
+
+def _attendance(city: Path) -> pl.DataFrame:
+    return pl.read_csv(city / ATT, infer_schema=False)
+
+
+def month_feed(city: Path, out: Path, period: Period, first: bool) -> Path:
+    """``period``'s exports: its log partition and attendance rows, and (``first``) every
+    other file; month 2's feed adds no SP2D."""
+    if first:
+        shutil.copytree(city, out, ignore=shutil.ignore_patterns("activity_log", "attendance.csv"))
+    else:
+        (out / "eabsensi").mkdir(parents=True)
+    shutil.copytree(city / LOG / f"period={period}", out / LOG / f"period={period}")
+    _attendance(city).filter(pl.col("work_date").str.starts_with(str(period))).write_csv(out / ATT)
+    return out
+
+
+@pytest.fixture(scope="module")
+def late(city: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Late data for month 1: three approved activities for the employee who logged least, on a
+    day present, and one attendance row corrected from TK to on time for another."""
+    folder = tmp_path_factory.mktemp("late")
+    log = pl.read_parquet(city / LOG / f"period={M1}", hive_partitioning=False)
+    attendance = _attendance(city).filter(pl.col("work_date").str.starts_with(str(M1)))
+    absent = attendance.filter(pl.col("status") == "TK").row(0, named=True)
+    approved = log.filter(pl.col("status") == "approved", pl.col("nip") != absent["nip"])
+    fewest = approved.group_by("nip").len().sort("len", "nip").row(0, named=True)["nip"]
+    worker = approved.filter(pl.col("nip") == fewest).row(0, named=True)
+    day = attendance.filter(pl.col("nip") == worker["nip"], pl.col("status") == "H")["work_date"].str.to_date()[0]
+    added = pl.DataFrame([{**worker, "log_id": f"LATE-{i}", "work_date": day, "quantity": 1} for i in range(3)],
+                         schema=log.schema)
+    (folder / LOG / f"period={M1}").mkdir(parents=True)
+    added.write_parquet(folder / LOG / f"period={M1}" / "late.parquet")
+    corrected = pl.DataFrame([{**absent, "status": "H", "check_in": "07:00", "check_out": "16:00"}])
+    (folder / "eabsensi").mkdir()
+    corrected.write_csv(folder / ATT)
+    return {"folder": folder, "log_nip": worker["nip"], "attendance_nip": absent["nip"],
+            "attendance": corrected, "added": added}
+
+
+def truth_for_month1(city: Path, late: dict[str, object], out: Path) -> Path:
+    """Month 1's exports as they would have been with the late data in them."""
+    data = month_feed(city, out, M1, first=True)
+    shutil.copy(Path(str(late["folder"])) / LOG / f"period={M1}" / "late.parquet", data / LOG / f"period={M1}")
+    corrected = late["attendance"]
+    assert isinstance(corrected, pl.DataFrame)
+    (pl.read_csv(data / ATT, infer_schema=False)
+     .join(corrected, on=["nip", "work_date"], how="anti").vstack(corrected.select(
+         pl.read_csv(data / ATT, infer_schema=False, n_rows=0).columns)).write_csv(data / ATT))
+    return data
+
+
+def register(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop("run_id").sort("nip")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+
+
+def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> None:
+    store = tmp_path / "warehouse.duckdb"
+    feed1 = month_feed(city, tmp_path / "feed1", M1, first=True)
+    with open_warehouse(store, "hr-1", create=True) as wh:
+        first = ingest(wh, feed1)
+    assert all(f.rejected == 0 for f in first.files) and first.late == {}
+
+    with open_warehouse(store, "hr-1") as wh:
+        locked, month1, new = lifecycle.run(wh, M1)
+        assert new and locked.status == "draft"
+        lifecycle.approve(wh, M1)
+        lifecycle.lock(wh, M1)
+        lifecycle.export(wh, M1, tmp_path / "locked-before")
+    # The warehouse computes what the file run computes on the same exports.
+    assert register(month1.result.pay_register.to_native()).equals(
+        register(compute_month(feed1, M1).result.pay_register.to_native()))
+
+    # The same file twice adds nothing.
+    with open_warehouse(store, "hr-1") as wh:
+        again = ingest(wh, feed1)
+        assert all(f.load_id is None for f in again.files)
+        assert wh.rows("select count(*) from src_activity_log")[0][0] == pl.scan_parquet(
+            feed1 / LOG / "**" / "*.parquet", hive_partitioning=False).select(pl.len()).collect().item()
+
+    with open_warehouse(store, "hr-2") as wh:
+        arrived = ingest(wh, Path(str(late["folder"])))
+    assert arrived.late == {str(M1): ["ekinerja/activity_log", "eabsensi/attendance"]}
+    [att_load] = [f for f in arrived.files if f.file == ATT.as_posix()]
+    assert (att_load.inserted, att_load.replaced) == (0, 1)
+
+    with open_warehouse(store, "hr-2") as wh:
+        ingest(wh, month_feed(city, tmp_path / "feed2", M2, first=False))
+        _, month2, _ = lifecycle.run(wh, M2)
+        with pytest.raises(Refused, match="locked"):
+            lifecycle.run(wh, M1)
+        correction = lifecycle.adjust(wh, M1)
+        lifecycle.export(wh, M1, tmp_path / "locked-after")
+    assert register(month2.result.pay_register.to_native()).equals(
+        register(compute_month(city, M2).result.pay_register.to_native()))
+
+    # The correction is the difference between month 1 with the late data and what was locked.
+    was = pl.read_parquet(tmp_path / "locked-before" / "pay_register.parquet")
+    now = compute_month(truth_for_month1(city, late, tmp_path / "truth"), M1).result.pay_register.to_native()
+    expected = (
+        was.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="locked")
+        .join(now.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="now"),
+              on=["nip", "field"])
+        .filter(pl.col("locked") != pl.col("now"))
+    )
+    got = correction.rows
+    assert got.height == expected.height > 0
+    assert got.select("nip", "field", "locked", "now").sort("nip", "field").equals(
+        expected.select("nip", "field", "locked", "now").sort("nip", "field"))
+    assert (got["delta_rp"] == got["now"] - got["locked"]).all()
+    reasons = dict(got.select("nip", "reason").unique().iter_rows())
+    assert "ekinerja/activity_log" in reasons[late["log_nip"]]
+    assert "eabsensi/attendance" in reasons[late["attendance_nip"]]
+    # Three more activities and a day no longer TK can only raise pay.
+    for nip in (late["log_nip"], late["attendance_nip"]):
+        assert got.filter(pl.col("nip") == nip, pl.col("field") == "pay_rp")["delta_rp"].item() > 0
+
+    # The locked month's outputs are unchanged, byte for byte.
+    assert snapshot(tmp_path / "locked-after") == snapshot(tmp_path / "locked-before")
+
+
+def test_a_draft_rerun_on_unchanged_inputs_is_identical(city: Path, tmp_path: Path) -> None:
+    store = tmp_path / "w.duckdb"
+    with open_warehouse(store, create=True) as wh:
+        ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
+        first, _, _ = lifecycle.run(wh, M1)
+        lifecycle.export(wh, M1, tmp_path / "a")
+    with open_warehouse(store) as wh:
+        second, _, new = lifecycle.run(wh, M1)
+        lifecycle.export(wh, M1, tmp_path / "b")
+    assert (second.run_id, new) == (first.run_id, False)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
+    store = tmp_path / "w.duckdb"
+    cli = CliRunner()
+    args = ["--warehouse", str(store)]
+    refused = cli.invoke(app, ["run", "--period", str(M1), *args])
+    assert refused.exit_code == 3 and "eperf ingest" in refused.output
+    assert cli.invoke(app, ["ingest", "--data", str(month_feed(city, tmp_path / "f", M1, True)), *args]).exit_code == 0
+    for command, needs in ((["approve"], "eperf run"), (["lock"], "eperf run"),
+                           (["unlock", "--reason", "x"], "nothing to unlock"), (["adjust", "--out", "x"], "not locked")):
+        result = cli.invoke(app, [*command, "--period", str(M1), *args])
+        assert result.exit_code == 3 and needs in result.output, (command, result.output)
+    assert cli.invoke(app, ["run", "--period", str(M1), *args]).exit_code == 0
+    result = cli.invoke(app, ["lock", "--period", str(M1), *args])
+    assert result.exit_code == 3 and "eperf approve" in result.output
+    assert cli.invoke(app, ["approve", "--period", str(M1), *args]).exit_code == 0
+    assert cli.invoke(app, ["lock", "--period", str(M1), *args]).exit_code == 0
+    result = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", " ", *args])
+    assert result.exit_code == 3 and "reason" in result.output
+    unlocked = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "SK PLT terlambat", "--by", "kabid", *args])
+    assert unlocked.exit_code == 0 and "draft" in unlocked.output
+    trail = cli.invoke(app, ["audit", *args]).output.splitlines()
+    assert [line.split()[4] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
+    assert "kabid" in trail[-1] and "SK PLT terlambat" in trail[-1]
+
+
+def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
+    env = {**os.environ, HOLD_BEFORE_COMMIT: str(hold)}
+    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "holding before commit" in line:
+            return proc
+    _, err = proc.communicate()
+    raise AssertionError(f"the command ended without reaching its commit: {err}")
+
+
+def _state(store: Path) -> tuple[object, ...]:
+    with open_warehouse(store) as wh:
+        return tuple(wh.rows(f"select count(*) from {t}")[0][0]
+                     for t in ("loads", "rejects", "runs", "audit", "src_activity_log", "src_attendance"))
+
+
+@pytest.mark.parametrize("command", ["ingest", "run"])
+def test_a_killed_command_leaves_the_warehouse_as_it_was(city: Path, tmp_path: Path, command: str) -> None:
+    store = tmp_path / "w.duckdb"
+    with open_warehouse(store, create=True) as wh:
+        ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
+    before = _state(store)
+    args = (["ingest", "--data", str(month_feed(city, tmp_path / "feed2", M2, first=False))] if command == "ingest"
+            else ["run", "--period", str(M1)])
+    proc = _start(args, store, hold=60)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert _state(store) == before
+
+
+def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> None:
+    store = tmp_path / "w.duckdb"
+    with open_warehouse(store, create=True) as wh:
+        ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
+    first = _start(["run", "--period", str(M1)], store, hold=1.5)
+    with pytest.raises(Refused, match="in use by another eperf command"):
+        with open_warehouse(store, wait_seconds=0.2):
+            pass
+    with open_warehouse(store, wait_seconds=30) as wh:  # waits for the run to commit
+        assert [r.status for r in lifecycle.runs(wh)] == ["draft"]
+    first.communicate()
+    assert first.returncode == 0
