@@ -66,12 +66,15 @@ def run(period: PeriodOpt,
     interactive = sys.stdout.isatty()
     if data is None:
         from pipelines import lifecycle
+        from pipelines.monthly import outputs_of
+        from pipelines.warehouse import write_mirror
 
         with _warehouse(warehouse, by) as wh:
             kept, month, _ = lifecycle.run(wh, Period.parse(period), Backend(backend))
             if out is not None:
                 lifecycle.export(wh, Period.parse(period), out)
             manifest = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [kept.run_id])[0][0]))
+        write_mirror(warehouse, Period.parse(period), kept.run_id, outputs_of(month))
         typer.echo(kept.run_id)
         print_summary(MonthlyRun(**vars(month), out=out or warehouse, manifest=manifest),
                       time.perf_counter() - clock, interactive)

@@ -51,10 +51,13 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
     policy = data / POLICY_FILE
     if not found and not policy.is_file():
         raise InputError(f"{data}: no source export found (expected files such as hr/employees.csv)")
-    files = [_ingest_policy(wh, policy)] if policy.is_file() else []
+    files: list[FileIngest] = [_ingest_policy(wh, policy)] if policy.is_file() else []
     for contract, path in found:
-        files.append(_ingest_file(wh, contract, read_file(data, path, contract)))
-    done = tuple(f for f in files if f is not None)
+        with path.open("rb") as fh:
+            earlier = _loaded_before(wh, contract.name, hashlib.file_digest(fh, "sha256").hexdigest())
+        files.append(FileIngest(path.relative_to(data).as_posix(), None, earlier=earlier) if earlier is not None
+                     else _ingest_file(wh, contract, read_file(data, path, contract)))
+    done = tuple(files)
     late = late_inputs(wh)
     for period, tables in late.items():
         wh.record("late data", period, None, inputs=tables)
@@ -85,9 +88,6 @@ def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
 
 
 def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
-    earlier = _loaded_before(wh, contract.name, raw.sha256)
-    if earlier is not None:
-        return FileIngest(raw.file, None, earlier=earlier)
     targets = {ref.table: wh.table(ref.table, columns=(ref.target,)) for ref in contract.references}
     accepted, rejects = validate([raw], contract, targets)
     load_id = wh.next_load()

@@ -9,6 +9,9 @@ outputs, and an append-only audit trail.
 - ``runs`` and ``run_<output>``: each run, its status and its SPEC §6 tables.
 - ``audit``: every ingest, run, approval, lock, unlock and adjustment.
 
+Beside the file, ``<warehouse>/pay_register/period=YYYY-MM/`` and ``pool_summary/`` hold each
+period's latest run as Parquet for analysts (:func:`write_mirror`).
+
 Every command works in one transaction (:func:`open_warehouse`): it commits whole, or the
 warehouse stays as it was, also when the process is killed.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import getpass
 import json
 import os
@@ -211,6 +215,22 @@ def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) 
         wh.rows(f"delete from run_{name} where _run = ?", [run_id])
         wh.rows(f"insert into run_{name} select * from output_rows")
         wh.con.unregister("output_rows")
+
+
+MIRRORED = ("pay_register", "pool_summary")
+
+
+def write_mirror(path: Path, period: Period, run_id: str, outputs: dict[str, pl.DataFrame]) -> Path:
+    """The period's run that counts as hive-partitioned Parquet beside the DuckDB file, for
+    analysts (``<warehouse>/pay_register/period=YYYY-MM/<run id>.parquet``); each partition
+    is written fresh and swapped in whole."""
+    from pipelines.monthly import write_atomically
+
+    folder = path.with_suffix("")
+    for name in MIRRORED:
+        write_atomically(folder / name / f"period={period}",
+                         {f"{run_id}.parquet": functools.partial(pl.DataFrame.write_parquet, outputs[name])})
+    return folder
 
 
 def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:

@@ -188,7 +188,14 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
                            (["unlock", "--reason", "x"], "nothing to unlock"), (["adjust", "--out", "x"], "not locked")):
         result = cli.invoke(app, [*command, "--period", str(M1), *args])
         assert result.exit_code == 3 and needs in result.output, (command, result.output)
-    assert cli.invoke(app, ["run", "--period", str(M1), *args]).exit_code == 0
+    ran = cli.invoke(app, ["run", "--period", str(M1), *args])
+    assert ran.exit_code == 0
+    # The run is mirrored as hive-partitioned Parquet beside the DuckDB file, named by its run id.
+    run_id = ran.output.splitlines()[0]
+    [mirrored] = (tmp_path / "w" / "pay_register" / f"period={M1}").iterdir()
+    assert mirrored.name == f"{run_id}.parquet"
+    assert cli.invoke(app, ["export", "--period", str(M1), "--out", str(tmp_path / "x"), *args]).exit_code == 0
+    assert pl.read_parquet(mirrored).equals(pl.read_parquet(tmp_path / "x" / "pay_register.parquet"))
     result = cli.invoke(app, ["lock", "--period", str(M1), *args])
     assert result.exit_code == 3 and "eperf approve" in result.output
     assert cli.invoke(app, ["approve", "--period", str(M1), *args]).exit_code == 0
