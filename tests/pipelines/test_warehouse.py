@@ -185,7 +185,8 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     assert refused.exit_code == 3 and "eperf ingest" in refused.output
     assert cli.invoke(app, ["ingest", "--data", str(month_feed(city, tmp_path / "f", M1, True)), *args]).exit_code == 0
     for command, needs in ((["approve"], "eperf run"), (["lock"], "eperf run"),
-                           (["unlock", "--reason", "x"], "nothing to unlock"), (["adjust", "--out", "x"], "not locked")):
+                           (["unlock", "--reason", "x"], "nothing to unlock"),
+                           (["adjust", "--out", "x"], "not locked")):
         result = cli.invoke(app, [*command, "--period", str(M1), *args])
         assert result.exit_code == 3 and needs in result.output, (command, result.output)
     ran = cli.invoke(app, ["run", "--period", str(M1), *args])
