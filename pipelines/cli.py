@@ -184,6 +184,126 @@ def export(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
 
 
 @app.command()
+def budget(period: PeriodOpt,
+           out: Annotated[Path | None, typer.Option("--out", help="Folder for budget.csv.")] = None,
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Budget validation: pagu, realized, this run, remaining and year-end projection per pool and
+    TPP account, and the 30 % belanja pegawai cap. Exits 1 when a row FAILs."""
+    import functools
+
+    import polars as pl
+
+    from engine import Period
+    from pipelines import finance
+    from pipelines.monthly import write_atomically
+    from pipelines.numbers import rupiah
+
+    with _warehouse(warehouse, None) as wh:
+        run_, outlook = finance.budget(wh, Period.parse(period))
+    if out is not None:
+        write_atomically(out, {"budget.csv": functools.partial(pl.DataFrame.write_csv, outlook)})
+    typer.echo(f"budget {period} on run {run_.run_id} ({run_.status})")
+    for row in outlook.filter(pl.col("status") != "OK").iter_rows(named=True):
+        where = row["pool_id"] or "city"
+        account = f" {row['account_code']}" if row["level"] == "account" else ""
+        typer.echo(f"{row['status']:<5} {row['level']:<8} {where}{account}: pagu {rupiah(row['pagu_rp'] or 0)}, "
+                   f"realized {rupiah(row['realized_rp'] or 0)}, projected {rupiah(row['projected_rp'] or 0)}"
+                   if row["level"] != "city" else
+                   f"{row['status']:<5} city     belanja pegawai {row['share_bp'] / 100:.2f} % of belanja "
+                   f"(limit {row['limit_bp'] / 100:.0f} %)")
+    counts = dict(outlook.group_by("status").len().iter_rows())
+    typer.echo(" · ".join(f"{s} {counts.get(s, 0)}" for s in finance.STATUSES))
+    if counts.get("FAIL"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reconciliation.")],
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """The locked run against e-Payment transfers and SP2D: reconciliation.csv (per employee)
+    and reconciliation_opd.csv (per OPD)."""
+    import functools
+
+    import polars as pl
+
+    from engine import Period
+    from pipelines import finance
+    from pipelines.monthly import write_atomically
+    from pipelines.numbers import number, rupiah
+
+    with _warehouse(warehouse, None) as wh:
+        run_, people, opds = finance.reconcile(wh, Period.parse(period))
+    write_atomically(out, {"reconciliation.csv": functools.partial(pl.DataFrame.write_csv, people),
+                           "reconciliation_opd.csv": functools.partial(pl.DataFrame.write_csv, opds)})
+    computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
+    typer.echo(f"reconciliation of {run_.run_id}: computed {rupiah(computed)}, transferred {rupiah(transferred)}, "
+               f"difference {rupiah(transferred - computed)}")
+    for (kind,), rows in people.group_by("class", maintain_order=True):
+        typer.echo(f"  {kind:<20} {number(rows.height):>8}  {rupiah(int(rows['difference_rp'].sum()))}")
+    typer.echo(f"  OPDs whose SP2D differs from the run: {number(opds.filter(pl.col('status') != 'tied').height)}")
+
+
+@app.command()
+def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """The bank transfer file of a locked run (NIP, name, account, net): unmasked, so recorded."""
+    from engine import Period
+    from pipelines import finance
+
+    with _warehouse(warehouse, by) as wh:
+        rows = finance.bank_file(wh, Period.parse(period))
+        wh.record("bank file", period, None, employees=rows.height, net_rp=int(rows["net_rp"].sum()), file=str(out))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        rows.write_csv(tmp)
+        tmp.replace(out)
+    typer.echo(f"{rows.height} transfers written to {out}")
+
+
+@app.command()
+def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")],
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """nominatif.xlsx (a sheet per OPD, masked names, totals) and dashboard.html (offline)."""
+    from engine import Period
+    from pipelines import finance, reports
+    from pipelines.monthly import write_atomically
+    from pipelines.warehouse import Refused, kept_outputs
+
+    p = Period.parse(period)
+    with _warehouse(warehouse, None) as wh:
+        run_, outlook = finance.budget(wh, p)
+        register = kept_outputs(wh, run_.run_id)["pay_register"]
+        rows = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
+        burn = finance.burn_down(wh, p, outlook, int(register["pay_rp"].sum()))
+        try:
+            reconciliation = finance.reconcile(wh, p)[1]
+        except Refused:
+            reconciliation = None
+    write_atomically(out, {
+        "nominatif.xlsx": lambda path: reports.write_nominatif(rows, p, path),
+        "dashboard.html": lambda path: reports.write_dashboard(path, p, register, outlook, burn, reconciliation),
+    })
+    typer.echo(f"{out}/nominatif.xlsx and {out}/dashboard.html for run {run_.run_id} ({run_.status})")
+
+
+@app.command("simulate-payments")
+def simulate_payments(period: PeriodOpt,
+                      out: Annotated[Path, typer.Option("--out", help="Folder for the e-Payment export.")],
+                      seed: Annotated[int, typer.Option(help="Random seed of the exceptions.")] = 7,
+                      warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Demo: an e-Payment export paying the period's run, with seeded exceptions and one
+    over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
+    from engine import Period
+    from pipelines.payments import simulate_payments as simulate
+
+    with _warehouse(warehouse, None) as wh:
+        seeded, over_spent = simulate(wh, Period.parse(period), out, seed)
+    seeded.write_csv(out / "seeded.csv")
+    typer.echo(f"e-Payment export in {out}/epayment: {seeded.height} seeded exceptions (seeded.csv), "
+               f"over-spent OPD {over_spent}")
+
+
+@app.command()
 def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
     with _warehouse(warehouse, None) as wh:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period
+from engine import Period, Policy
 from pipelines.backends import Backend
 from pipelines.contracts import CONTRACTS
 from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, write_run
@@ -210,6 +210,11 @@ def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: in
     document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
                           sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
+
+
+def policy_of(wh: Warehouse, period: Period) -> Policy:
+    """The policy in force for ``period`` in the last ``policy.toml`` loaded."""
+    return parse_policy(_policy(wh, wh.watermark())[1], period)
 
 
 def _as_of(name: str, watermark: int, budget_as_of: int | None) -> int:

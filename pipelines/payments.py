@@ -1,0 +1,93 @@
+"""A simulated e-Payment export for a locked run, with known exceptions (demo and tests).
+
+BPKAD pays a locked month: one TPP SP2D per OPD for the run's gross and one transfer per
+employee for the net. :func:`simulate_payments` writes that export with a few employees of
+each exception class seeded, and one OPD over-spent by an extra SP2D for an earlier month, so
+that ``eperf budget`` and ``eperf reconcile`` have something exact to find.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from engine import Period
+from pipelines.finance import budget
+from pipelines.warehouse import Warehouse, kept_outputs
+
+SEEDED = ("underpaid", "overpaid", "computed_not_paid", "duplicate_transfer", "failed_transfer", "paid_not_computed")
+
+
+def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
+                      per_class: int = 3) -> tuple[pl.DataFrame, str]:
+    """Write ``epayment/sp2d.csv`` and ``epayment/transfers.csv`` paying the period's run into
+    ``out``; return what was seeded: ``nip, class`` of each exception, and the OPD whose TPP
+    pagu an extra SP2D used up."""
+    run, outlook = budget(wh, period)
+    register = kept_outputs(wh, run.run_id)["pay_register"].sort("nip")
+    rng = np.random.default_rng(seed)
+    paid = register.filter(pl.col("net_rp") > 0)
+    picks = rng.choice(paid.height, size=per_class * (len(SEEDED) - 1), replace=False)
+    chosen = paid[picks].with_columns(pl.Series("class", np.repeat(SEEDED[:-1], per_class)))
+    account = _tpp_account(wh, period)
+    year = period.year
+
+    def sp2d_no(opd: pl.Expr, suffix: str) -> pl.Expr:
+        return pl.format(f"{{}}/SP2D/LS/TPP-{period}{suffix}/{year}", opd)
+
+    transfers = (
+        register.join(chosen.select("nip", "class"), on="nip", how="left")
+        .filter(pl.col("net_rp") > 0, pl.col("class").fill_null("") != "computed_not_paid")
+        .select(sp2d_no(pl.col("opd_code"), "").alias("sp2d_no"), "nip", pl.lit(str(period)).alias("period"),
+                pl.when(pl.col("class") == "underpaid").then(pl.col("net_rp") - 50_000)
+                .when(pl.col("class") == "overpaid").then(pl.col("net_rp") + 75_000)
+                .otherwise(pl.col("net_rp")).alias("net_rp"),
+                pl.when(pl.col("class") == "failed_transfer").then(pl.lit("failed")).otherwise(pl.lit("success"))
+                .alias("status"), "opd_code")
+    )
+    again = transfers.join(chosen.filter(pl.col("class") == "duplicate_transfer").select("nip"), on="nip")
+    again = again.with_columns(sp2d_no=sp2d_no(pl.col("opd_code"), "-SUSULAN"))
+    strangers = pl.DataFrame({"nip": [f"{199001012015011000 + i}" for i in range(per_class)]}).join(
+        register.select("nip"), on="nip", how="anti")
+    first_opd = register["opd_code"].min()
+    stray = strangers.select(sp2d_no(pl.lit(first_opd), "-SUSULAN").alias("sp2d_no"), "nip",
+                             pl.lit(str(period)).alias("period"), pl.lit(1_500_000, pl.Int64).alias("net_rp"),
+                             pl.lit("success").alias("status"), pl.lit(first_opd).alias("opd_code"))
+    every = pl.concat([transfers, again, stray])
+    pay_day = period.last_day.replace(day=min(period.last_day.day, 28))
+    regular = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("gross_rp")).with_columns(
+        sp2d_no=sp2d_no(pl.col("opd_code"), ""))
+    late = (every.filter(pl.col("sp2d_no").str.contains("SUSULAN"))
+            .group_by("sp2d_no", "opd_code").agg(pl.col("net_rp").sum().alias("gross_rp")))
+    sp2d = pl.concat([regular, late], how="diagonal").select(
+        "sp2d_no", pl.lit(pay_day).alias("sp2d_date"), pl.lit(year).alias("fiscal_year"), "opd_code",
+        pl.lit(account).alias("account_code"), pl.lit(str(period)).alias("period"), "gross_rp",
+        pl.lit("paid").alias("status"))
+
+    # The over-spent OPD: an extra SP2D for last month leaves less than this run's gross.
+    pools = outlook.filter(pl.col("level") == "pool", pl.col("status") == "OK").sort("pool_id")
+    target = pools.row(int(rng.integers(pools.height)), named=True)
+    extra = target["pagu_rp"] - target["realized_rp"] - target["this_run_rp"] + 1_000_000
+    earlier = Period(year, period.month - 1) if period.month > 1 else period
+    sp2d = pl.concat([sp2d, pl.DataFrame([{
+        "sp2d_no": f"{target['pool_id']}/SP2D/LS/TPP-{earlier}-KOREKSI/{year}", "sp2d_date": pay_day,
+        "fiscal_year": year, "opd_code": target["pool_id"], "account_code": account, "period": str(earlier),
+        "gross_rp": extra, "status": "paid"}], schema=sp2d.schema)])
+
+    (out / "epayment").mkdir(parents=True, exist_ok=True)
+    sp2d.sort("sp2d_no").write_csv(out / "epayment" / "sp2d.csv")
+    every.drop("opd_code").sort("sp2d_no", "nip").write_csv(out / "epayment" / "transfers.csv")
+    seeded = pl.concat([chosen.select("nip", "class"),
+                        strangers.with_columns(pl.lit("paid_not_computed").alias("class"))])
+    return seeded.sort("class", "nip"), str(target["pool_id"])
+
+
+def _tpp_account(wh: Warehouse, period: Period) -> str:
+    """The first TPP account of the period's APBD (where the simulated SP2D are charged)."""
+    from pipelines.lifecycle import policy_of
+
+    prefix = policy_of(wh, period).tpp_account_prefix
+    accounts = wh.table("apbd_lines").filter(pl.col("account_code").str.starts_with(prefix))["account_code"]
+    return str(accounts.min())

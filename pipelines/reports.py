@@ -1,0 +1,135 @@
+"""Reports finance and HR open: the Excel daftar nominatif and the offline HTML dashboard.
+
+Names are masked (``S*** R*****``) and bank accounts never shown; the totals are the
+register's, to the Rupiah.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import polars as pl
+
+from engine import Period
+from pipelines.finance import mask_name
+from pipelines.numbers import number, rupiah
+
+NOMINATIF_COLUMNS = {
+    "nip": "NIP", "name": "Nama", "kelas": "Kelas", "status": "Status",
+    "amt_bk": "Beban kerja", "amt_pk": "Prestasi kerja", "amt_kk": "Kondisi kerja", "amt_kp": "Kelangkaan profesi",
+    "amt_tb": "Tempat bertugas", "amt_pol": "Pertimbangan objektif lainnya",
+    "minutes": "Menit kerja", "target_minutes": "Target menit", "discipline_bp": "Disiplin (bp)",
+    "score_bp": "Skor (bp)", "pay_rp": "TPP bruto", "bpjs_employee_rp": "BPJS 1 %", "pph21_rp": "PPh 21",
+    "net_rp": "TPP neto",
+}
+MONEY = ("amt_bk", "amt_pk", "amt_kk", "amt_kp", "amt_tb", "amt_pol", "pay_rp", "bpjs_employee_rp", "pph21_rp",
+         "net_rp")
+TOTAL_LABEL = "JUMLAH"
+
+
+def nominatif_rows(register: pl.DataFrame, employees: pl.DataFrame) -> pl.DataFrame:
+    """The register with masked names, in the nominatif's columns, by OPD then NIP."""
+    named = register.join(employees.select("nip", "name"), on="nip", how="left")
+    return named.select("opd_code", *(mask_name(pl.col("name")).alias("name") if c == "name" else pl.col(c)
+                                      for c in NOMINATIF_COLUMNS)).sort("opd_code", "nip")
+
+
+def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
+    """One workbook: a ``REKAP`` sheet (one line per OPD and the city total), then a sheet per
+    OPD with its employees and a JUMLAH row. Every total is a value, not a formula, so any
+    reader sees the same Rupiah."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "#,##0"})
+    total_money = book.add_format({"num_format": "#,##0", "bold": True, "top": 1})
+    header = book.add_format({"bold": True, "text_wrap": True, "bottom": 1, "valign": "top"})
+    by_opd = (rows.group_by("opd_code").agg(pl.len().alias("pegawai"), *(pl.col(c).sum() for c in MONEY))
+              .sort("opd_code"))
+
+    def table(sheet: xlsxwriter.worksheet.Worksheet, frame: pl.DataFrame, labels: list[str], first: int) -> None:
+        sheet.set_column(0, 0, 20)
+        for c, name in enumerate(frame.columns[1:], start=1):
+            sheet.set_column(c, c, 14, money if name in MONEY else None)
+        sheet.write_row(first, 0, labels, header)
+        for r, values in enumerate(frame.iter_rows(), start=first + 1):
+            sheet.write_row(r, 0, values)
+        end = first + frame.height + 1
+        sheet.write(end, 0, TOTAL_LABEL, bold)
+        for c, name in enumerate(frame.columns):
+            if name in MONEY:
+                sheet.write(end, c, int(frame[name].sum()), total_money)
+        sheet.freeze_panes(first + 1, 1)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # printed one page wide, as many pages long as needed
+
+    rekap = book.add_worksheet("REKAP")
+    rekap.write(0, 0, f"Rekapitulasi TPP {period} per OPD", bold)
+    table(rekap, by_opd, ["OPD", "Pegawai", *(NOMINATIF_COLUMNS[c] for c in MONEY)], 2)
+    for (opd,), members in rows.group_by("opd_code", maintain_order=True):
+        sheet = book.add_worksheet(str(opd)[:31])
+        sheet.write(0, 0, f"Daftar nominatif TPP {period} — OPD {opd}", bold)
+        table(sheet, members.drop("opd_code"), list(NOMINATIF_COLUMNS.values()), 2)
+    book.close()
+
+
+def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook: pl.DataFrame,
+                    burn: pl.DataFrame, reconciliation: pl.DataFrame | None) -> None:
+    """A self-contained HTML page (Plotly inlined: it opens with no network): budget use per
+    OPD, the burn-down of the year's TPP pagu, the pay distribution and the reconciliation's
+    exceptions."""
+    import plotly.graph_objects as go
+
+    pools = outlook.filter(pl.col("level") == "pool").sort("pool_id")
+    use = go.Figure([
+        go.Bar(name="realized", x=pools["pool_id"], y=pools["realized_rp"]),
+        go.Bar(name=f"this run ({period})", x=pools["pool_id"], y=pools["this_run_rp"]),
+        go.Scatter(name="pagu", x=pools["pool_id"], y=pools["pagu_rp"], mode="markers",
+                   marker={"symbol": "line-ew-open", "size": 14, "color": "black"}),
+    ], layout={"barmode": "stack", "title": "TPP budget use per pool (Rp)", "xaxis": {"tickangle": -60}})
+    failing = pools.filter(pl.col("status") != "OK")
+    burn_fig = go.Figure([
+        go.Scatter(name="paid to date", x=burn["period"], y=burn["cumulative_rp"], mode="lines+markers"),
+        go.Scatter(name="pagu", x=burn["period"], y=burn["pagu_rp"], mode="lines", line={"dash": "dash"}),
+    ], layout={"title": "Burn-down of the year's TPP pagu (Rp, city)"})
+    pay = go.Figure([go.Histogram(x=register["net_rp"], nbinsx=60)],
+                    layout={"title": f"Net TPP per employee, {period} (Rp)", "bargap": 0.05})
+    figures = [use, burn_fig, pay]
+    exceptions = ""
+    if reconciliation is None:
+        exceptions = "<p>No reconciliation: the period is not locked.</p>"
+    else:
+        counts = reconciliation.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
+        figures.append(go.Figure([go.Bar(x=counts["class"], y=counts["len"])],
+                                 layout={"title": "Reconciliation with e-Payment: employees per class"}))
+        to_chase = reconciliation.filter(pl.col("class") != "matched")
+        exceptions = _table(to_chase.head(200), f"Exceptions to chase ({number(to_chase.height)}, "
+                                                f"first {min(to_chase.height, 200)} shown)")
+    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="460px")
+             for i, fig in enumerate(figures)]
+    totals = {"employees": number(register.height), "gross TPP": rupiah(int(register["pay_rp"].sum())),
+              "net TPP": rupiah(int(register["net_rp"].sum())),
+              "pools not OK": number(failing.height)}
+    summary = "".join(f"<div class='k'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
+                      for k, v in totals.items())
+    path.write_text(f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>TPP {period} — finance dashboard</title>
+<style>body{{font-family:sans-serif;margin:24px;color:#222}} .k{{display:inline-block;margin:0 28px 12px 0}}
+.k b{{display:block;font-size:22px}} .k span{{color:#666}} table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} th{{background:#f3f3f3}}</style></head>
+<body><h1>TPP {period} — finance dashboard</h1><p>Generated {dt.date.today().isoformat()} from the warehouse;
+no names or bank accounts are shown.</p>{summary}
+{_table(failing.select("pool_id", "pagu_rp", "realized_rp", "this_run_rp", "projected_rp", "status"),
+        "Pools with a warning or over budget")}
+{"".join(parts)}{exceptions}</body></html>
+""", encoding="utf-8")
+
+
+def _table(frame: pl.DataFrame, title: str) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(number(v) if isinstance(v, int) else str(v))}</td>"
+                                    for v in row) + "</tr>" for row in frame.iter_rows())
+    return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}</table>"

@@ -1,0 +1,191 @@
+"""Finance: budget validation, reconciliation with e-Payment, the bank file, the reports.
+
+A generated city's month is run, approved and locked in a warehouse; then a simulated e-Payment
+export pays it with known exceptions and over-spends one OPD. ``budget`` must flag exactly that
+OPD, ``reconcile`` find exactly the seeded exceptions with their amounts, and the reports'
+totals equal the register's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from engine import Period
+from pipelines import finance, lifecycle
+from pipelines.cli import app
+from pipelines.generate import generate_city
+from pipelines.ingest import ingest
+from pipelines.payments import simulate_payments
+from pipelines.warehouse import Refused, kept_outputs, open_warehouse
+
+P = Period.parse("2025-10")
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parents[1] / "screenshots"
+"""Where the rendering checks leave their pictures (git-ignored) for a person to look at."""
+
+
+@pytest.fixture(scope="module")
+def paid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A warehouse with 2025-10 locked and its simulated e-Payment export ingested."""
+    root = tmp_path_factory.mktemp("finance")
+    generate_city(root / "city", employees=300, seed=3, months=[str(P)])
+    store = root / "w.duckdb"
+    with open_warehouse(store, create=True) as wh:
+        ingest(wh, root / "city")
+        run, _, _ = lifecycle.run(wh, P)
+        lifecycle.approve(wh, P)
+        lifecycle.lock(wh, P)
+        register = kept_outputs(wh, run.run_id)["pay_register"]
+        seeded, over_spent = simulate_payments(wh, P, root / "epayment-export", seed=4)
+    with open_warehouse(store) as wh:
+        ingest(wh, root / "epayment-export")
+    return {"store": store, "register": register, "seeded": seeded, "over_spent": over_spent,
+            "export": root / "epayment-export", "city": root / "city", "root": root}
+
+
+def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> None:
+    with open_warehouse(Path(str(paid["store"]))) as wh:
+        _, outlook = finance.budget(wh, P)
+    failing = outlook.filter(pl.col("status") == "FAIL")
+    assert set(failing["pool_id"]) == {paid["over_spent"]}
+    assert failing.filter(pl.col("level") == "pool").height == 1
+    pool = failing.filter(pl.col("level") == "pool").row(0, named=True)
+    # realized now includes the extra SP2D: it leaves Rp 1,000,000 less than this run's gross.
+    assert pool["remaining_rp"] == -1_000_000
+    assert pool["projected_rp"] == pool["realized_rp"] + pool["this_run_rp"] * P.months_left
+    result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
+    assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
+
+
+def test_budget_outlook_by_hand() -> None:
+    # October: 3 months left (Oct, Nov, Dec), 9 elapsed.
+    check = pl.DataFrame({
+        "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
+        "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
+        "status": ["OK", "OK", "OK", "OVER"]})
+    out = finance.budget_outlook(check, P)
+    # A: 900 + 120 × 3 = 1260 > 1200 → WARN; B: 700 + 300 = 1000 → OK;
+    # account: 810 + 810 // 9 × 3 = 1080 > 900 → WARN; city over the 30 % cap → FAIL.
+    assert out["projected_rp"].to_list()[:3] == [1260, 1000, 1080]
+    assert out["status"].to_list() == ["WARN", "OK", "WARN", "FAIL"]
+
+
+def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:
+    register = paid["register"]
+    seeded = paid["seeded"]
+    assert isinstance(register, pl.DataFrame) and isinstance(seeded, pl.DataFrame)
+    result = CliRunner().invoke(app, ["reconcile", "--period", str(P), "--out", str(tmp_path),
+                                      "--warehouse", str(paid["store"])])
+    assert result.exit_code == 0, result.output
+    people = pl.read_csv(tmp_path / "reconciliation.csv", schema_overrides={"nip": pl.String})
+    assert people.columns == ["nip", "class", "computed_net_rp", "transferred_rp", "difference_rp"]
+    exceptions = people.filter(pl.col("class") != "matched")
+    assert sorted(exceptions.select("nip", "class").iter_rows()) == sorted(seeded.iter_rows())
+    net = dict(register.select("nip", "net_rp").iter_rows())
+    expected_difference = {"underpaid": lambda n: -50_000, "overpaid": lambda n: 75_000,
+                           "duplicate_transfer": lambda n: net[n], "failed_transfer": lambda n: -net[n],
+                           "computed_not_paid": lambda n: -net[n], "paid_not_computed": lambda n: 1_500_000}
+    for nip, kind, difference in exceptions.select("nip", "class", "difference_rp").iter_rows():
+        assert difference == expected_difference[kind](nip), (nip, kind)
+    # Totals tie: computed is the register's net, transferred what e-Payment paid successfully.
+    transfers = pl.read_csv(Path(str(paid["export"])) / "epayment" / "transfers.csv", schema_overrides={"nip": pl.String})
+    assert people["computed_net_rp"].sum() == register["net_rp"].sum()
+    assert people["transferred_rp"].sum() == transfers.filter(pl.col("status") == "success")["net_rp"].sum()
+    # Per OPD: the SP2D gross differs from the run only by the duplicate and stray payments.
+    opds = pl.read_csv(tmp_path / "reconciliation_opd.csv")
+    extra = transfers.filter(pl.col("sp2d_no").str.contains("SUSULAN")).with_columns(
+        opd_code=pl.col("sp2d_no").str.extract(r"^([^/]+)/")).group_by("opd_code").agg(pl.col("net_rp").sum())
+    assert dict(opds.filter(pl.col("status") != "tied").select("opd_code", "difference_rp").iter_rows()) == dict(
+        extra.iter_rows())
+
+
+def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path) -> None:
+    store = tmp_path / "w.duckdb"
+    shutil.copy(Path(str(paid["store"])), store)
+    cli = CliRunner()
+    ok = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv"), "--warehouse", str(store)])
+    assert ok.exit_code == 0, ok.output
+    bank = pl.read_csv(tmp_path / "bank.csv", infer_schema=False)
+    register = paid["register"]
+    assert isinstance(register, pl.DataFrame)
+    employees = pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)
+    assert bank.height == register.filter(pl.col("net_rp") > 0).height
+    assert bank.drop("net_rp").join(employees.select("nip", "name", "bank_account"), on=["nip", "name", "bank_account"],
+                                    how="anti").height == 0  # unmasked, the employees' own
+    assert cli.invoke(app, ["unlock", "--period", str(P), "--reason", "test", "--warehouse", str(store)]).exit_code == 0
+    refused = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "b2.csv"),
+                               "--warehouse", str(store)])
+    assert refused.exit_code == 3 and "locked" in refused.output
+    assert not (tmp_path / "b2.csv").exists()
+    with open_warehouse(store) as wh, pytest.raises(Refused):
+        finance.reconcile(wh, P)
+
+
+def test_reports_render_and_total_the_register(paid: dict[str, object], tmp_path: Path) -> None:
+    import openpyxl
+
+    result = CliRunner().invoke(app, ["report", "--period", str(P), "--out", str(tmp_path),
+                                      "--warehouse", str(paid["store"])])
+    assert result.exit_code == 0, result.output
+    register = paid["register"]
+    assert isinstance(register, pl.DataFrame)
+    book = openpyxl.load_workbook(tmp_path / "nominatif.xlsx", read_only=True)
+    opds = sorted(register["opd_code"].unique())
+    assert book.sheetnames == ["REKAP", *opds]
+    names = set(pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)["name"])
+    for opd in opds:
+        rows = [r for r in book[opd].iter_rows(min_row=3, values_only=True)]
+        header, body, total = rows[0], rows[1:-1], rows[-1]
+        members = register.filter(pl.col("opd_code") == opd)
+        assert total[0] == "JUMLAH" and len(body) == members.height
+        assert total[header.index("TPP neto")] == members["net_rp"].sum()
+        assert total[header.index("TPP bruto")] == members["pay_rp"].sum()
+        assert not {r[header.index("Nama")] for r in body} & names  # masked
+    rekap = list(book["REKAP"].iter_rows(min_row=3, values_only=True))
+    assert rekap[-1][0] == "JUMLAH" and rekap[-1][rekap[0].index("TPP neto")] == register["net_rp"].sum()
+    book.close()
+    _render_workbook(tmp_path / "nominatif.xlsx")
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: the dashboard was not rendered")
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    fetched: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("request", lambda r: fetched.append(r.url))
+        tab.goto((tmp_path / "dashboard.html").as_uri())
+        tab.wait_for_selector(".plotly .main-svg")
+        assert tab.locator(".js-plotly-plot").count() == 4
+        SCREENSHOTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert [url for url in fetched if not url.startswith(("file:", "data:"))] == []  # offline
+
+
+def _render_workbook(workbook: Path) -> None:
+    """LibreOffice opens the workbook and prints it to PDF; its first page becomes a PNG."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not (soffice and pdftoppm):
+        return
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{workbook.parent}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(workbook.parent), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = workbook.with_suffix(".pdf")
+    assert pdf.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(exist_ok=True)
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
+                   check=True, capture_output=True, timeout=120)
+    assert sorted(p.name for p in SCREENSHOTS.glob("nominatif*.png"))
