@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.inputs import TABLES
 from pipelines.contracts import CONTRACTS, Contract
 from pipelines.monthly import POLICY_FILE
 from pipelines.readers import InputError, RawFile, contract_files, read_file, validate
@@ -134,7 +135,7 @@ def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
     late = {}
     for period, watermark in wh.rows("select period, watermark from runs where status = 'locked' order by period"):
         p = Period.parse(str(period))
-        changed = [CONTRACTS[name].path for name in CONTRACTS if name not in BUDGET_TABLES
+        changed = [CONTRACTS[name].path for name in TABLES if name not in BUDGET_TABLES
                    and wh.fingerprint(name, p) != wh.fingerprint(name, p, as_of=int(watermark))]  # type: ignore[call-overload]
         if changed:
             late[str(period)] = changed

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from engine import Period, Policy
+from engine.inputs import TABLES
 from pipelines.backends import Backend
 from pipelines.contracts import CONTRACTS
 from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, write_run
@@ -184,7 +185,7 @@ def _reasons(wh: Warehouse, period: Period, watermark: int) -> pl.DataFrame:
     inputs shared by everyone (positions, catalogue, calendar…) that changed are named too."""
     per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
-    shared = [CONTRACTS[n].path for n in CONTRACTS if n not in PERSONAL_TABLES and n not in BUDGET_TABLES
+    shared = [CONTRACTS[n].path for n in TABLES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES
               and wh.fingerprint(n, period) != wh.fingerprint(n, period, as_of=watermark)]
     suffix = f"; also changed: {', '.join(shared)}" if shared else ""
     return (
@@ -206,7 +207,7 @@ def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int) -> p
 def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: int | None = None) -> str:
     """What a run of ``period`` depends on: each input's rows for the period, the policy text
     and the code version. The same fingerprint gives the same run id and the same outputs."""
-    tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in CONTRACTS}
+    tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in TABLES}
     document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
                           sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
@@ -232,7 +233,7 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
-    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in CONTRACTS}
+    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in TABLES}
     if tables["employees"].height == 0:
         raise InputError(f"the warehouse holds no employee active in {period}; load hr/employees first")
     policy = parse_policy(_policy(wh, watermark)[1], period)

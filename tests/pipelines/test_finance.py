@@ -44,9 +44,16 @@ def paid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         register = kept_outputs(wh, run.run_id)["pay_register"]
         seeded, over_spent = simulate_payments(wh, P, root / "epayment-export", seed=4)
     with open_warehouse(store) as wh:
-        ingest(wh, root / "epayment-export")
+        payments = ingest(wh, root / "epayment-export")
     return {"store": store, "register": register, "seeded": seeded, "over_spent": over_spent,
-            "export": root / "epayment-export", "city": root / "city", "root": root}
+            "export": root / "epayment-export", "city": root / "city", "payments": payments}
+
+
+def test_payments_are_not_late_data_for_the_month_they_pay(paid: dict[str, object]) -> None:
+    # Transfers are no input of the pay, and SP2D only of the budget: nothing to correct.
+    payments = paid["payments"]
+    assert [f.file for f in payments.files] == ["epayment/sp2d.csv", "epayment/transfers.csv"]  # type: ignore[attr-defined]
+    assert payments.late == {}  # type: ignore[attr-defined]
 
 
 def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> None:
