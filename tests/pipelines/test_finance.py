@@ -101,7 +101,8 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
     for nip, kind, difference in exceptions.select("nip", "class", "difference_rp").iter_rows():
         assert difference == expected_difference[kind](nip), (nip, kind)
     # Totals tie: computed is the register's net, transferred what e-Payment paid successfully.
-    transfers = pl.read_csv(Path(str(paid["export"])) / "epayment" / "transfers.csv", schema_overrides={"nip": pl.String})
+    transfers = pl.read_csv(Path(str(paid["export"])) / "epayment" / "transfers.csv",
+                            schema_overrides={"nip": pl.String})
     assert people["computed_net_rp"].sum() == register["net_rp"].sum()
     assert people["transferred_rp"].sum() == transfers.filter(pl.col("status") == "success")["net_rp"].sum()
     # Per OPD: the SP2D gross differs from the run only by the duplicate and stray payments.
@@ -116,7 +117,8 @@ def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path
     store = tmp_path / "w.duckdb"
     shutil.copy(Path(str(paid["store"])), store)
     cli = CliRunner()
-    ok = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv"), "--warehouse", str(store)])
+    ok = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv"),
+                          "--warehouse", str(store)])
     assert ok.exit_code == 0, ok.output
     bank = pl.read_csv(tmp_path / "bank.csv", infer_schema=False)
     register = paid["register"]
