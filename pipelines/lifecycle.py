@@ -56,7 +56,8 @@ def runs(wh: Warehouse, period: str | None = None) -> list[Run]:
 
 
 def current_run(wh: Warehouse, period: Period) -> Run | None:
-    """The period's run that counts: locked, else approved, else the newest draft."""
+    """The period's run that counts: the one not superseded (draft, approved or locked; a period
+    has at most one, since a new run supersedes the draft and is refused otherwise)."""
     kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != "superseded"]
     return kept[-1] if kept else None
 
