@@ -2,7 +2,8 @@
 
 `generate_city` writes HR master data, the national calendar, e-Kinerja activity logs
 (hive-partitioned Parquet, month by month and in employee chunks), e-Absensi attendance,
-e-Budgeting APBD lines, e-Project packages and e-Payment SP2D/transfers.
+e-Budgeting APBD lines, e-Project packages and e-Payment SP2D/transfers; and, outside the
+SPEC §3 layout, ``truth/seeded_gamers.csv``: the employees seeded to game e-Performance.
 
 Every part draws from its own numpy Generator derived from (seed, tag), so the same
 arguments give the same bytes. Work is vectorised with numpy/polars: Python loops run over
@@ -331,6 +332,12 @@ LOG_STATUS = ("approved", "submitted", "draft", "rejected")
 LOG_STATUS_P = (0.885, 0.05, 0.035, 0.03)
 QUANTITY_P = (0.6, 0.25, 0.1, 0.05)  # quantity 1..4
 MAX_ENTRIES = 12  # most log entries an employee makes in a day
+GAMING = ("", "cap_filler", "leave_logger")
+"""Seeded gaming (index = code): a cap filler logs one 20-minute task 52 times on every day
+present (1,040 minutes, 16 hours 40); a leave logger logs a normal day's work on days of leave."""
+GAMERS_P = 0.003  # share of employees of each gaming kind (at least 2 of each)
+FILL_ACTIVITY, FILL_COPIES = "KIN-012", 52
+LEAVE = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
 
 MALE = ("Agus", "Budi", "Joko", "Rahmat", "Fajar", "Andi", "Dedi", "Eko", "Hendra", "Imam",
         "Bambang", "Slamet", "Sugeng", "Teguh", "Wahyu", "Yusuf", "Rizky", "Arif", "Dimas", "Hadi",
@@ -615,6 +622,15 @@ def _superiors(emp: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
     return sup
 
 
+def _gamers(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Per employee the code of their seeded gaming (0: none; see GAMING), disjoint kinds."""
+    per_kind = max(2, round(GAMERS_P * n))
+    chosen = rng.choice(n, size=per_kind * (len(GAMING) - 1), replace=False)
+    gaming = np.zeros(n, dtype=np.int8)
+    gaming[chosen] = np.repeat(np.arange(1, len(GAMING), dtype=np.int8), per_kind)
+    return gaming
+
+
 def _habits(emp: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Per-employee behaviour: minutes logged on a present day (8 % under-reporters, 3 % logging
     past the daily cap), usual arrival, lateness and early-leave propensity, attendance machine."""
@@ -717,8 +733,13 @@ def _attendance(emp: pl.DataFrame, work: np.ndarray, rng: np.random.Generator) -
     status = np.where((status == A["CM"]) & (emp["sex"].to_numpy() == 1), A["CT"], status)
     first = rng.integers(-3, d, n)
     last = first + rng.integers(np.array(shortest)[kind], np.array(longest)[kind] + 1)
+    leave_logger = emp["gaming"].to_numpy() == GAMING.index("leave_logger")
+    status = np.where(leave_logger, A["CT"], status)  # leave loggers take 3 days of leave inside the month
+    first = np.where(leave_logger, np.clip(first, 0, max(d - 3, 0)), first)
+    last = np.where(leave_logger, first + 3, last)
     col = np.arange(d)
-    spell = (rng.random(n) < 0.2)[:, None] & (col >= first[:, None]) & (col < last[:, None])
+    spell = ((rng.random(n) < np.where(leave_logger, 1.0, 0.2))[:, None]
+             & (col >= first[:, None]) & (col < last[:, None]))
     code = np.where(spell, status[:, None], A["H"])
     u = rng.random((n, d))
     single = np.select([u < 0.0025, u < 0.0055, u < 0.0105, u < 0.0205],
@@ -762,13 +783,14 @@ def _activity_mix() -> np.ndarray:
 
 
 def _log_rows(codes: np.ndarray, work: np.ndarray, off_days: np.ndarray, goal: np.ndarray,
-              profile: np.ndarray, lo: int, events: pl.DataFrame, cum_mix: np.ndarray,
+              profile: np.ndarray, gaming: np.ndarray, lo: int, events: pl.DataFrame, cum_mix: np.ndarray,
               rng: np.random.Generator) -> pl.DataFrame:
     """Integer-coded log rows of employees lo.. for one month: emp, day, act, quantity, src, ref.
 
     On each H day an employee logs entries until the day's goal (their habit ± 50 minutes) is
     about reached (src 0); a few log on weekends/holidays (src 1); e-Project logs with ref (src 2)
-    come from `events`. Quantity above 1 only for tasks of at most 45 minutes.
+    come from `events`. Quantity above 1 only for tasks of at most 45 minutes. Seeded gamers
+    (GAMING) add their entries as src 0.
     """
     minutes = np.array([c[2] for c in CATALOG])
 
@@ -798,8 +820,18 @@ def _log_rows(codes: np.ndarray, work: np.ndarray, off_days: np.ndarray, goal: n
     weekend = pl.DataFrame({"emp": emp, "day": np.repeat(off_days[rng.integers(0, len(off_days), len(who))], many),
                             "act": act, "quantity": quantities(act), "src": 1})
     mine = events.filter(pl.col("emp").is_between(lo, lo + len(codes) - 1)).with_columns(quantity=1, src=2)
+    fill = next(i for i, c in enumerate(CATALOG) if c[0] == FILL_ACTIVITY)
+    r, c = np.nonzero((codes == A["H"]) & (gaming[lo:lo + len(codes), None] == GAMING.index("cap_filler")))
+    filled = pl.DataFrame({"emp": lo + np.repeat(r, FILL_COPIES), "day": np.repeat(work[c], FILL_COPIES),
+                           "act": fill, "quantity": 1, "src": 0})
+    leave = np.isin(codes, [A[s] for s in LEAVE]) & (gaming[lo:lo + len(codes), None] == GAMING.index("leave_logger"))
+    r, c = np.nonzero(leave)
+    act = activities(np.repeat(profile[lo + r], 4))
+    on_leave = pl.DataFrame({"emp": lo + np.repeat(r, 4), "day": np.repeat(work[c], 4), "act": act,
+                             "quantity": quantities(act), "src": 0})
     no_ref = pl.lit(None, pl.Int64).alias("ref")
-    return (pl.concat([regular.with_columns(no_ref), weekend.with_columns(no_ref),
+    return (pl.concat([regular.with_columns(no_ref), filled.with_columns(no_ref), on_leave.with_columns(no_ref),
+                       weekend.with_columns(no_ref),
                        mine.select("emp", "day", "act", "quantity", "src", "ref")], how="vertical_relaxed")
             .sort("emp", "day", "src", maintain_order=True))
 
@@ -857,10 +889,11 @@ def _write_activity_log(folder: Path, ym: str, emp: pl.DataFrame, superior: np.n
     """Write one month of the log as `folder`/period=YYYY-MM/part-K.parquet, LOG_CHUNK employees a part."""
     folder = folder / f"period={ym}"
     folder.mkdir(parents=True, exist_ok=True)
-    goal, profile, cum_mix = emp["log_goal"].to_numpy(), emp["profile"].to_numpy(), _activity_mix()
+    goal, profile, gaming = (emp[c].to_numpy() for c in ("log_goal", "profile", "gaming"))
+    cum_mix = _activity_mix()
     written = 0
     for part, lo in enumerate(range(0, emp.height, LOG_CHUNK)):
-        rows = _log_rows(codes[lo:lo + LOG_CHUNK], work, off_days, goal, profile, lo, events, cum_mix, rng)
+        rows = _log_rows(codes[lo:lo + LOG_CHUNK], work, off_days, goal, profile, gaming, lo, events, cum_mix, rng)
         _log_frame(rows, emp["nip"], superior, package_ids, ym, written + 1, rng).write_parquet(
             folder / f"part-{part}.parquet", compression="zstd")
         written += rows.height
@@ -1149,7 +1182,8 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     positions, holders = _organisation(opds, _rng(seed, "organisation"))
     emp = _employees(positions, holders, periods, _rng(seed, "employees"))
     superior = _superiors(emp, _rng(seed, "superiors"))
-    emp = emp.hstack(_habits(emp, _rng(seed, "habits")))
+    emp = emp.hstack(_habits(emp, _rng(seed, "habits"))).with_columns(
+        gaming=pl.Series(_gamers(emp.height, _rng(seed, "gamers"))))
     calendar = _calendar(years)
     packages, assignments, milestones = _eproject(opds, emp, periods, _rng(seed, "eproject"))
     costs = _opd_costs(opds, emp, positions, kelas)
@@ -1177,6 +1211,8 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
                                                     schema=["role", "milestone_code", "activity_code"]))
     write("epayment/sp2d.csv", sp2d)
     write("epayment/transfers.csv", _transfers(sp2d, emp, costs, periods, _rng(seed, "transfers")))
+    write("truth/seeded_gamers.csv", emp.filter(pl.col("gaming") > 0).select(
+        "nip", kind=pl.lit(pl.Series(GAMING)).gather(pl.col("gaming"))).sort("kind", "nip"))
 
     log_dir = out / "ekinerja" / "activity_log"
     shutil.rmtree(log_dir, ignore_errors=True)
