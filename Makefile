@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install demo lint test bench clean
+.PHONY: install demo lint test bench clean notebooks
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
 	$(BIN)/eperf run --data $(DEMO) --period $(PERIOD) --out out/demo/$(PERIOD)
+
+## notebooks: run every analyst notebook on the demo city; HTML with figures in notebooks/html/
+notebooks: install
+	test -f $(DEMO)/policy.toml || $(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
+	$(BIN)/python -m pipelines.notebooks
 
 ## lint: ruff on everything, mypy --strict on engine/
 lint: install

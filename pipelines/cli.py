@@ -264,8 +264,11 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
 def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")],
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """nominatif.xlsx (a sheet per OPD, masked names, totals) and dashboard.html (offline)."""
+    import polars as pl
+
     from engine import Period
     from pipelines import finance, reports
+    from pipelines.lifecycle import policy_of
     from pipelines.monthly import write_atomically
     from pipelines.warehouse import Refused, kept_outputs
 
@@ -274,7 +277,9 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
         run_, outlook = finance.budget(wh, p)
         register = kept_outputs(wh, run_.run_id)["pay_register"]
         rows = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
-        burn = finance.burn_down(wh, p, outlook, int(register["pay_rp"].sum()))
+        burn = finance.burn_down(wh.table("sp2d"), policy_of(wh, p).tpp_account_prefix, p,
+                                 int(register["pay_rp"].sum()),
+                                 int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         try:
             reconciliation = finance.reconcile(wh, p)[1]
         except Refused:

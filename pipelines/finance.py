@@ -56,16 +56,15 @@ def budget_outlook(check: pl.DataFrame, period: Period) -> pl.DataFrame:
         .otherwise(pl.lit("OK")))
 
 
-def burn_down(wh: Warehouse, period: Period, outlook: pl.DataFrame, gross_rp: int) -> pl.DataFrame:
+def burn_down(sp2d: pl.DataFrame, tpp_prefix: str, period: Period, gross_rp: int, pagu_rp: int) -> pl.DataFrame:
     """``period, cumulative_rp, pagu_rp``: paid TPP SP2D of the fiscal year, month by month and
-    cumulated, with this run's gross added as ``period``'s point, against the pools' pagu."""
-    prefix = policy_of(wh, period).tpp_account_prefix
-    paid = (wh.table("sp2d").filter(pl.col("fiscal_year") == period.year, pl.col("status") == "paid",
-                                    pl.col("account_code").str.starts_with(prefix), pl.col("period") < str(period))
+    cumulated, with this run's gross as ``period``'s point, against the year's TPP pagu."""
+    paid = (sp2d.filter(pl.col("fiscal_year") == period.year, pl.col("status") == "paid",
+                        pl.col("account_code").str.starts_with(tpp_prefix), pl.col("period") < str(period))
             .group_by("period").agg(pl.col("gross_rp").sum()))
     months = pl.concat([paid, pl.DataFrame({"period": [str(period)], "gross_rp": [gross_rp]})]).sort("period")
-    pagu = int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum())
-    return months.select("period", pl.col("gross_rp").cum_sum().alias("cumulative_rp"), pl.lit(pagu).alias("pagu_rp"))
+    return months.select("period", pl.col("gross_rp").cum_sum().alias("cumulative_rp"),
+                         pl.lit(pagu_rp).alias("pagu_rp"))
 
 
 def reconcile(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame, pl.DataFrame]:

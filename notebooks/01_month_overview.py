@@ -1,0 +1,65 @@
+# %% [markdown]
+# # Month overview
+#
+# How many are paid, how pay compares with each OPD's pool, how pay and scores spread by kelas
+# and status, and what holds pay back: productivity (too few approved minutes) or discipline
+# (lateness, early leave, absence).
+
+# %% tags=["parameters"]
+data = "../data/demo"
+period = "2025-11"
+
+# %%
+from pathlib import Path
+
+import plotly.express as px
+import plotly.io as pio
+import polars as pl
+
+from engine import Period
+from pipelines.monthly import compute_month
+
+pio.renderers.default = "notebook"
+month = compute_month(Path(data), Period.parse(period))
+register = month.result.pay_register.to_native()
+pools = month.result.pool_summary.to_native()
+
+# %% [markdown]
+# ## Headcount and totals by status
+
+# %%
+register.group_by("status").agg(
+    pl.len().alias("employees"), pl.col("pay_rp").sum(), pl.col("net_rp").sum(),
+    pl.col("score_bp").mean().round(0).alias("mean_score_bp"),
+).sort("status")
+
+# %% [markdown]
+# ## Pay against the pool, per OPD
+# A pool that binds (pay = pool) scaled everyone's entitlement down.
+
+# %%
+by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1)).sort("use_pct")
+px.bar(by_pool, x="pool_id", y="use_pct", color="binding",
+       title=f"Pay as % of the pool, {period}", labels={"use_pct": "% of pool", "pool_id": "OPD"}).show()
+
+# %% [markdown]
+# ## Pay and score by kelas and status
+
+# %%
+px.box(register, x="kelas", y="pay_rp", color="status", title="Gross TPP by kelas and status (Rp)").show()
+px.histogram(register, x="score_bp", color="status", nbins=50, barmode="overlay",
+             title="Performance score (bp)").show()
+
+# %% [markdown]
+# ## What holds pay back
+# Share of employees below the full 10,000 bp on productivity, on discipline, on both.
+
+# %%
+short = register.select(
+    productivity=pl.col("productivity_bp") < 10_000, discipline=pl.col("discipline_bp") < 10_000)
+short.select(
+    (pl.col("productivity") & ~pl.col("discipline")).mean().alias("productivity only"),
+    (~pl.col("productivity") & pl.col("discipline")).mean().alias("discipline only"),
+    (pl.col("productivity") & pl.col("discipline")).mean().alias("both"),
+    (~pl.col("productivity") & ~pl.col("discipline")).mean().alias("neither"),
+)

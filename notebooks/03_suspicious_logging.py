@@ -1,0 +1,53 @@
+# %% [markdown]
+# # Suspicious logging
+#
+# "The more work, the more pay" invites gaming. The checks of `pipelines.gaming` flag days at
+# the daily cap, the same entry repeated, work approved on days of leave or absence, month-end
+# bursts, approvers who approve everything at once or sign impossible days, and catalogue
+# activities worth many ordinary ones. Each suspect comes with the evidence and the pay that
+# depends on the suspect entries. A flag is a reason to look, not a verdict.
+
+# %% tags=["parameters"]
+data = "../data/demo"
+period = "2025-11"
+
+# %%
+from pathlib import Path
+
+import plotly.express as px
+import plotly.io as pio
+import polars as pl
+
+from engine import Period
+from pipelines.gaming import findings
+from pipelines.monthly import compute_month
+
+pio.renderers.default = "notebook"
+pl.Config.set_fmt_str_lengths(160)
+pl.Config.set_tbl_rows(30)
+p = Period.parse(period)
+month = compute_month(Path(data), p)
+found = findings(month.data.tables, month.result.pay_register.to_native(), month.policy, p)
+
+# %% [markdown]
+# ## Suspects, ranked by the number of flags and the pay at stake
+
+# %%
+found.suspects.head(30)
+
+# %%
+px.histogram(found.employees, x="flag", title="Employees flagged, per check").show()
+px.bar(found.suspects.filter(pl.col("pay_at_stake_rp") > 0).head(30), x="nip", y="pay_at_stake_rp",
+       color="flags", title="Pay that depends on the suspect entries (Rp)").show()
+
+# %% [markdown]
+# ## Approvers
+
+# %%
+found.approvers
+
+# %% [markdown]
+# ## Catalogue activities worth over 3 × the median
+
+# %%
+found.catalogue

@@ -1,0 +1,64 @@
+# %% [markdown]
+# # What if the policy changed?
+#
+# Recompute a month under another allocation mode, other weights, another daily cap or
+# productivity rule, or a TPP budget up or down, and see who wins and who loses, by OPD and
+# by kelas. Set the parameters below.
+
+# %% tags=["parameters"]
+data = "../data/demo"
+period = "2025-11"
+allocation = "share"  # "scale" or "share"
+w_productivity_bp = 6000  # the discipline weight is 10000 minus this
+daily_cap_minutes = 420
+productivity_rule = "proportional"  # "proportional", "threshold" or "tiered"
+tpp_pagu_change_pct = -5.0
+
+# %%
+from pathlib import Path
+
+import plotly.express as px
+import plotly.io as pio
+import polars as pl
+
+from engine import Period
+from engine.policy import Allocation, ProductivityRule
+from pipelines.analysis import WhatIf, what_if
+from pipelines.monthly import compute_month
+
+pio.renderers.default = "notebook"
+p = Period.parse(period)
+month = compute_month(Path(data), p)
+change = WhatIf(allocation=Allocation(allocation), w_productivity_bp=w_productivity_bp,
+                daily_cap_minutes=daily_cap_minutes, productivity_rule=ProductivityRule(productivity_rule),
+                tpp_pagu_change_pct=tpp_pagu_change_pct)
+diff = what_if(month, p, change)
+
+# %%
+diff.select(
+    pl.len().alias("employees"), (pl.col("change_rp") > 0).sum().alias("win"),
+    (pl.col("change_rp") < 0).sum().alias("lose"), pl.col("pay_rp").sum().alias("now_rp"),
+    pl.col("what_if_rp").sum().alias("what_if_rp"))
+
+# %% [markdown]
+# ## By OPD
+
+# %%
+by_opd = diff.group_by("opd_code").agg(pl.col("change_rp").sum(), pl.col("pay_rp").sum()).with_columns(
+    change_pct=(100 * pl.col("change_rp") / pl.col("pay_rp")).round(2)).sort("change_pct")
+px.bar(by_opd, x="opd_code", y="change_pct", title="Change in gross TPP by OPD (%)").show()
+
+# %% [markdown]
+# ## By kelas
+
+# %%
+by_kelas = diff.group_by("kelas").agg(pl.col("change_rp").mean().round(0).alias("mean_change_rp"),
+                                      (pl.col("change_rp") < 0).mean().alias("share_losing")).sort("kelas")
+px.bar(by_kelas, x="kelas", y="mean_change_rp", title="Mean change per employee by kelas (Rp)").show()
+by_kelas
+
+# %% [markdown]
+# ## Largest losses and gains
+
+# %%
+pl.concat([diff.head(10), diff.tail(10)])

@@ -1,0 +1,49 @@
+# %% [markdown]
+# # Budget burn and forecast
+#
+# TPP paid so far this fiscal year (SP2D) month by month, this month's computed pay, the
+# year's TPP pagu, and where the year ends if every remaining month costs what this one does.
+
+# %% tags=["parameters"]
+data = "../data/demo"
+period = "2025-11"
+
+# %%
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+from engine import Period
+from pipelines.analysis import burn
+from pipelines.monthly import compute_month
+
+pio.renderers.default = "notebook"
+p = Period.parse(period)
+month = compute_month(Path(data), p)
+curve = burn(month, p)
+pools = month.result.pool_summary.to_native()
+monthly = int(pools["pay_rp"].sum())
+projected = curve["cumulative_rp"][-1] + monthly * (p.months_left - 1)
+print(f"pagu {curve['pagu_rp'][0]:,} · paid and computed to {period}: {curve['cumulative_rp'][-1]:,} · "
+      f"projected year end: {projected:,} ({100 * projected / curve['pagu_rp'][0]:.1f} % of pagu)")
+
+# %%
+ahead = [f"{p.year}-{m:02d}" for m in range(p.month, 13)]
+fig = go.Figure([
+    go.Scatter(name="paid, then this month", x=curve["period"], y=curve["cumulative_rp"], mode="lines+markers"),
+    go.Scatter(name="projection", x=ahead, y=[curve["cumulative_rp"][-1] + monthly * i for i in range(len(ahead))],
+               mode="lines", line={"dash": "dot"}),
+    go.Scatter(name="pagu", x=[curve["period"][0], ahead[-1]], y=[curve["pagu_rp"][0]] * 2, mode="lines"),
+], layout={"title": f"TPP burn-down, fiscal year {p.year} (Rp)"})
+fig.show()
+
+# %% [markdown]
+# ## Pools closest to their pagu
+
+# %%
+pools.with_columns(
+    projected_rp=pl.col("realized_rp") + pl.col("pay_rp") * p.months_left,
+).with_columns(projected_pct=(100 * pl.col("projected_rp") / pl.col("pagu_rp")).round(1)).sort(
+    "projected_pct", descending=True).select("pool_id", "pagu_rp", "realized_rp", "pay_rp", "projected_pct").head(15)

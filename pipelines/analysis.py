@@ -1,0 +1,92 @@
+"""What the analysts' notebooks compute: months side by side, inequality, what-if policies and
+the budget burn. The notebooks only call these and draw."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from engine import Period, Policy
+from engine.policy import Allocation, PolicyError, ProductivityRule
+from pipelines.finance import burn_down
+from pipelines.monthly import Month, compute, compute_month
+from pipelines.readers import DataDir
+
+
+def months(data: Path, periods: Sequence[str]) -> pl.DataFrame:
+    """The pay registers of ``periods`` computed from ``data``, one after the other."""
+    return pl.concat([compute_month(data, Period.parse(p)).result.pay_register.to_native() for p in periods])
+
+
+def gini(values: pl.Series) -> float:
+    """The Gini coefficient of non-negative amounts (0: all equal; near 1: one has all).
+
+    >>> gini(pl.Series([5, 5, 5, 5])), gini(pl.Series([0, 0, 0, 8]))
+    (0.0, 0.75)
+    """
+    ranked = values.sort().cast(pl.Float64)
+    n, total = ranked.len(), ranked.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    weights = pl.Series(range(1, n + 1), dtype=pl.Float64)
+    return float(2 * (weights * ranked).sum() / (n * total) - (n + 1) / n)
+
+
+def decile_shares(values: pl.Series) -> pl.DataFrame:
+    """``decile, share``: each tenth of the employees (1 = lowest paid) and its share of the total."""
+    ranked = pl.DataFrame({"v": values}).sort("v").with_row_index("i")
+    return (ranked.with_columns(decile=(pl.col("i") * 10 // ranked.height + 1).cast(pl.Int64))
+            .group_by("decile").agg(pl.col("v").sum()).sort("decile")
+            .select("decile", (pl.col("v") / pl.col("v").sum()).alias("share")))
+
+
+@dataclasses.dataclass(frozen=True)
+class WhatIf:
+    """A policy change and a budget change, applied to one month."""
+
+    allocation: Allocation | None = None
+    w_productivity_bp: int | None = None
+    """The discipline weight becomes 10000 − this."""
+    daily_cap_minutes: int | None = None
+    productivity_rule: ProductivityRule | None = None
+    tpp_pagu_change_pct: float = 0.0
+    """Every TPP pagu line (hence the pools) up or down by this many per cent."""
+
+    def policy(self, base: Policy) -> Policy:
+        changes: dict[str, object] = {k: v for k, v in (
+            ("allocation", self.allocation), ("daily_cap_minutes", self.daily_cap_minutes),
+            ("productivity_rule", self.productivity_rule)) if v is not None}
+        if self.w_productivity_bp is not None:
+            if not 0 <= self.w_productivity_bp <= 10_000:
+                raise PolicyError("w_productivity_bp must be within 0–10000")
+            changes |= {"w_productivity_bp": self.w_productivity_bp, "w_discipline_bp": 10_000 - self.w_productivity_bp}
+        return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
+    """Per employee, pay now and under ``change``: ``nip, opd_code, kelas, status, pay_rp,
+    what_if_rp, change_rp``, largest losses first."""
+    tables = dict(month.data.tables)
+    factor = 1 + change.tpp_pagu_change_pct / 100
+    tpp = pl.col("account_code").str.starts_with(month.policy.tpp_account_prefix)
+    tables["apbd_lines"] = tables["apbd_lines"].with_columns(
+        pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
+        .alias("pagu_rp"))
+    variant = compute(DataDir(tables, month.data.rejects, month.data.loads), change.policy(month.policy), period,
+                      "what-if").result.pay_register.to_native()
+    return (
+        month.result.pay_register.to_native().select("nip", "opd_code", "kelas", "status", "pay_rp")
+        .join(variant.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
+        .with_columns(change_rp=pl.col("what_if_rp") - pl.col("pay_rp"))
+        .sort("change_rp", "nip")
+    )
+
+
+def burn(month: Month, period: Period) -> pl.DataFrame:
+    """The year's TPP burn-down for ``month``: paid SP2D by month, this month's pay, the pagu."""
+    pools = month.result.pool_summary.to_native()
+    return burn_down(month.data.tables["sp2d"], month.policy.tpp_account_prefix, period,
+                     int(pools["pay_rp"].sum()), int(pools["pagu_rp"].sum()))

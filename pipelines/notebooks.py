@@ -1,0 +1,53 @@
+"""Run the analysts' notebooks (``notebooks/*.py``, jupytext py:percent) and export them as HTML.
+
+    python -m pipelines.notebooks            # every notebook on its defaults (the demo city)
+
+writes ``notebooks/html/<name>.html`` with the figures (Plotly inlined: readable offline).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def notebook_paths() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+
+
+def execute(path: Path, parameters: dict[str, object] | None = None, timeout: int = 1800) -> object:
+    """The notebook at ``path`` run top to bottom in its folder, ``parameters`` set right after
+    its ``parameters`` cell. Raises ``nbclient.exceptions.CellExecutionError`` on any error."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(path)
+    if parameters:
+        at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
+        injected = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+        notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return notebook
+
+
+def write_html(notebook: object, out: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+
+
+def main() -> None:
+    for path in notebook_paths():
+        out = NOTEBOOKS / "html" / f"{path.stem}.html"
+        write_html(execute(path), out)
+        print(f"{path.name:<28} → {out.relative_to(NOTEBOOKS.parent)}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

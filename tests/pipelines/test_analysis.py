@@ -1,0 +1,45 @@
+"""The analysts' helpers: inequality by hand, and what-if runs that change only what they say."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from engine import Period
+from engine.policy import Allocation, PolicyError
+from pipelines.analysis import WhatIf, decile_shares, gini, what_if
+from pipelines.monthly import compute_month
+from tests.pipelines.editing import PERIOD, copy_city, needs_example
+
+
+def test_gini_and_deciles_by_hand() -> None:
+    # 1..4: Gini = 2 × (1 + 4 + 9 + 16) / (4 × 10) − 5/4 = 0.25.
+    assert gini(pl.Series([4, 1, 3, 2])) == pytest.approx(0.25)
+    assert gini(pl.Series([], dtype=pl.Int64)) == 0.0
+    shares = decile_shares(pl.Series(range(1, 11)))  # ten people, one per decile, total 55
+    assert shares["share"].to_list() == pytest.approx([i / 55 for i in range(1, 11)])
+
+
+@needs_example
+def test_no_change_changes_nobody(tmp_path: object) -> None:
+    period = Period.parse(PERIOD)
+    month = compute_month(copy_city(tmp_path), period)  # type: ignore[arg-type]
+    same = what_if(month, period, WhatIf())
+    assert (same["change_rp"] == 0).all() and same.height == month.result.pay_register.to_native().height
+
+
+@needs_example
+def test_a_smaller_budget_never_raises_pay(tmp_path: object) -> None:
+    period = Period.parse(PERIOD)
+    month = compute_month(copy_city(tmp_path), period)  # type: ignore[arg-type]
+    # In share mode pay = min(cap, λ × entitlement), and λ can only fall with the pool.
+    share = what_if(month, period, WhatIf(allocation=Allocation.SHARE))
+    cut = what_if(month, period, WhatIf(allocation=Allocation.SHARE, tpp_pagu_change_pct=-50))
+    both = share.select("nip", "what_if_rp").join(cut.select("nip", pl.col("what_if_rp").alias("cut_rp")), on="nip")
+    assert (both["cut_rp"] <= both["what_if_rp"]).all()
+    assert both["cut_rp"].sum() < both["what_if_rp"].sum()
+
+
+def test_weights_must_add_up() -> None:
+    with pytest.raises(PolicyError):
+        WhatIf(w_productivity_bp=12_000).policy(None)  # type: ignore[arg-type]

@@ -1,0 +1,34 @@
+"""Every analyst notebook runs top to bottom, without an error, on a small generated city."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.generate import generate_city
+from pipelines.notebooks import execute, notebook_paths
+
+MONTHS = ("2025-10", "2025-11")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("notebook-city")
+    generate_city(out, employees=300, seed=2, months=MONTHS)
+    return out
+
+
+def test_there_are_five_notebooks() -> None:
+    assert [p.stem for p in notebook_paths()] == [
+        "01_month_overview", "02_opd_fairness", "03_suspicious_logging", "04_what_if", "05_budget_burn"]
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_notebook_runs_clean(city: Path, path: Path) -> None:
+    months = {"periods": ",".join(MONTHS)} if "periods" in path.read_text() else {"period": MONTHS[-1]}
+    notebook = execute(path, {"data": str(city), **months})
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]  # type: ignore[attr-defined]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    figures = [o for o in outputs if "Plotly.newPlot" in o.get("data", {}).get("text/html", "")]
+    assert figures, "every notebook draws at least one figure"
