@@ -58,16 +58,20 @@ def month_feed(city: Path, out: Path, period: Period, first: bool) -> Path:
 
 @pytest.fixture(scope="module")
 def late(city: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Late data for month 1: three approved activities for the employee who logged least, on a
-    day present, and one attendance row corrected from TK to on time for another."""
+    """Late data for month 1: three approved activities for the least productive employee, on
+    her present day with the fewest logged minutes, and one attendance row corrected from TK to
+    on time for another."""
     folder = tmp_path_factory.mktemp("late")
     log = pl.read_parquet(city / LOG / f"period={M1}", hive_partitioning=False)
     attendance = _attendance(city).filter(pl.col("work_date").str.starts_with(str(M1)))
     absent = attendance.filter(pl.col("status") == "TK").row(0, named=True)
-    approved = log.filter(pl.col("status") == "approved", pl.col("nip") != absent["nip"])
-    fewest = approved.group_by("nip").len().sort("len", "nip").row(0, named=True)["nip"]
-    worker = approved.filter(pl.col("nip") == fewest).row(0, named=True)
-    day = attendance.filter(pl.col("nip") == worker["nip"], pl.col("status") == "H")["work_date"].str.to_date()[0]
+    register = compute_month(city, M1).result.pay_register.to_native()
+    nip = register.filter(pl.col("nip") != absent["nip"]).sort("productivity_bp", "nip")["nip"][0]
+    worker = log.filter(pl.col("nip") == nip, pl.col("status") == "approved").row(0, named=True)
+    present = attendance.filter(pl.col("nip") == nip, pl.col("status") == "H").select(
+        pl.col("work_date").str.to_date())
+    day = (present.join(log.filter(pl.col("nip") == nip).group_by("work_date").len(), on="work_date", how="left")
+           .sort(pl.col("len").fill_null(0), "work_date")["work_date"][0])
     added = pl.DataFrame([{**worker, "log_id": f"LATE-{i}", "work_date": day, "quantity": 1} for i in range(3)],
                          schema=log.schema)
     (folder / LOG / f"period={M1}").mkdir(parents=True)
