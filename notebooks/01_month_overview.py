@@ -13,13 +13,13 @@ period = "2025-11"
 from pathlib import Path
 
 import plotly.express as px
-import plotly.io as pio
 import polars as pl
 
 from engine import Period
 from pipelines.monthly import compute_month
+from pipelines.notebooks import offline_figures
 
-pio.renderers.default = "notebook"
+offline_figures()
 month = compute_month(Path(data), Period.parse(period))
 register = month.result.pay_register.to_native()
 pools = month.result.pool_summary.to_native()

@@ -13,12 +13,12 @@ periods = "2025-09,2025-10,2025-11"
 from pathlib import Path
 
 import plotly.express as px
-import plotly.io as pio
 import polars as pl
 
 from pipelines.analysis import decile_shares, gini, months
+from pipelines.notebooks import offline_figures
 
-pio.renderers.default = "notebook"
+offline_figures()
 registers = months(Path(data), periods.split(","))
 latest = registers.filter(pl.col("period") == registers["period"].max())
 

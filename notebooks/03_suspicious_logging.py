@@ -15,14 +15,14 @@ period = "2025-11"
 from pathlib import Path
 
 import plotly.express as px
-import plotly.io as pio
 import polars as pl
 
 from engine import Period
 from pipelines.gaming import findings
 from pipelines.monthly import compute_month
+from pipelines.notebooks import offline_figures
 
-pio.renderers.default = "notebook"
+offline_figures()
 pl.Config.set_fmt_str_lengths(160)
 pl.Config.set_tbl_rows(30)
 p = Period.parse(period)

@@ -18,15 +18,15 @@ tpp_pagu_change_pct = -5.0
 from pathlib import Path
 
 import plotly.express as px
-import plotly.io as pio
 import polars as pl
 
 from engine import Period
 from engine.policy import Allocation, ProductivityRule
 from pipelines.analysis import WhatIf, what_if
 from pipelines.monthly import compute_month
+from pipelines.notebooks import offline_figures
 
-pio.renderers.default = "notebook"
+offline_figures()
 p = Period.parse(period)
 month = compute_month(Path(data), p)
 change = WhatIf(allocation=Allocation(allocation), w_productivity_bp=w_productivity_bp,

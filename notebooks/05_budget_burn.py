@@ -12,14 +12,14 @@ period = "2025-11"
 from pathlib import Path
 
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 
 from engine import Period
 from pipelines.analysis import burn
 from pipelines.monthly import compute_month
+from pipelines.notebooks import offline_figures
 
-pio.renderers.default = "notebook"
+offline_figures()
 p = Period.parse(period)
 month = compute_month(Path(data), p)
 curve = burn(month, p)

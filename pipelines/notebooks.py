@@ -13,6 +13,26 @@ from pathlib import Path
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
+def offline_figures() -> None:
+    """Show Plotly figures as HTML with plotly.js inlined once (in the first figure) and no
+    MathJax, so that a notebook exported to HTML draws them with no network at all."""
+    import plotly.io as pio
+    from plotly.io.base_renderers import MimetypeRenderer
+
+    class Offline(MimetypeRenderer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.first = True
+
+        def to_mimebundle(self, fig_dict: dict[str, object]) -> dict[str, str]:
+            html = pio.to_html(fig_dict, include_plotlyjs=self.first, include_mathjax=False, full_html=False,
+                               default_width="100%", default_height=500, validate=False)
+            self.first = False
+            return {"text/html": html}
+
+    pio.renderers["offline"] = Offline()
+    pio.renderers.default = "offline"
+
+
 def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
@@ -37,7 +57,8 @@ def execute(path: Path, parameters: dict[str, object] | None = None, timeout: in
 def write_html(notebook: object, out: Path) -> None:
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    # No require.js or MathJax from a CDN: the page is read offline (Plotly is inlined).
+    body, _ = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="").from_notebook_node(notebook)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
 

@@ -1,4 +1,5 @@
-"""Every analyst notebook runs top to bottom, without an error, on a small generated city."""
+"""Every analyst notebook runs top to bottom, without an error, on a small generated city, and
+its HTML export draws every figure with no network."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.generate import generate_city
-from pipelines.notebooks import execute, notebook_paths
+from pipelines.notebooks import execute, notebook_paths, write_html
+from tests.browser import open_page
 
 MONTHS = ("2025-10", "2025-11")
 
@@ -25,10 +27,13 @@ def test_there_are_five_notebooks() -> None:
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_notebook_runs_clean(city: Path, path: Path) -> None:
+def test_notebook_runs_clean(city: Path, path: Path, tmp_path: Path) -> None:
     months = {"periods": ",".join(MONTHS)} if "periods" in path.read_text() else {"period": MONTHS[-1]}
     notebook = execute(path, {"data": str(city), **months})
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]  # type: ignore[attr-defined]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     figures = [o for o in outputs if "Plotly.newPlot" in o.get("data", {}).get("text/html", "")]
     assert figures, "every notebook draws at least one figure"
+    write_html(notebook, tmp_path / f"{path.stem}.html")
+    errors, fetched, plots = open_page(tmp_path / f"{path.stem}.html", f"{path.stem}.png")
+    assert (errors, fetched, plots) == ([], [], len(figures))  # readable offline, every figure drawn

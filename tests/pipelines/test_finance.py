@@ -23,11 +23,9 @@ from pipelines.generate import generate_city
 from pipelines.ingest import ingest
 from pipelines.payments import simulate_payments
 from pipelines.warehouse import Refused, kept_outputs, open_warehouse
+from tests.browser import SCREENSHOTS, open_page
 
 P = Period.parse("2025-10")
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parents[1] / "screenshots"
-"""Where the rendering checks leave their pictures (git-ignored) for a person to look at."""
 
 
 @pytest.fixture(scope="module")
@@ -161,27 +159,8 @@ def test_reports_render_and_total_the_register(paid: dict[str, object], tmp_path
     book.close()
     _render_workbook(tmp_path / "nominatif.xlsx")
 
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed: the dashboard was not rendered")
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    fetched: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        tab = browser.new_page(viewport={"width": 1280, "height": 900})
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("request", lambda r: fetched.append(r.url))
-        tab.goto((tmp_path / "dashboard.html").as_uri())
-        tab.wait_for_selector(".plotly .main-svg")
-        assert tab.locator(".js-plotly-plot").count() == 4
-        SCREENSHOTS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
-        browser.close()
-    assert errors == []
-    assert [url for url in fetched if not url.startswith(("file:", "data:"))] == []  # offline
+    errors, fetched, plots = open_page(tmp_path / "dashboard.html", "dashboard.png")
+    assert (errors, fetched, plots) == ([], [], 4)  # offline, no error, every figure drawn
 
 
 def _render_workbook(workbook: Path) -> None:

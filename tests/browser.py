@@ -1,0 +1,37 @@
+"""Open a local HTML page in headless Chromium (Debian's): its console errors, the addresses it
+tried to fetch beyond the file itself, and a full-page screenshot for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+"""Where the rendering checks leave their pictures (git-ignored)."""
+
+
+def open_page(page: Path, screenshot: str, wait_for: str = ".js-plotly-plot") -> tuple[list[str], list[str], int]:
+    """(console errors, network addresses requested, elements matching ``wait_for``); skips the
+    test when Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: the page was not rendered")
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    fetched: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("request", lambda r: fetched.append(r.url))
+        tab.goto(page.as_uri())
+        tab.wait_for_selector(f"{wait_for} .main-svg")
+        count = tab.locator(wait_for).count()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
+        browser.close()
+    return errors, [url for url in fetched if not url.startswith(("file:", "data:"))], count
