@@ -183,9 +183,14 @@ def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.Data
                                                                              dtypes, contract)]
     offsets = list(itertools.accumulate((frame.height for frame, _ in typed), initial=0))
     unknown = {ref: f"__unknown_{ref.column}" for ref in contract.references}
-    parsed = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX).with_columns(
-        (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.target].implode()))
-        .alias(flag) for ref, flag in unknown.items())
+    rows = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX).lazy()
+    # The reference lookups and the proof of unique keys share one parallel pass.
+    parsed, keys = pl.collect_all([
+        rows.with_columns(
+            (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.target].implode()))
+            .alias(flag) for ref, flag in unknown.items()),
+        rows.select(_key_hash(contract.key).n_unique()),
+    ], engine="in-memory")
     type_errors = pl.concat([errors.with_columns(pl.col(_INDEX) + start)
                              for (_, errors), start in zip(typed, offsets, strict=False)])
     checked = _contract_failures(parsed, contract).join(type_errors.select(_INDEX, "column"),
@@ -194,7 +199,8 @@ def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.Data
     failures = pl.concat([type_errors, checked, *malformed])
     standing = _without(parsed, failures)
 
-    duplicates = _later_duplicates(standing, contract.key)
+    unique_keys = keys.item() == parsed.height  # then no subset of the rows repeats a key either
+    duplicates = _empty_rejects() if unique_keys else _later_duplicates(standing, contract.key)
     standing = _without(standing, duplicates)
 
     unmatched = []
@@ -246,15 +252,14 @@ def _without(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~pl.col(_INDEX).is_in(rows[_INDEX].unique().implode()))
 
 
-def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
-    """Rows whose key an earlier row already has, as rejects (the first row wins).
+def _key_hash(key: tuple[str, ...]) -> pl.Expr:
+    """A 64-bit hash of the key: as many distinct hashes as rows proves the keys unique in one
+    cheap pass; only a file with a repeated hash pays for :func:`_later_duplicates`."""
+    return pl.struct(list(key)).hash(7) if len(key) > 1 else pl.col(key[0]).hash(7)
 
-    A 64-bit hash of the key proves most files duplicate-free in one cheap pass; only a file
-    with a repeated hash pays for the exact, order-aware check.
-    """
-    hashed = pl.struct(list(key)).hash(7) if len(key) > 1 else pl.col(key[0]).hash(7)
-    if frame.select(hashed.n_unique()).item() == frame.height:
-        return _empty_rejects()
+
+def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    """Rows whose key an earlier row already has, as rejects (the first row wins)."""
     exact = pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
     return frame.filter(~exact.is_first_distinct()).select(
         _INDEX, pl.lit(", ".join(key)).alias("column"),
