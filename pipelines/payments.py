@@ -25,6 +25,9 @@ def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
     """Write ``epayment/sp2d.csv`` and ``epayment/transfers.csv`` paying the period's run into
     ``out``; return what was seeded: ``nip, class`` of each exception, and the OPD whose TPP
     pagu an extra SP2D used up."""
+    if period.month == 1:
+        raise ValueError("simulate payments for a month after January: the over-spent OPD is made by an SP2D "
+                         "of an earlier month of the same fiscal year")
     run, outlook = budget(wh, period)
     register = kept_outputs(wh, run.run_id)["pay_register"].sort("nip")
     rng = np.random.default_rng(seed)
@@ -70,7 +73,7 @@ def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
     pools = outlook.filter(pl.col("level") == "pool", pl.col("status") == "OK").sort("pool_id")
     target = pools.row(int(rng.integers(pools.height)), named=True)
     extra = target["pagu_rp"] - target["realized_rp"] - target["this_run_rp"] + 1_000_000
-    earlier = Period(year, period.month - 1) if period.month > 1 else period
+    earlier = Period(year, period.month - 1)
     sp2d = pl.concat([sp2d, pl.DataFrame([{
         "sp2d_no": f"{target['pool_id']}/SP2D/LS/TPP-{earlier}-KOREKSI/{year}", "sp2d_date": pay_day,
         "fiscal_year": year, "opd_code": target["pool_id"], "account_code": account, "period": str(earlier),
