@@ -152,11 +152,6 @@ def mask_name(name: pl.Expr) -> pl.Expr:
     return name.str.split(" ").list.eval(stars).list.join(" ")
 
 
-def mask_account(account: pl.Expr) -> pl.Expr:
-    """``****`` and the last four digits: ``0012345678`` → ``****5678``."""
-    return pl.lit("****") + account.str.slice(-4)
-
-
 def _counted(wh: Warehouse, period: Period) -> Run:
     run = current_run(wh, period)
     if run is None:

@@ -40,7 +40,6 @@ from pipelines.readers import FileLoad
 if TYPE_CHECKING:
     import duckdb
 
-DEFAULT_PATH = Path("data/warehouse.duckdb")
 HOLD_BEFORE_COMMIT = "EPERF_HOLD_BEFORE_COMMIT"
 """Test support: seconds a command waits, its work done but not committed, so a test can kill
 it at the worst moment."""
@@ -161,7 +160,7 @@ def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def open_warehouse(path: Path = DEFAULT_PATH, by: str | None = None, create: bool = False,
+def open_warehouse(path: Path, by: str | None = None, create: bool = False,
                    wait_seconds: float = 10.0) -> Iterator[Warehouse]:
     """The warehouse at ``path`` (made when missing if ``create``) inside one transaction.
 
