@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
@@ -73,7 +72,7 @@ def run(period: PeriodOpt,
             kept, month, _ = lifecycle.run(wh, Period.parse(period), Backend(backend))
             if out is not None:
                 lifecycle.export(wh, Period.parse(period), out)
-            manifest = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [kept.run_id])[0][0]))
+            manifest = lifecycle.kept_manifest(wh, kept.run_id)
         write_mirror(warehouse, Period.parse(period), kept.run_id, outputs_of(month))
         typer.echo(kept.run_id)
         print_summary(MonthlyRun(**vars(month), out=out or warehouse, manifest=manifest),
@@ -153,22 +152,17 @@ def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", he
 def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for adjustment.csv.")],
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Recompute a locked period on today's inputs: per employee the correction (rapel)."""
-    import functools
-
-    import polars as pl
-
     from engine import Period
     from pipelines import lifecycle
-    from pipelines.monthly import write_atomically
+    from pipelines.monthly import write_frames
     from pipelines.numbers import number, rupiah
 
     with _warehouse(warehouse, by) as wh:
         done = lifecycle.adjust(wh, Period.parse(period))
-        write_atomically(out, {"adjustment.csv": functools.partial(pl.DataFrame.write_csv, done.rows)})
-    net = done.rows.filter(pl.col("field") == "net_rp")["delta_rp"]
+        write_frames(out, {"adjustment.csv": done.rows})
     typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
-               f"employees; payable {rupiah(int(net.clip(lower_bound=0).sum()))}, "
-               f"to recover {rupiah(int(-net.clip(upper_bound=0).sum()))} (net pay); written to {out}/adjustment.csv")
+               f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay); "
+               f"written to {out}/adjustment.csv")
 
 
 @app.command()
@@ -189,19 +183,17 @@ def budget(period: PeriodOpt,
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Budget validation: pagu, realized, this run, remaining and year-end projection per pool and
     TPP account, and the 30 % belanja pegawai cap. Exits 1 when a row FAILs."""
-    import functools
-
     import polars as pl
 
     from engine import Period
     from pipelines import finance
-    from pipelines.monthly import write_atomically
+    from pipelines.monthly import write_frames
     from pipelines.numbers import rupiah
 
     with _warehouse(warehouse, None) as wh:
         run_, outlook = finance.budget(wh, Period.parse(period))
     if out is not None:
-        write_atomically(out, {"budget.csv": functools.partial(pl.DataFrame.write_csv, outlook)})
+        write_frames(out, {"budget.csv": outlook})
     typer.echo(f"budget {period} on run {run_.run_id} ({run_.status})")
     for row in outlook.filter(pl.col("status") != "OK").iter_rows(named=True):
         where = row["pool_id"] or "city"
@@ -222,19 +214,16 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
               warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """The locked run against e-Payment transfers and SP2D: reconciliation.csv (per employee)
     and reconciliation_opd.csv (per OPD)."""
-    import functools
-
     import polars as pl
 
     from engine import Period
     from pipelines import finance
-    from pipelines.monthly import write_atomically
+    from pipelines.monthly import write_frames
     from pipelines.numbers import number, rupiah
 
     with _warehouse(warehouse, None) as wh:
         run_, people, opds = finance.reconcile(wh, Period.parse(period))
-    write_atomically(out, {"reconciliation.csv": functools.partial(pl.DataFrame.write_csv, people),
-                           "reconciliation_opd.csv": functools.partial(pl.DataFrame.write_csv, opds)})
+    write_frames(out, {"reconciliation.csv": people, "reconciliation_opd.csv": opds})
     computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
     typer.echo(f"reconciliation of {run_.run_id}: computed {rupiah(computed)}, transferred {rupiah(transferred)}, "
                f"difference {rupiah(transferred - computed)}")
@@ -270,7 +259,7 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     from pipelines import finance, reports
     from pipelines.lifecycle import policy_of
     from pipelines.monthly import write_atomically
-    from pipelines.warehouse import Refused, kept_outputs
+    from pipelines.warehouse import kept_outputs
 
     p = Period.parse(period)
     with _warehouse(warehouse, None) as wh:
@@ -280,10 +269,7 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
         burn = finance.burn_down(wh.table("sp2d"), policy_of(wh, p).tpp_account_prefix, p,
                                  int(register["pay_rp"].sum()),
                                  int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
-        try:
-            reconciliation = finance.reconcile(wh, p)[1]
-        except Refused:
-            reconciliation = None
+        reconciliation = finance.reconcile(wh, p)[1] if run_.status == "locked" else None
     write_atomically(out, {
         "nominatif.xlsx": lambda path: reports.write_nominatif(rows, p, path),
         "dashboard.html": lambda path: reports.write_dashboard(path, p, register, outlook, burn, reconciliation),

@@ -12,8 +12,8 @@ import polars as pl
 from engine import Period
 from engine.budget import budget_check
 from engine.pool import pools
-from pipelines.lifecycle import Run, current_run, policy_of
-from pipelines.warehouse import Refused, Warehouse, kept_outputs
+from pipelines.lifecycle import Run, counted_run, locked_run, policy_of
+from pipelines.warehouse import Warehouse, kept_outputs
 
 STATUSES = ("OK", "WARN", "FAIL")
 CLASSES = ("matched", "underpaid", "overpaid", "paid_not_computed", "computed_not_paid", "duplicate_transfer",
@@ -33,7 +33,7 @@ def budget(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame]:
       account's realized per month elapsed; FAIL when realized > pagu, WARN on a projected overrun.
     - ``city``: belanja pegawai over 30 % of belanja fails (UU 1/2022).
     """
-    run = _counted(wh, period)
+    run = counted_run(wh, period)
     policy = policy_of(wh, period)
     apbd, sp2d = (nw.from_native(wh.table(name).lazy()) for name in ("apbd_lines", "sp2d"))
     kept = kept_outputs(wh, run.run_id)["pool_summary"]
@@ -69,10 +69,7 @@ def burn_down(sp2d: pl.DataFrame, tpp_prefix: str, period: Period, gross_rp: int
 
 def reconcile(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame, pl.DataFrame]:
     """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD."""
-    run = _counted(wh, period)
-    if run.status != "locked":
-        raise Refused(f"{period} is {run.status}, not locked: reconciliation compares what was paid with the "
-                      f"locked run; lock it first (`eperf lock --period {period}`)")
+    run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
     register = kept_outputs(wh, run.run_id)["pay_register"]
     transfers = wh.table("transfers").filter(pl.col("period") == str(period))
     sp2d = wh.table("sp2d").filter(pl.col("period") == str(period))
@@ -89,9 +86,8 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     on a cancelled SP2D is ``failed_transfer``; otherwise the paid amount is compared with the
     computed net (an employee computed at Rp 0 and not paid is matched).
     """
-    paid_sp2d = sp2d.filter(pl.col("status") == "paid").select("sp2d_no")
-    paid = transfers.join(paid_sp2d, on="sp2d_no", how="left", coalesce=True).with_columns(
-        paid=(pl.col("status") == "success") & pl.col("sp2d_no").is_in(paid_sp2d["sp2d_no"].implode()))
+    paid_sp2d = sp2d.filter(pl.col("status") == "paid")["sp2d_no"].implode()
+    paid = transfers.with_columns(paid=(pl.col("status") == "success") & pl.col("sp2d_no").is_in(paid_sp2d))
     per_nip = paid.group_by("nip").agg(
         pl.col("net_rp").filter("paid").sum().alias("transferred_rp"),
         pl.col("paid").sum().alias("payments"),
@@ -135,10 +131,7 @@ def bank_file(wh: Warehouse, period: Period) -> pl.DataFrame:
     """``nip, name, bank_account, net_rp`` of the locked run, for every employee with net pay.
 
     The only output with personal data unmasked: it is refused for a period not locked."""
-    run = _counted(wh, period)
-    if run.status != "locked":
-        raise Refused(f"{period} is {run.status}: a bank transfer file is made only for a locked run "
-                      f"(`eperf approve` then `eperf lock --period {period}`)")
+    run = locked_run(wh, period, "a bank transfer file")
     register = kept_outputs(wh, run.run_id)["pay_register"]
     people = wh.table("employees", columns=("nip", "name", "bank_account"))
     return (register.filter(pl.col("net_rp") > 0).select("nip", "net_rp")
@@ -151,9 +144,3 @@ def mask_name(name: pl.Expr) -> pl.Expr:
     stars = word.str.slice(0, 1) + word.str.slice(1).str.replace_all(".", "*")
     return name.str.split(" ").list.eval(stars).list.join(" ")
 
-
-def _counted(wh: Warehouse, period: Period) -> Run:
-    run = current_run(wh, period)
-    if run is None:
-        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
-    return run

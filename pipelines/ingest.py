@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from engine import Period
 from engine.inputs import TABLES
 from pipelines.contracts import CONTRACTS, Contract
 from pipelines.monthly import POLICY_FILE
@@ -78,7 +79,7 @@ def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
         raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
     load_id = wh.next_load()
     wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
-                   [load_id, wh.at, wh.by, POLICY_FILE, digest])
+            [load_id, wh.at, wh.by, POLICY_FILE, digest])
     wh.rows("insert into policies values (?, ?, ?)", [load_id, digest, text])
     return FileIngest(POLICY_FILE, load_id, 1, 1, 0, 1, 0)
 
@@ -95,8 +96,8 @@ def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
     inserted, replaced = _upsert(wh, contract, accepted, load_id)
     rejected = rejects["row"].n_unique()
     wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   [load_id, wh.at, wh.by, contract.name, raw.file, raw.sha256, raw.frame.height,
-                    raw.frame.height - rejected, rejected, inserted, replaced])
+            [load_id, wh.at, wh.by, contract.name, raw.file, raw.sha256, raw.frame.height,
+             raw.frame.height - rejected, rejected, inserted, replaced])
     wh.con.register("new_rejects", rejects.to_arrow())
     wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
     wh.con.unregister("new_rejects")
@@ -119,7 +120,7 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.DataFrame, load_id: 
     wh.con.unregister("incoming")
     on = " and ".join(f"src.{k} = fresh.{k}" for k in key)
     wh.rows(f"update src_{contract.name} src set _replaced_by = ? from fresh "
-                   f"where src._replaced_by is null and not fresh._new and {on}", [load_id])
+            f"where src._replaced_by is null and not fresh._new and {on}", [load_id])
     columns = ", ".join(f'"{c}"' for c in contract.columns)
     wh.rows(f"insert into src_{contract.name} select {columns}, ?, null from fresh", [load_id])
     new, changed = wh.rows("select count(*) filter (where _new), count(*) filter (where not _new) from fresh")[0]
@@ -130,14 +131,10 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.DataFrame, load_id: 
 def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
     """Per locked period, the inputs whose rows for it changed since the lock (late activity
     approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
-    from engine import Period
-
     late = {}
+    pay_inputs = [name for name in TABLES if name not in BUDGET_TABLES]
     for period, watermark in wh.rows("select period, watermark from runs where status = 'locked' order by period"):
-        p = Period.parse(str(period))
-        changed = [CONTRACTS[name].path for name in TABLES if name not in BUDGET_TABLES
-                   and wh.fingerprint(name, p) != wh.fingerprint(name, p, as_of=int(watermark))]  # type: ignore[call-overload]
+        changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)  # type: ignore[call-overload]
         if changed:
-            late[str(period)] = changed
+            late[str(period)] = [CONTRACTS[name].path for name in changed]
     return late
-

@@ -36,8 +36,6 @@ class Run:
 
     run_id: str
     period: str
-    kind: str
-    """``run`` or ``adjustment``."""
     status: str
     """draft, approved, locked, superseded (a run: replaced by a newer draft) or, for an adjustment, draft."""
     at: str
@@ -45,14 +43,31 @@ class Run:
     watermark: int
     fingerprint: str
     adjusts: str | None
+    """The locked run an adjustment corrects; empty for a run."""
+
+    @property
+    def kind(self) -> str:
+        return "adjustment" if self.adjusts else "run"
+
+
+_RUN_COLUMNS = ('run_id, period, status, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", watermark, fingerprint, '
+                'adjusts')
 
 
 def runs(wh: Warehouse, period: str | None = None) -> list[Run]:
     """Every run (of ``period``), oldest first."""
-    rows = wh.rows('select run_id, period, kind, status, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", watermark, '
-                   'fingerprint, adjusts from runs where ? is null or period = ? order by "at", run_id',
+    rows = wh.rows(f'select {_RUN_COLUMNS} from runs where ? is null or period = ? order by "at", run_id',
                    [period, period])
     return [Run(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def kept_run(wh: Warehouse, run_id: str) -> Run:
+    return Run(*wh.rows(f"select {_RUN_COLUMNS} from runs where run_id = ?", [run_id])[0])  # type: ignore[arg-type]
+
+
+def kept_manifest(wh: Warehouse, run_id: str) -> dict[str, object]:
+    """The manifest a run was kept with."""
+    return json.loads(str(wh.rows("select manifest from runs where run_id = ?", [run_id])[0][0]))  # type: ignore[no-any-return]
 
 
 def current_run(wh: Warehouse, period: Period) -> Run | None:
@@ -60,6 +75,24 @@ def current_run(wh: Warehouse, period: Period) -> Run | None:
     has at most one, since a new run supersedes the draft and is refused otherwise)."""
     kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != "superseded"]
     return kept[-1] if kept else None
+
+
+def counted_run(wh: Warehouse, period: Period) -> Run:
+    """:func:`current_run`, refused when the period has none."""
+    current = current_run(wh, period)
+    if current is None:
+        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
+    return current
+
+
+def locked_run(wh: Warehouse, period: Period, purpose: str) -> Run:
+    """The period's locked run, refused (saying ``purpose`` needs it) when it is not locked."""
+    current = current_run(wh, period)
+    if current is None or current.status != "locked":
+        state = "it has no run yet" if current is None else f"its run is {current.status}"
+        raise Refused(f"{period} is not locked ({state}): {purpose} works on the locked run; run, approve and "
+                      f"lock it first (`eperf lock --period {period}`)")
+    return current
 
 
 def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tuple[Run, Month, bool]:
@@ -80,9 +113,8 @@ def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tup
     new = previous is None or previous.run_id != run_id
     if new and previous is not None:
         wh.rows("update runs set status = 'superseded' where run_id = ?", [previous.run_id])
-    _keep(wh, month, period, "run", watermark, fingerprint, None, backend)
+    kept = _keep(wh, month, period, watermark, fingerprint, None, backend)
     wh.record("run", str(period), run_id, new=new, watermark=watermark, totals=manifest_of(month, period)["totals"])
-    kept = next(r for r in runs(wh, str(period)) if r.run_id == run_id)
     return kept, month, new
 
 
@@ -111,9 +143,7 @@ def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
 
 
 def _current(wh: Warehouse, period: Period, status: str, action: str) -> Run:
-    current = current_run(wh, period)
-    if current is None:
-        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
+    current = counted_run(wh, period)
     if current.status != status:
         needs = {"approve": "a draft", "lock": "an approved run"}[action]
         hint = f"; approve it first with `eperf approve --period {period}`" if action == "lock" and \
@@ -138,6 +168,16 @@ class Adjustment:
     rows: pl.DataFrame
     """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
 
+    @property
+    def payable_rp(self) -> int:
+        """Σ of the net pay to pay out: the positive net deltas."""
+        return int(self.rows.filter(pl.col("field") == "net_rp")["delta_rp"].clip(lower_bound=0).sum())
+
+    @property
+    def recovered_rp(self) -> int:
+        """Σ of the net pay to recover: the negative net deltas, as a positive amount."""
+        return int(-self.rows.filter(pl.col("field") == "net_rp")["delta_rp"].clip(upper_bound=0).sum())
+
 
 def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> Adjustment:
     """Recompute a locked period on today's inputs and compare it with what was locked.
@@ -145,22 +185,17 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
     The pool is the one locked: the APBD lines and SP2D are taken as they were at the lock
     (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
     deltas are payable, negative ones recovered (docs/decisions.md)."""
-    locked = current_run(wh, period)
-    if locked is None or locked.status != "locked":
-        raise Refused(f"{period} is not locked; a correction recomputes a locked period — for a draft, run "
-                      f"`eperf run --period {period}` again")
+    locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     watermark = wh.watermark()
     fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
     run_id = f"{period}-adj-{fingerprint[:12]}"
     month = _compute(wh, period, watermark, run_id, backend, budget_as_of=locked.watermark)
     was = kept_outputs(wh, locked.run_id)["pay_register"]
     rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
-    _keep(wh, month, period, "adjustment", watermark, fingerprint, locked.run_id, backend)
+    done = Adjustment(_keep(wh, month, period, watermark, fingerprint, locked.run_id, backend), locked, rows)
     wh.record("adjust", str(period), run_id, adjusts=locked.run_id, employees=rows["nip"].n_unique(),
-              payable_rp=int(rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0)["delta_rp"].sum()),
-              recovered_rp=int(-rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") < 0)["delta_rp"].sum()))
-    adjustment = next(r for r in runs(wh, str(period)) if r.run_id == run_id)
-    return Adjustment(adjustment, locked, rows)
+              payable_rp=done.payable_rp, recovered_rp=done.recovered_rp)
+    return done
 
 
 def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
@@ -186,8 +221,8 @@ def _reasons(wh: Warehouse, period: Period, watermark: int) -> pl.DataFrame:
     inputs shared by everyone (positions, catalogue, calendar…) that changed are named too."""
     per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
-    shared = [CONTRACTS[n].path for n in TABLES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES
-              and wh.fingerprint(n, period) != wh.fingerprint(n, period, as_of=watermark)]
+    shared = [CONTRACTS[n].path for n in wh.changed(
+        period, watermark, [n for n in TABLES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
     suffix = f"; also changed: {', '.join(shared)}" if shared else ""
     return (
         pl.concat(per_nip).sort("nip", "source")
@@ -242,23 +277,23 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
     return compute(loaded, policy, period, run_id, backend)
 
 
-def _keep(wh: Warehouse, month: Month, period: Period, kind: str, watermark: int, fingerprint: str,
-          adjusts: str | None, backend: Backend) -> None:
+def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerprint: str,
+          adjusts: str | None, backend: Backend) -> Run:
+    """Keep the month as a draft run (replacing one with the same id) with its outputs; the
+    rejects are not kept with it: they are the loads' rejects up to ``watermark``."""
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
                 "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
     wh.rows("delete from runs where run_id = ?", [month.run_id])
-    wh.rows("insert into runs values (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
-                   [month.run_id, str(period), kind, wh.at, wh.by, watermark, fingerprint, adjusts,
-                    json.dumps(manifest, indent=2)])
-    store_outputs(wh, month.run_id, outputs_of(month))
+    wh.rows("insert into runs values (?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
+            [month.run_id, str(period), wh.at, wh.by, watermark, fingerprint, adjusts, json.dumps(manifest, indent=2)])
+    store_outputs(wh, month.run_id, {k: v for k, v in outputs_of(month).items() if k != "rejects"})
+    return kept_run(wh, month.run_id)
 
 
 def export(wh: Warehouse, period: Period, out: Path) -> Run:
     """Write the period's run that counts (the locked one, else the approved, else the newest
     draft) as the SPEC §6 files."""
-    current = current_run(wh, period)
-    if current is None:
-        raise Refused(f"{period} has no run yet; compute it first with `eperf run --period {period}`")
-    manifest = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [current.run_id])[0][0]))
-    write_run(out, kept_outputs(wh, current.run_id), {**manifest, "status": current.status})
+    current = counted_run(wh, period)
+    outputs = {**kept_outputs(wh, current.run_id), "rejects": wh.rejects(current.watermark)}
+    write_run(out, outputs, {**kept_manifest(wh, current.run_id), "status": current.status})
     return current

@@ -141,11 +141,18 @@ def outputs_of(month: Month) -> dict[str, pl.DataFrame]:
 
 def write_run(out: Path, outputs: dict[str, pl.DataFrame], manifest: dict[str, object]) -> None:
     """The SPEC §6 files in ``out`` (the register also as CSV), swapped in whole."""
-    writers: dict[str, Callable[[Path], object]] = {
-        f"{name}.parquet": functools.partial(pl.DataFrame.write_parquet, frame) for name, frame in outputs.items()}
-    writers["pay_register.csv"] = functools.partial(pl.DataFrame.write_csv, outputs["pay_register"])
-    writers["manifest.json"] = lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n")
-    write_atomically(out, writers)
+    frames = {f"{name}.parquet": frame for name, frame in outputs.items()}
+    write_frames(out, {**frames, "pay_register.csv": outputs["pay_register"]},
+                 {"manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n")})
+
+
+def write_frames(out: Path, frames: dict[str, pl.DataFrame],
+                 others: dict[str, Callable[[Path], object]] | None = None) -> None:
+    """Each frame as ``out/<file name>`` (CSV or Parquet by its suffix), and ``others`` by their
+    own writers, all swapped in as one folder (:func:`write_atomically`)."""
+    write_atomically(out, {**{name: functools.partial(
+        pl.DataFrame.write_csv if name.endswith(".csv") else pl.DataFrame.write_parquet, frame)
+        for name, frame in frames.items()}, **(others or {})})
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:

@@ -15,6 +15,7 @@ import polars as pl
 
 from engine import Period
 from pipelines.finance import budget
+from pipelines.lifecycle import policy_of
 from pipelines.warehouse import Warehouse, kept_outputs
 
 SEEDED = ("underpaid", "overpaid", "computed_not_paid", "duplicate_transfer", "failed_transfer", "paid_not_computed")
@@ -59,7 +60,7 @@ def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
                              pl.lit(str(period)).alias("period"), pl.lit(1_500_000, pl.Int64).alias("net_rp"),
                              pl.lit("success").alias("status"), pl.lit(first_opd).alias("opd_code"))
     every = pl.concat([transfers, again, stray])
-    pay_day = period.last_day.replace(day=min(period.last_day.day, 28))
+    pay_day = period.first_day.replace(day=28)
     regular = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("gross_rp")).with_columns(
         sp2d_no=sp2d_no(pl.col("opd_code"), ""))
     late = (every.filter(pl.col("sp2d_no").str.contains("SUSULAN"))
@@ -89,8 +90,6 @@ def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
 
 def _tpp_account(wh: Warehouse, period: Period) -> str:
     """The first TPP account of the period's APBD (where the simulated SP2D are charged)."""
-    from pipelines.lifecycle import policy_of
-
     prefix = policy_of(wh, period).tpp_account_prefix
     accounts = wh.table("apbd_lines").filter(pl.col("account_code").str.starts_with(prefix))["account_code"]
     return str(accounts.min())

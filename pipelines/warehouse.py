@@ -21,13 +21,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import getpass
 import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +51,7 @@ create table if not exists loads (
 create table if not exists rejects (load_id bigint, file varchar, "row" bigint, "column" varchar, reason varchar);
 create table if not exists policies (load_id bigint, sha256 varchar, text varchar);
 create table if not exists runs (
-    run_id varchar primary key, period varchar, kind varchar, status varchar, "at" timestamp, "by" varchar,
+    run_id varchar primary key, period varchar, status varchar, "at" timestamp, "by" varchar,
     watermark bigint, fingerprint varchar, adjusts varchar, manifest varchar);
 create table if not exists audit (
     seq bigint, "at" timestamp, "by" varchar, action varchar, period varchar, run_id varchar, detail varchar);
@@ -100,7 +99,7 @@ class Warehouse:
         """Append one entry to the audit trail."""
         seq = self.rows("select coalesce(max(seq), 0) + 1 from audit")[0][0]
         self.rows("insert into audit values (?, ?, ?, ?, ?, ?, ?)",
-                         [seq, self.at, self.by, action, period, run_id, json.dumps(detail, sort_keys=True)])
+                  [seq, self.at, self.by, action, period, run_id, json.dumps(detail, sort_keys=True)])
 
     def table(self, name: str, period: Period | None = None, as_of: int | None = None,
               columns: tuple[str, ...] | None = None) -> pl.DataFrame:
@@ -120,6 +119,10 @@ class Warehouse:
             f"select count(*), coalesce(max(_load), 0), coalesce(sum(_load), 0) from src_{name} where {where}",
             params)[0]
         return [int(x) for x in row]  # type: ignore[call-overload]
+
+    def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
+        """The tables among ``names`` whose rows for ``period`` changed after load ``since``."""
+        return [name for name in names if self.fingerprint(name, period) != self.fingerprint(name, period, since)]
 
     def loads(self, as_of: int) -> tuple[FileLoad, ...]:
         rows = self.rows("select file, sha256, rows_read, accepted, rejected from loads "
@@ -154,8 +157,7 @@ def _dtypes(contract: Contract, columns: tuple[str, ...]) -> dict[str, pl.DataTy
 def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
     for contract in CONTRACTS.values():
         types = _dtypes(contract, contract.columns)
-        columns = ", ".join(f'"{c}" {_SQL_TYPES[type(t) if isinstance(t, pl.Datetime) else t]}'
-                            for c, t in types.items())
+        columns = ", ".join(f'"{c}" {_SQL_TYPES[t.base_type()]}' for c, t in types.items())
         con.execute(f"create table if not exists src_{contract.name} ({columns}, _load bigint, _replaced_by bigint)")
 
 
@@ -219,17 +221,14 @@ def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) 
 MIRRORED = ("pay_register", "pool_summary")
 
 
-def write_mirror(path: Path, period: Period, run_id: str, outputs: dict[str, pl.DataFrame]) -> Path:
+def write_mirror(path: Path, period: Period, run_id: str, outputs: dict[str, pl.DataFrame]) -> None:
     """The period's run that counts as hive-partitioned Parquet beside the DuckDB file, for
     analysts (``<warehouse>/pay_register/period=YYYY-MM/<run id>.parquet``); each partition
     is written fresh and swapped in whole."""
-    from pipelines.monthly import write_atomically
+    from pipelines.monthly import write_frames
 
-    folder = path.with_suffix("")
     for name in MIRRORED:
-        write_atomically(folder / name / f"period={period}",
-                         {f"{run_id}.parquet": functools.partial(pl.DataFrame.write_parquet, outputs[name])})
-    return folder
+        write_frames(path.with_suffix("") / name / f"period={period}", {f"{run_id}.parquet": outputs[name]})
 
 
 def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:
