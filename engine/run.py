@@ -44,7 +44,7 @@ def _day_inputs(inputs: Inputs, period: Period) -> tuple[nw.LazyFrame[Any], nw.L
 
 
 def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """``nip, work_date, attendance_status, check_in_min, check_out_min, logged_minutes,
+    """``nip, work_date, attendance_status, check_in_min, check_out_min, logged_minutes, credit,
     day_minutes, day_deduction_bp``: one row per active working day of every employee.
 
     The literal reading of §4.3–4.4, day by day (``eperf explain`` lists it);
@@ -55,7 +55,7 @@ def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFram
     return (
         grid.join(attendance, on=["nip", "work_date"], how="left")
         .join(logged, on=["nip", "work_date"], how="left")
-        .with_columns(day_minutes=productivity.day_minutes(policy),
+        .with_columns(credit=productivity.credit_day(policy), day_minutes=productivity.day_minutes(policy),
                       day_deduction_bp=discipline.day_deduction_bp(policy))
     )
 

@@ -21,14 +21,15 @@ def explain_employee(data: Path, period: Period, nip: str) -> str:
     register = result.pay_register.to_native()
     rows = register.filter(pl.col("nip") == nip).rows(named=True)
     if not rows:
-        known = loaded.tables["employees"]["nip"].to_list()
-        why = "has no active working day in the period" if nip in known else "is not an accepted employee"
+        known = (loaded.tables["employees"]["nip"] == nip).any()
+        why = "has no active working day in the period" if known else "is not an accepted employee"
         raise LookupError(f"NIP {nip} {why}; nothing to explain for {period}")
     row = rows[0]
     pool = result.pool_summary.to_native().filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
-    one = {**loaded.tables, "employees": loaded.tables["employees"].filter(pl.col("nip") == nip)}
+    one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.columns else table
+           for name, table in loaded.tables.items()}
     days = employee_days(engine_inputs(one), policy, period).collect("polars").to_native().sort("work_date")
-    employee = loaded.tables["employees"].filter(pl.col("nip") == nip).row(0, named=True)
+    employee = one["employees"].row(0, named=True)
     basic = loaded.tables["kelas"].filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
     return "\n".join(explanation(row, pool, days, employee, basic, policy))
 
@@ -86,8 +87,8 @@ def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str
 
 
 def _productivity_days(days: pl.DataFrame, policy: Policy) -> list[str]:
-    credit = days.filter(pl.col("attendance_status").is_in(list(policy.credit_statuses)))
-    capped = days.filter(pl.col("logged_minutes").fill_null(0) > policy.daily_cap_minutes)
+    credit = days.filter(pl.col("credit"))
+    capped = days.filter(~pl.col("credit"), pl.col("logged_minutes") > policy.daily_cap_minutes)
     lines = []
     if credit.height:
         lines.append(f"   {_days(credit.height)} of leave/travel credited {policy.credit_minutes_per_day} minutes each "
