@@ -111,7 +111,9 @@ DEFAULTS: dict[str, Any] = {
 _TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
 _BP_SCALARS = ("w_discipline_bp", "w_productivity_bp", "plt_bp", "bpjs_employee_bp",
                "bpjs_employer_bp")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+"""A time of day HH:MM, 00:00–23:59."""
+_HHMM = re.compile(HHMM_PATTERN)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
 
 
 def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
-    targets = {ref.table: wh.table(ref.table, columns=(ref.target,)) for ref in contract.references}
+    targets = {ref.table: wh.table(ref.table, columns=(ref.column,)) for ref in contract.references}
     accepted, rejects = validate([raw], contract, targets)
     load_id = wh.next_load()
     inserted, replaced = _upsert(wh, contract, accepted, load_id)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
+from engine.policy import HHMM_PATTERN
 from pipelines.contracts import CONTRACTS, Contract, Reference
 
 _INDEX = "__index"
@@ -26,6 +27,7 @@ _CHECK_REASONS = {
     "greater_than_or_equal_to": "negative value",
     "str_matches": "wrong format",
     "isin": "value outside its allowed set",
+    "bp_range": "bp outside 0–10000",
 }
 _DTYPE_WORDS = {pl.Int64: "an integer", pl.Date: "a date YYYY-MM-DD",
                 pl.Datetime: "a date-time YYYY-MM-DD HH:MM"}
@@ -177,8 +179,7 @@ def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.Data
     key (first row wins) and the references. Rows are tracked by their position in the
     concatenated files (``__index``).
     """
-    schema = contract.model.to_schema()
-    dtypes = {name: col.dtype.type for name, col in schema.columns.items()}
+    dtypes = contract.dtypes
     typed = [_parse_file(f, dtypes, contract) for f in raw] or [_parse_file(RawFile("", _empty(contract)),
                                                                              dtypes, contract)]
     offsets = list(itertools.accumulate((frame.height for frame, _ in typed), initial=0))
@@ -187,7 +188,7 @@ def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.Data
     # The reference lookups and the proof of unique keys share one parallel pass.
     parsed, keys = pl.collect_all([
         rows.with_columns(
-            (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.target].implode()))
+            (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.column].implode()))
             .alias(flag) for ref, flag in unknown.items()),
         rows.select(_key_hash(contract.key).n_unique()),
     ], engine="in-memory")
@@ -224,7 +225,7 @@ def _malformed_references(unknown: pl.DataFrame, ref: Reference) -> pl.DataFrame
     A value found among the targets has their format already: checking the format only here
     spares a pattern match over every row of a large file.
     """
-    target = CONTRACTS[ref.table].model.to_schema().columns[ref.target]
+    target = CONTRACTS[ref.table].model.to_schema().columns[ref.column]
     pattern = next((c.statistics["pattern"] for c in target.checks if c.name == "str_matches"), None)
     if pattern is None:
         return _empty_rejects()
@@ -266,7 +267,7 @@ def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame
         pl.lit(f"duplicate key ({', '.join(key)}): an earlier row has the same key").alias("reason"))
 
 
-def _parse_file(raw: RawFile, dtypes: dict[str, object],
+def _parse_file(raw: RawFile, dtypes: dict[str, pl.DataType],
                 contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One file's columns parsed to the contract types, and its values that do not parse
     (``__index`` is the position within this file)."""
@@ -314,7 +315,7 @@ def _parse(cells: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.E
             return pl.when(col == col.floor()).then(col.cast(pl.Int64, strict=False)).alias(name)
         return col.cast(dtype, strict=False)  # type: ignore[arg-type]
     if is_time:
-        ok = col.str.contains(r"^([01]\d|2[0-3]):[0-5]\d$")
+        ok = col.str.contains(HHMM_PATTERN)
         minutes = col.str.slice(0, 2).cast(pl.Int64) * 60 + col.str.slice(3, 2).cast(pl.Int64)
         return pl.when(ok).then(minutes).alias(name)
     if dtype == pl.Int64:
@@ -347,9 +348,7 @@ def _contract_failures(parsed: pl.DataFrame, contract: Contract) -> pl.DataFrame
     )
     reason = (
         pl.when(pl.col("schema_context") != "Column").then(pl.col("check"))
-        .when(pl.col("kind") == "in_range").then(
-            pl.when(pl.col("column").str.ends_with("_bp")).then(pl.lit("bp outside 0–10000"))
-            .otherwise(pl.format("value outside its allowed range: {}", pl.col("check"))))
+        .when(pl.col("kind") == "in_range").then(pl.format("value outside its allowed range: {}", pl.col("check")))
         .otherwise(pl.col("kind").replace_strict(_CHECK_REASONS, default=pl.col("check")))
     )
     shown = pl.when(pl.col("column").is_in(list(contract.personal)) | (pl.col("kind") == "not_nullable")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from engine import Period
-from pipelines.contracts import CONTRACTS, Contract
+from pipelines.contracts import CONTRACTS
 from pipelines.readers import FileLoad
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class Warehouse:
         chosen = ", ".join(f'"{c}"' for c in columns or contract.columns)
         where, params = _rows_of(name, period, as_of)
         frame = self.con.sql(f"select {chosen} from src_{name} where {where}", params=params).pl()
-        return frame.cast(_dtypes(contract, columns or contract.columns))  # type: ignore[arg-type]
+        return frame.cast({c: contract.dtypes[c] for c in frame.columns})
 
     def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
         """Rows, last load and Σ loads of ``name``'s rows in ``period``: any added, replaced or
@@ -148,16 +148,9 @@ def _rows_of(name: str, period: Period | None, as_of: int | None) -> tuple[str, 
     return where, params
 
 
-def _dtypes(contract: Contract, columns: tuple[str, ...]) -> dict[str, pl.DataType]:
-    schema = contract.model.to_schema().columns
-    return {c: pl.Datetime("us") if schema[c].dtype.type == pl.Datetime else schema[c].dtype.type
-            for c in columns}
-
-
 def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
     for contract in CONTRACTS.values():
-        types = _dtypes(contract, contract.columns)
-        columns = ", ".join(f'"{c}" {_SQL_TYPES[t.base_type()]}' for c, t in types.items())
+        columns = ", ".join(f'"{c}" {_SQL_TYPES[t.base_type()]}' for c, t in contract.dtypes.items())
         con.execute(f"create table if not exists src_{contract.name} ({columns}, _load bigint, _replaced_by bigint)")
 
 

@@ -12,15 +12,19 @@ else an unknown reference.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 
+from engine.money import BP
+from engine.period import PERIOD_PATTERN
 from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK, STATUSES
 
 NIP = r"^\d{18}$"
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 ROLES = ("PPK", "PPTK", "PEJABAT_PENGADAAN", "POKJA", "PENGAWAS")
+KELAS = {"in_range": {"min_value": 1, "max_value": 17}}
+FISCAL_YEAR = {"in_range": {"min_value": 2000, "max_value": 2100}}
 
 
 def _ends_after_start(data: pa.PolarsData, start: str = "start_date", end: str = "end_date") -> pl.LazyFrame:
@@ -28,14 +32,29 @@ def _ends_after_start(data: pa.PolarsData, start: str = "start_date", end: str =
                                   | (pl.col(end) >= pl.col(start))).alias("ok"))
 
 
+def _span_check() -> Any:
+    """The check of a row valid from ``start_date`` to ``end_date`` (empty: open-ended), as a
+    model attribute: an inherited pandera check loses its name, which is the reject's reason."""
+    @pa.dataframe_check(name="end_date before start_date")
+    def ends_after_start(cls: Any, data: pa.PolarsData) -> pl.LazyFrame:
+        return _ends_after_start(data)
+
+    return ends_after_start
+
+
 class Contract(pa.DataFrameModel):
     class Config:
         strict = False  # extra columns are ignored (SPEC §3)
         coerce = False
 
+    @pa.check(r"^\w+_bp$", regex=True)
+    def bp_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Every ``…_bp`` column holds basis points."""
+        return data.lazyframe.select(pl.col(data.key).is_between(0, BP))
+
 
 class Kelas(Contract):
-    kelas: int = pa.Field(in_range={"min_value": 1, "max_value": 17})
+    kelas: int = pa.Field(**KELAS)
     basic_rp: int = pa.Field(ge=0)
 
 
@@ -43,13 +62,13 @@ class Positions(Contract):
     position_id: str
     opd_code: str
     name: str = pa.Field(nullable=True)
-    kelas: int = pa.Field(in_range={"min_value": 1, "max_value": 17})
-    bk_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
-    pk_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
-    kk_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
-    kp_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
-    tb_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
-    pol_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
+    kelas: int = pa.Field(**KELAS)
+    bk_bp: int
+    pk_bp: int
+    kk_bp: int
+    kp_bp: int
+    tb_bp: int
+    pol_bp: int
 
 
 class Employees(Contract):
@@ -63,10 +82,7 @@ class Employees(Contract):
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
     bank_account: str = pa.Field(nullable=True)
-
-    @pa.dataframe_check(name="end_date before start_date")
-    def ends_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data)
+    ends_after_start = _span_check()
 
     @pa.dataframe_check(name="golongan not valid for status (PNS/CPNS: I-IV)")
     def golongan_for_status(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -80,21 +96,15 @@ class Plt(Contract):
     position_id: str
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-
-    @pa.dataframe_check(name="end_date before start_date")
-    def ends_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data)
+    ends_after_start = _span_check()
 
 
 class Sanctions(Contract):
     nip: str
-    cut_bp: int = pa.Field(in_range={"min_value": 0, "max_value": 10000})
+    cut_bp: int
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-
-    @pa.dataframe_check(name="end_date before start_date")
-    def ends_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data)
+    ends_after_start = _span_check()
 
 
 class Calendar(Contract):
@@ -133,7 +143,7 @@ class Attendance(Contract):
 
 
 class ApbdLines(Contract):
-    fiscal_year: int = pa.Field(in_range={"min_value": 2000, "max_value": 2100})
+    fiscal_year: int = pa.Field(**FISCAL_YEAR)
     revision: int = pa.Field(ge=0)
     effective_date: dt.date
     opd_code: str
@@ -144,16 +154,13 @@ class ApbdLines(Contract):
 
 class Packages(Contract):
     package_id: str
-    fiscal_year: int = pa.Field(in_range={"min_value": 2000, "max_value": 2100})
+    fiscal_year: int = pa.Field(**FISCAL_YEAR)
     opd_code: str
     name: str = pa.Field(nullable=True)
     value_rp: int = pa.Field(ge=0)
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-
-    @pa.dataframe_check(name="end_date before start_date")
-    def ends_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data)
+    ends_after_start = _span_check()
 
 
 class Assignments(Contract):
@@ -179,10 +186,10 @@ class ActivityMap(Contract):
 class Sp2d(Contract):
     sp2d_no: str
     sp2d_date: dt.date
-    fiscal_year: int = pa.Field(in_range={"min_value": 2000, "max_value": 2100})
+    fiscal_year: int = pa.Field(**FISCAL_YEAR)
     opd_code: str
     account_code: str
-    period: str = pa.Field(str_matches=PERIOD)
+    period: str = pa.Field(str_matches=PERIOD_PATTERN)
     gross_rp: int = pa.Field(ge=0)
     status: str = pa.Field(isin=["paid", "cancelled"])
 
@@ -190,6 +197,6 @@ class Sp2d(Contract):
 class Transfers(Contract):
     sp2d_no: str
     nip: str = pa.Field(str_matches=NIP)
-    period: str = pa.Field(str_matches=PERIOD)
+    period: str = pa.Field(str_matches=PERIOD_PATTERN)
     net_rp: int = pa.Field(ge=0)
     status: str = pa.Field(isin=["success", "failed", "returned"])
