@@ -18,7 +18,7 @@ from engine import Period
 from engine.inputs import TABLES
 from pipelines.contracts import CONTRACTS, Contract
 from pipelines.monthly import POLICY_FILE
-from pipelines.readers import InputError, RawFile, contract_files, read_file, validate
+from pipelines.readers import InputError, RawFile, contract_files, file_loads, read_export, read_file, validate
 from pipelines.warehouse import BUDGET_TABLES, Warehouse
 
 
@@ -55,10 +55,10 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
         raise InputError(f"{data}: no source export found (expected files such as hr/employees.csv)")
     files: list[FileIngest] = [_ingest_policy(wh, policy)] if policy.is_file() else []
     for contract, path in found:
-        with path.open("rb") as fh:
-            earlier = _loaded_before(wh, contract.name, hashlib.file_digest(fh, "sha256").hexdigest())
-        files.append(FileIngest(path.relative_to(data).as_posix(), None, earlier=earlier) if earlier is not None
-                     else _ingest_file(wh, contract, read_file(data, path, contract)))
+        export = read_export(data, path)
+        earlier = _loaded_before(wh, contract.name, export.sha256)
+        files.append(FileIngest(export.file, None, earlier=earlier) if earlier is not None
+                     else _ingest_file(wh, contract, read_file(export, contract)))
     done = tuple(files)
     late = late_inputs(wh)
     for period, tables in late.items():
@@ -94,14 +94,14 @@ def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
     accepted, rejects = validate([raw], contract, targets)
     load_id = wh.next_load()
     inserted, replaced = _upsert(wh, contract, accepted, load_id)
-    rejected = rejects["row"].n_unique()
+    [load] = file_loads([raw], rejects)
     wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, wh.at, wh.by, contract.name, raw.file, raw.sha256, raw.frame.height,
-             raw.frame.height - rejected, rejected, inserted, replaced])
+            [load_id, wh.at, wh.by, contract.name, load.file, load.sha256, load.rows_read, load.accepted,
+             load.rejected, inserted, replaced])
     wh.con.register("new_rejects", rejects.to_arrow())
     wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
     wh.con.unregister("new_rejects")
-    return FileIngest(raw.file, load_id, raw.frame.height, raw.frame.height - rejected, rejected, inserted, replaced)
+    return FileIngest(load.file, load_id, load.rows_read, load.accepted, load.rejected, inserted, replaced)
 
 
 def _upsert(wh: Warehouse, contract: Contract, accepted: pl.DataFrame, load_id: int) -> tuple[int, int]:

@@ -21,13 +21,9 @@ import polars as pl
 from engine import Period, Policy, PolicyError, RunResult, policy_for_period, run_period
 from engine.budget import budget_check
 from pipelines.backends import Backend, engine_inputs
-from pipelines.readers import DataDir, InputError, read_data_dir
+from pipelines.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
-
-
-def _quiet(step: str) -> None:
-    """The default progress listener: says nothing."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,7 +70,7 @@ def parse_policy(text: str, period: Period) -> Policy:
 
 
 def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
-                  on_step: Callable[[str], None] = _quiet) -> Month:
+                  on_step: Callable[[str], None] = quiet) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, str(period), on_step)
@@ -92,7 +88,7 @@ def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
 
 
 def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
-              on_step: Callable[[str], None] = _quiet) -> MonthlyRun:
+              on_step: Callable[[str], None] = quiet) -> MonthlyRun:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
     ``on_step`` hears each stage ("reading hr/employees", "computing pay", "writing") for a

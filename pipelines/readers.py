@@ -49,6 +49,15 @@ class FileLoad:
 
 
 @dataclasses.dataclass(frozen=True)
+class Export:
+    """One physical file's bytes, its path relative to the data directory and its SHA-256."""
+
+    file: str
+    content: bytes
+    sha256: str
+
+
+@dataclasses.dataclass(frozen=True)
 class RawFile:
     """One physical file as read: its path relative to the data directory, its rows and its
     fingerprint. ``padded``: a CSV whose text cells may need trimming (see :func:`_may_be_padded`)."""
@@ -68,8 +77,11 @@ class DataDir:
     loads: tuple[FileLoad, ...]
 
 
-def read_data_dir(data: Path, period: str | None = None,
-                  on_step: Callable[[str], None] = lambda _: None) -> DataDir:
+def quiet(step: str) -> None:
+    """The progress listener that says nothing."""
+
+
+def read_data_dir(data: Path, period: str | None = None, on_step: Callable[[str], None] = quiet) -> DataDir:
     """Read and validate every input file of ``data`` in dependency order.
 
     With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
@@ -84,13 +96,13 @@ def read_data_dir(data: Path, period: str | None = None,
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
         files = contract_files(data, contract, period)
-        raw = [read_file(data, f, contract) for f in files]
+        raw = [read_file(read_export(data, f), contract) for f in files]
         accepted, rejected = validate(raw, contract, tables, sources)
         tables[contract.name] = accepted
         if len(raw) == 1:
             sources[contract.name] = raw[0].file
         rejects.append(rejected)
-        loads.extend(_file_loads(raw, rejected))
+        loads.extend(file_loads(raw, rejected))
     all_rejects = pl.concat(rejects).sort("file", "row", "column", "reason")
     return DataDir(tables, all_rejects, tuple(loads))
 
@@ -133,12 +145,21 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
                      f"(a {contract.path}{also} is accepted too)")
 
 
-def read_file(data: Path, path: Path, contract: Contract) -> RawFile:
-    """One file as read (its own column types: text in one Parquet part, typed in another)."""
+def read_export(data: Path, path: Path) -> Export:
+    """The bytes of one input file (read once: they are parsed and fingerprinted)."""
     rel = path.relative_to(data).as_posix()
-    parquet = path.suffix == ".parquet"
     try:
         content = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {exc})") from exc
+    return Export(rel, content, hashlib.sha256(content).hexdigest())
+
+
+def read_file(export: Export, contract: Contract) -> RawFile:
+    """One file as read (its own column types: text in one Parquet part, typed in another)."""
+    rel, content = export.file, export.content
+    parquet = rel.endswith(".parquet")
+    try:
         present = (pl.read_parquet_schema(io.BytesIO(content)) if parquet
                    else pl.read_csv(content, n_rows=0, infer_schema=False).schema)
         missing = [c for c in contract.columns if c not in present]
@@ -152,7 +173,7 @@ def read_file(data: Path, path: Path, contract: Contract) -> RawFile:
         raise
     except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
         raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    return RawFile(rel, frame, hashlib.sha256(content).hexdigest(), not parquet and _may_be_padded(content))
+    return RawFile(rel, frame, export.sha256, not parquet and _may_be_padded(content))
 
 
 _PADDING = (b" ", b"\t", b"\r", b"\x0b", b"\x0c", b'"')
@@ -253,16 +274,19 @@ def _without(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~pl.col(_INDEX).is_in(rows[_INDEX].unique().implode()))
 
 
+def _key(key: tuple[str, ...]) -> pl.Expr:
+    return pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
+
+
 def _key_hash(key: tuple[str, ...]) -> pl.Expr:
     """A 64-bit hash of the key: as many distinct hashes as rows proves the keys unique in one
     cheap pass; only a file with a repeated hash pays for :func:`_later_duplicates`."""
-    return pl.struct(list(key)).hash(7) if len(key) > 1 else pl.col(key[0]).hash(7)
+    return _key(key).hash(7)
 
 
 def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
     """Rows whose key an earlier row already has, as rejects (the first row wins)."""
-    exact = pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
-    return frame.filter(~exact.is_first_distinct()).select(
+    return frame.filter(~_key(key).is_first_distinct()).select(
         _INDEX, pl.lit(", ".join(key)).alias("column"),
         pl.lit(f"duplicate key ({', '.join(key)}): an earlier row has the same key").alias("reason"))
 
@@ -296,10 +320,10 @@ def _cells(raw: RawFile) -> pl.DataFrame:
     frame = raw.frame
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     if raw.padded:
-        trimmed = {name: pl.col(name).str.strip_chars() for name in text}
-        return frame.with_columns(pl.when(col != "").then(col).alias(name) for name, col in trimmed.items())
-    blank = [name for name in text if (frame[name] == "").any()]
-    return frame.with_columns(pl.when(pl.col(name) != "").then(pl.col(name)).alias(name) for name in blank)
+        cells = {name: pl.col(name).str.strip_chars() for name in text}
+    else:
+        cells = {name: pl.col(name) for name in text if (frame[name] == "").any()}
+    return frame.with_columns(pl.when(cell != "").then(cell).alias(name) for name, cell in cells.items())
 
 
 def _parse(cells: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
@@ -365,7 +389,8 @@ def _empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema={_INDEX: pl.UInt32, "column": pl.String, "reason": pl.String})
 
 
-def _file_loads(raw: list[RawFile], rejects: pl.DataFrame) -> list[FileLoad]:
+def file_loads(raw: list[RawFile], rejects: pl.DataFrame) -> list[FileLoad]:
+    """Per file: rows read, accepted and rejected (a row with several rejects counts once)."""
     rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
     return [FileLoad(f.file, f.sha256, f.frame.height, f.frame.height - rejected.get(f.file, 0),
                      rejected.get(f.file, 0)) for f in raw]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from pipelines.numbers import number, rupiah
+from pipelines.readers import quiet
 
 if TYPE_CHECKING:
     from pipelines.monthly import MonthlyRun
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 def progress(interactive: bool) -> Iterator[Callable[[str], None]]:
     """A step listener: a rich spinner with the current stage on a terminal, silence otherwise."""
     if not interactive:
-        yield lambda _: None
+        yield quiet
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
