@@ -35,16 +35,17 @@ def allocate_scale(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """
     ent = nw.col("entitlement_rp")
     frame = employees.with_columns(total_entitlement=ent.sum().over(_POOL)).with_columns(
-        binding=nw.col("total_entitlement") > nw.col("pool_rp")
+        binding=nw.col("total_entitlement") > nw.col("pool_rp"),
+        target=nw.min_horizontal(nw.col("pool_rp"), nw.col("total_entitlement")),
     )
-    divisor = nw.when(nw.col("binding")).then(nw.col("total_entitlement")).otherwise(1).cast(_BIG)
-    numerator = ent.cast(_BIG) * nw.col("pool_rp").cast(_BIG)
+    # Not binding: target = E, so each share is exactly the entitlement.
+    divisor = nw.when(nw.col("total_entitlement") > 0).then(nw.col("total_entitlement")).otherwise(1).cast(_BIG)
+    numerator = ent.cast(_BIG) * nw.col("target").cast(_BIG)
     frame = frame.with_columns(share_floor=numerator // divisor, share_rem=numerator % divisor)
     lam = (nw.col("pool_rp").cast(nw.Float64) / nw.col("total_entitlement").cast(nw.Float64))
-    return _largest_remainder(frame, target=nw.col("pool_rp")).with_columns(
-        pay_rp=nw.when(nw.col("binding")).then(nw.col("pay_rp")).otherwise(ent),
+    return _largest_remainder(frame, target=nw.col("target")).with_columns(
         **{"lambda": nw.when(nw.col("binding")).then(lam).otherwise(nw.lit(1.0, nw.Float64))},
-    ).drop("total_entitlement")
+    ).drop("total_entitlement", "target")
 
 
 def allocate_share(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

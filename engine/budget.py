@@ -30,13 +30,12 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
     - ``city``: ``pagu_rp`` of belanja pegawai (5.1.01) as a share of ``belanja_rp`` (all of 5)
       in r*, against 30 % (``share_bp = floor(10000 × pegawai / belanja)``; OVER above 3000).
     """
+    remaining = nw.col("pagu_rp") - nw.col("realized_rp") - nw.col("pay_rp")
     pool_rows = pool_summary.select(
         nw.lit("pool").alias("level"), "pool_id", nw.lit(None, nw.String).alias("account_code"),
-        "pagu_rp", "realized_rp", nw.col("pay_rp").alias("this_run_rp"),
-        (nw.col("pagu_rp") - nw.col("realized_rp") - nw.col("pay_rp")).alias("remaining_rp"),
+        "pagu_rp", "realized_rp", nw.col("pay_rp").alias("this_run_rp"), remaining.alias("remaining_rp"),
         *(nw.lit(None, nw.Int64).alias(c) for c in ("belanja_rp", "share_bp", "limit_bp")),
-        _status((nw.col("pagu_rp") - nw.col("realized_rp") < nw.col("pay_rp"))
-                | (nw.col("pay_rp") > nw.col("pool_rp"))),
+        _status((remaining < 0) | (nw.col("pay_rp") > nw.col("pool_rp"))),
     )
     keys = ["pool_id", "account_code"]
     pagu = pagu_by_account(apbd_lines, policy, period)

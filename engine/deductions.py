@@ -8,6 +8,7 @@ import narwhals.stable.v2 as nw
 
 from engine.money import apply_bp
 from engine.policy import Policy, Pph21Regime
+from engine.steps import lookup
 
 
 def bpjs_rp(salary: nw.Expr, pay: nw.Expr, bp: int, ceiling: int) -> nw.Expr:
@@ -23,13 +24,8 @@ def bpjs_rp(salary: nw.Expr, pay: nw.Expr, bp: int, ceiling: int) -> nw.Expr:
 
 def pph21_rate_bp(policy: Policy) -> nw.Expr:
     """The final PPh 21 rate of the employee's status and golongan (0 when unlisted)."""
-    pairs = sorted((s, g, bp) for s, rates in policy.pph21_rate_bp.items() for g, bp in rates.items())
-    status, golongan = nw.col("status"), nw.col("golongan")
-    s, g, bp = pairs[0]
-    chain = nw.when((status == s) & (golongan == g)).then(nw.lit(bp, nw.Int64))
-    for s, g, bp in pairs[1:]:
-        chain = chain.when((status == s) & (golongan == g)).then(nw.lit(bp, nw.Int64))
-    return chain.otherwise(nw.lit(0, nw.Int64))
+    rates = {f"{s}/{g}": bp for s, by_golongan in policy.pph21_rate_bp.items() for g, bp in by_golongan.items()}
+    return lookup(nw.concat_str([nw.col("status"), nw.col("golongan")], separator="/"), rates)
 
 
 def with_deductions(frame: nw.LazyFrame[Any], policy: Policy) -> nw.LazyFrame[Any]:

@@ -6,6 +6,7 @@ import narwhals.stable.v2 as nw
 
 from engine.money import BP
 from engine.policy import Band, Policy
+from engine.steps import lookup, step_bp
 
 
 def band_bp(minutes: nw.Expr, bands: tuple[Band, ...]) -> nw.Expr:
@@ -13,22 +14,7 @@ def band_bp(minutes: nw.Expr, bands: tuple[Band, ...]) -> nw.Expr:
 
     Default bands: 12 minutes late → 50 bp (TL1), 45 → 100 (TL2), 75 → 125, 95 → 150 (TL4).
     """
-    ordered = sorted(bands, key=lambda b: b.min_minutes, reverse=True)
-    chain = nw.when(minutes >= ordered[0].min_minutes).then(nw.lit(ordered[0].bp, nw.Int64))
-    for band in ordered[1:]:
-        chain = chain.when(minutes >= band.min_minutes).then(nw.lit(band.bp, nw.Int64))
-    return chain.otherwise(nw.lit(0, nw.Int64))
-
-
-def status_deduction_bp(status: nw.Expr, policy: Policy) -> nw.Expr:
-    """bp a non-H status costs for the day (unlisted statuses cost 0)."""
-    costly = [(s, bp) for s, bp in sorted(policy.status_deduction_bp.items()) if bp]
-    if not costly:
-        return nw.lit(0, nw.Int64)
-    chain = nw.when(status == costly[0][0]).then(nw.lit(costly[0][1], nw.Int64))
-    for s, bp in costly[1:]:
-        chain = chain.when(status == s).then(nw.lit(bp, nw.Int64))
-    return chain.otherwise(nw.lit(0, nw.Int64))
+    return step_bp(minutes, ((b.min_minutes, b.bp) for b in bands))
 
 
 def absent_day_bp(policy: Policy) -> int:
@@ -49,7 +35,7 @@ def day_deduction_bp(policy: Policy) -> nw.Expr:
     early = policy.schedule_end_min - nw.col("check_out_min")
     late_cost = nw.when(nw.col("check_in_min").is_null()).then(last_bp).otherwise(band_bp(late, policy.tl_psw_bands))
     early_cost = nw.when(nw.col("check_out_min").is_null()).then(last_bp).otherwise(band_bp(early, policy.tl_psw_bands))
-    return nw.when(status == "H").then(late_cost + early_cost).otherwise(status_deduction_bp(status, policy))
+    return nw.when(status == "H").then(late_cost + early_cost).otherwise(lookup(status, policy.status_deduction_bp))
 
 
 def discipline_bp(deduction_bp: nw.Expr) -> nw.Expr:

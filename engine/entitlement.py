@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import narwhals.stable.v2 as nw
 
 from engine.money import BP, apply_bp
@@ -16,17 +14,6 @@ def score_bp(discipline: nw.Expr, productivity: nw.Expr, policy: Policy) -> nw.E
     Weights 4000/6000, discipline 9,250, productivity 7,466 → floor(81,796) = 8,179 bp.
     """
     return (policy.w_discipline_bp * discipline + policy.w_productivity_bp * productivity) // BP
-
-
-def lookup(key: nw.Expr, table: Mapping[str, int], default: int = 0) -> nw.Expr:
-    """The integer ``table[key]`` as an expression (``default`` when absent)."""
-    items = sorted(table.items())
-    if not items:
-        return nw.lit(default, nw.Int64)
-    chain = nw.when(key == items[0][0]).then(nw.lit(items[0][1], nw.Int64))
-    for k, v in items[1:]:
-        chain = chain.when(key == k).then(nw.lit(v, nw.Int64))
-    return chain.otherwise(nw.lit(default, nw.Int64))
 
 
 def own_post_rp(perf_rp: nw.Expr, fixed_rp: nw.Expr, status_bp: nw.Expr, proration: nw.Expr,

@@ -9,6 +9,7 @@ import narwhals.stable.v2 as nw
 from engine.money import BP, floor_bp
 from engine.period import Period
 from engine.policy import Policy, ProductivityRule
+from engine.steps import step_bp
 
 _DAY_KEY = ["nip", "work_date"]
 
@@ -93,10 +94,5 @@ def productivity_bp(minutes: nw.Expr, target: nw.Expr, policy: Policy) -> nw.Exp
         return nw.min_horizontal(floor_bp(minutes, target), nw.lit(BP, nw.Int64))
     if policy.productivity_rule is ProductivityRule.THRESHOLD:
         return nw.when(minutes >= target).then(nw.lit(BP, nw.Int64)).otherwise(nw.lit(0, nw.Int64))
-    tiers = sorted(policy.productivity_tiers, key=lambda t: t.min_pct_of_target, reverse=True)
-    if not tiers:
-        return nw.lit(0, nw.Int64)
-    chain = nw.when(minutes * 100 >= target * tiers[0].min_pct_of_target).then(nw.lit(tiers[0].bp, nw.Int64))
-    for tier in tiers[1:]:
-        chain = chain.when(minutes * 100 >= target * tier.min_pct_of_target).then(nw.lit(tier.bp, nw.Int64))
-    return chain.otherwise(nw.lit(0, nw.Int64))
+    pct_of_target = minutes * 100 // target  # reaching p % (an integer) is reaching floor(100 m / t) ≥ p
+    return step_bp(pct_of_target, ((t.min_pct_of_target, t.bp) for t in policy.productivity_tiers))

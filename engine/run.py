@@ -12,6 +12,7 @@ from engine.inputs import Inputs
 from engine.money import BP, apply_bp
 from engine.period import Period
 from engine.policy import Policy
+from engine.steps import lookup
 
 REGISTER_COLUMNS = (
     "period", "run_id", "nip", "opd_code", "pool_id", "position_id", "kelas", "status",
@@ -113,12 +114,14 @@ def sanction_cut_bp(sanctions: nw.LazyFrame[Any], period: Period) -> nw.LazyFram
 
 
 def acting_posts(inputs: Inputs, period: Period, blocks: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a day of the run."""
-    grid = days.active_day_grid(inputs.employees, days.working_days(inputs, period))
+    """``nip, acting_perf_block, acting_fixed_block``: PLT decrees covering a working day on
+    which their employee is active."""
+    working = days.working_days(inputs, period)
+    decree_days = (inputs.plt.join(working, how="cross").filter(days.is_active(nw.col("work_date")))
+                   .select("nip", "position_id", "work_date"))
     return (
-        inputs.plt.join(grid, on="nip")
-        .filter(days.is_active(nw.col("work_date")))
-        .select("nip", "position_id", "start_date")
+        days.on_active_days(decree_days, inputs.employees, working)
+        .select("nip", "position_id")
         .unique()
         .join(blocks.select("position_id", nw.col("perf_block").alias("acting_perf_block"),
                             nw.col("fixed_block").alias("acting_fixed_block")), on="position_id")
@@ -151,7 +154,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
                       score_bp=entitlement.score_bp(nw.col("discipline_bp"), nw.col("productivity_bp"), policy))
         .with_columns(perf_rp=apply_bp(nw.col("perf_block"), nw.col("score_bp")),
                       fixed_rp=nw.col("fixed_block"),
-                      status_bp=entitlement.lookup(nw.col("status"), policy.status_bp))
+                      status_bp=lookup(nw.col("status"), policy.status_bp))
     )
     people = inputs.materialize(people)  # read twice below: for the PLT extra and the pay
     plt = (
