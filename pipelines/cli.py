@@ -333,7 +333,10 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
     """Write a synthetic Surabaya-like city's source exports."""
     from pipelines.generate import generate_city
 
-    counts = generate_city(out, employees=employees, seed=seed, months=[m.strip() for m in months.split(",")])
+    try:
+        counts = generate_city(out, employees=employees, seed=seed, months=[m.strip() for m in months.split(",")])
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     for name, n in counts.items():
         typer.echo(f"{name:<40} {n:>12,}")
 

@@ -23,6 +23,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from engine.ceiling import CRITERIA
+from engine.period import Period
+from engine.policy import ATTENDANCE_STATUSES as ATTENDANCE
+from engine.policy import DEFAULTS
+
 LOG_CHUNK = 25_000  # employees per activity-log part file
 OPEN_END = 2**30  # internal end day of an open-ended employment
 YEAR = 365.25
@@ -266,7 +271,6 @@ TPP_ACCOUNTS = (  # criterion, account code, name
     ("pk", "5.1.01.02.05.0001", "Tambahan Penghasilan berdasarkan Prestasi Kerja PNS"),
     ("pol", "5.1.01.02.06.0001", "Tambahan Penghasilan berdasarkan Pertimbangan Objektif Lainnya PNS"),
 )
-CRITERIA = ("bk", "pk", "kk", "kp", "tb", "pol")
 SALARY_PNS = (
     ("5.1.01.01.01.0001", "Belanja Gaji Pokok PNS", 0.62),
     ("5.1.01.01.02.0001", "Belanja Tunjangan Keluarga PNS", 0.07),
@@ -322,8 +326,7 @@ ISLAMIC_2025 = ("01-27", "03-31", "04-01", "06-06", "06-27", "09-05")  # drift 1
 GAJI_BASE = {"I": 2.1e6, "II": 2.7e6, "III": 3.6e6, "IV": 4.6e6, "V": 2.5e6, "VI": 2.7e6, "VII": 2.9e6,
              "IX": 3.5e6, "X": 3.7e6, "XI": 3.9e6, "XII": 4.2e6, "XIII": 4.5e6}  # monthly salary at entry
 
-ATTENDANCE = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK")  # status code = index + 1
-A = {s: i + 1 for i, s in enumerate(ATTENDANCE)}
+A = {s: i + 1 for i, s in enumerate(ATTENDANCE)}  # attendance status code = index + 1
 LEAVE_SPELLS = (  # status, probability, shortest and longest spell in working days
     ("CT", 0.42, 1, 5), ("DL", 0.25, 1, 3), ("S", 0.12, 1, 3), ("DIK", 0.07, 3, 10),
     ("I", 0.06, 1, 2), ("CAP", 0.03, 2, 6), ("CS", 0.03, 5, 15), ("CM", 0.02, 23, 23),
@@ -394,12 +397,8 @@ def _as_date(col: str) -> pl.Expr:
 
 def _working_day(days: np.ndarray, holidays: np.ndarray) -> np.ndarray:
     """Each day, moved forward past weekends and holidays."""
-    for _ in range(14):
-        off = (_weekday(days) >= 5) | np.isin(days, holidays)
-        if not off.any():
-            break
-        days = days + off
-    return days
+    moved = np.busday_offset(days.astype("datetime64[D]"), 0, roll="forward", holidays=holidays.astype("datetime64[D]"))
+    return moved.astype(np.int64)
 
 
 def _hhmm(col: str) -> pl.Expr:
@@ -858,7 +857,7 @@ def _log_frame(rows: pl.DataFrame, nips: pl.Series, superior: np.ndarray, packag
         quantity=pl.col("quantity").cast(pl.Int64),
         status=pl.lit(pl.Series(LOG_STATUS)).gather(pl.col("status")),
         approver_nip=pl.lit(nips).gather(pl.when(pl.col("approver") >= 0).then(pl.col("approver"))),
-        approved_at=pl.when(pl.col("status") == 0).then(
+        approved_at=pl.when(pl.col("status") == LOG_STATUS.index("approved")).then(
             (pl.col("approved_min").cast(pl.Int64) * 60_000_000).cast(pl.Datetime("us"))),
         ref=pl.lit(package_ids).gather(pl.col("ref")),
     )
@@ -1116,7 +1115,7 @@ def _transfers(sp2d: pl.DataFrame, emp: pl.DataFrame, costs: dict, periods: list
     """Per-employee TPP transfers for the month before each generated month, on the OPD's paid
     beban-kerja SP2D of that month; net ≈ 80–97 % of cap less PPh; ~2 % failed, ~1 % returned."""
     wanted = sorted({str(np.datetime64(p, "M") - 1) for p in periods} & set(sp2d["period"].to_list()))
-    people = emp.select("nip", "opd_code", "start", "end", "golongan", cap=pl.Series(costs["emp_cap"]))
+    people = emp.select("nip", "opd_code", "start", "end", "status", "golongan", cap=pl.Series(costs["emp_cap"]))
     frames = []
     for period in wanted:
         first, last = _month_bounds(period)
@@ -1129,8 +1128,9 @@ def _transfers(sp2d: pl.DataFrame, emp: pl.DataFrame, costs: dict, periods: list
         return pl.DataFrame(schema={"sp2d_no": pl.String, "nip": pl.String, "period": pl.String,
                                     "net_rp": pl.Int64, "status": pl.String})
     t = pl.concat(frames).sort("sp2d_no", "nip")
-    tax = pl.col("golongan").replace_strict({"III": 0.05, "IX": 0.05, "X": 0.05, "XI": 0.05, "XII": 0.05,
-                                             "IV": 0.15, "XIII": 0.15}, default=0.0, return_dtype=pl.Float64)
+    rates = {f"{s}/{g}": bp / 10_000 for s, by_golongan in DEFAULTS["pph21_rate_bp"].items()
+             for g, bp in by_golongan.items()}
+    tax = pl.concat_str("status", "golongan", separator="/").replace_strict(rates, default=0.0, return_dtype=pl.Float64)
     status = rng.choice(["success", "failed", "returned"], size=t.height, p=[0.97, 0.02, 0.01])
     return t.with_columns(
         net_rp=((pl.col("cap") * pl.Series(rng.uniform(0.80, 0.97, t.height)) * (1 - tax)) // 1000 * 1000)
@@ -1161,7 +1161,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
                   months: Sequence[str] = ("2025-09", "2025-10", "2025-11")) -> dict[str, int]:
     """Write a synthetic city's raw exports (the SPEC §3 layout) under `out`; return row counts per file."""
     out = Path(out)
-    periods = sorted({str(np.datetime64(m, "M")) for m in months})
+    periods = sorted({str(Period.parse(m)) for m in months})
     if not periods:
         raise ValueError("at least one month is required")
     if employees < 3 * (len(OPD_TABLE) + len(KECAMATAN)):
