@@ -23,7 +23,6 @@ from pipelines.contracts import CONTRACTS
 PERIOD = Period(2025, 2)
 NIP_A = "198001012005011001"
 NIP_B = "198502022010012002"
-NIP_C = "199003032015013003"
 WEEKDAYS = PERIOD.weekdays  # 20 days, 3 Feb … 28 Feb
 
 

@@ -1,9 +1,22 @@
+from pathlib import Path
+
 import pytest
 
 from pipelines.backends import Backend
+from pipelines.generate import generate_city
+
+GENERATED_MONTHS = ("2025-10", "2025-11")
 
 
 @pytest.fixture(params=list(Backend), ids=str)
 def backend(request: pytest.FixtureRequest) -> Backend:
     """Run the test on every engine backend: the integers must be identical."""
     return request.param
+
+
+@pytest.fixture(scope="session")
+def generated_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated city of 300 ASN for GENERATED_MONTHS, shared: read it, copy it to change it."""
+    out = tmp_path_factory.mktemp("generated-city")
+    generate_city(out, employees=300, seed=5, months=GENERATED_MONTHS)
+    return out

@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.generate import generate_city
 from pipelines.notebooks import execute, notebook_paths, write_html
 from tests.browser import open_page
-
-MONTHS = ("2025-10", "2025-11")
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("notebook-city")
-    generate_city(out, employees=300, seed=2, months=MONTHS)
-    return out
+from tests.conftest import GENERATED_MONTHS
 
 
 def test_there_are_five_notebooks() -> None:
@@ -27,9 +18,10 @@ def test_there_are_five_notebooks() -> None:
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_notebook_runs_clean(city: Path, path: Path, tmp_path: Path) -> None:
-    months = {"periods": ",".join(MONTHS)} if "periods" in path.read_text() else {"period": MONTHS[-1]}
-    notebook = execute(path, {"data": str(city), **months})
+def test_notebook_runs_clean(generated_city: Path, path: Path, tmp_path: Path) -> None:
+    last = GENERATED_MONTHS[-1]
+    months = {"periods": ",".join(GENERATED_MONTHS)} if "periods" in path.read_text() else {"period": last}
+    notebook = execute(path, {"data": str(generated_city), **months})
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]  # type: ignore[attr-defined]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     figures = [o for o in outputs if "Plotly.newPlot" in o.get("data", {}).get("text/html", "")]

@@ -20,16 +20,17 @@ def test_bpjs_only_on_what_tpp_adds_under_the_ceiling(salary, pay, bp, expected,
     assert evaluate(expr, backend, salary=[salary], pay=[pay]) == [expected]
 
 
-@pytest.mark.parametrize(("status", "golongan", "rate_bp"), [
-    ("PNS", "III", 500), ("PNS", "IV", 1500), ("CPNS", "II", 0), ("PPPK", "IX", 500),
-    ("PPPK", "XIII", 1500), ("PPPK", "VIII", 0),
+@pytest.mark.parametrize(("status", "golongan", "rate_bp", "pph21"), [
+    ("PNS", "III", 500, 350_000), ("PNS", "IV", 1500, 1_050_000), ("CPNS", "II", 0, 0),
+    ("PPPK", "IX", 500, 350_000), ("PPPK", "XIII", 1500, 1_050_000), ("PPPK", "VIII", 0, 0),
 ])
-def test_pph21_final_by_golongan(status: str, golongan: str, rate_bp: int, backend: Backend) -> None:
+def test_pph21_final_by_golongan(status: str, golongan: str, rate_bp: int, pph21: int, backend: Backend) -> None:
     # Perfect PNS-like month: pay 7,000,000 (CPNS 5,600,000 at 8000 bp); BPJS 1 % of what TPP adds.
+    # PPh 21 = pay × rate: 7,000,000 × 5 % = 350,000, × 15 % = 1,050,000.
     tables = base_city(employees=[employee(NIP_A, status=status, golongan=golongan)])
     row = register_row(tables, backend=backend)
     pay = row["pay_rp"]
-    assert row["pph21_rp"] == pay * rate_bp // 10000
+    assert row["pph21_rp"] == pay * rate_bp // 10000 == pph21
     assert row["net_rp"] == pay - row["bpjs_employee_rp"] - row["pph21_rp"]
 
 

@@ -20,6 +20,12 @@ PERIOD = "2024-09"
 needs_example = pytest.mark.skipif(not EXAMPLE.is_dir(), reason="spec example city-9004 not found")
 
 
+def personal_values(data: Path) -> set[str]:
+    """Every name and bank account of ``hr/employees.csv``: text no log or reason may show."""
+    header, rows = read_rows(data, "hr/employees.csv")
+    return {r[header.index(c)] for r in rows for c in ("name", "bank_account")} - {""}
+
+
 def copy_city(tmp_path: Path) -> Path:
     """A fresh, writable copy of the example's data directory."""
     return Path(shutil.copytree(EXAMPLE / "data", tmp_path / "data"))

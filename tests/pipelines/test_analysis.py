@@ -8,8 +8,8 @@ import pytest
 from engine import Period
 from engine.policy import Allocation, PolicyError
 from pipelines.analysis import WhatIf, decile_shares, gini, what_if
-from pipelines.monthly import compute_month
-from tests.pipelines.editing import PERIOD, copy_city, needs_example
+from pipelines.monthly import Month, compute_month
+from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 
 
 def test_gini_and_deciles_by_hand() -> None:
@@ -20,21 +20,25 @@ def test_gini_and_deciles_by_hand() -> None:
     assert shares["share"].to_list() == pytest.approx([i / 55 for i in range(1, 11)])
 
 
+P = Period.parse(PERIOD)
+
+
+@pytest.fixture(scope="module")
+def month() -> Month:
+    return compute_month(EXAMPLE / "data", P)  # read only
+
+
 @needs_example
-def test_no_change_changes_nobody(tmp_path: object) -> None:
-    period = Period.parse(PERIOD)
-    month = compute_month(copy_city(tmp_path), period)  # type: ignore[arg-type]
-    same = what_if(month, period, WhatIf())
+def test_no_change_changes_nobody(month: Month) -> None:
+    same = what_if(month, P, WhatIf())
     assert (same["change_rp"] == 0).all() and same.height == month.result.pay_register.to_native().height
 
 
 @needs_example
-def test_a_smaller_budget_never_raises_pay(tmp_path: object) -> None:
-    period = Period.parse(PERIOD)
-    month = compute_month(copy_city(tmp_path), period)  # type: ignore[arg-type]
+def test_a_smaller_budget_never_raises_pay(month: Month) -> None:
     # In share mode pay = min(cap, λ × entitlement), and λ can only fall with the pool.
-    share = what_if(month, period, WhatIf(allocation=Allocation.SHARE))
-    cut = what_if(month, period, WhatIf(allocation=Allocation.SHARE, tpp_pagu_change_pct=-50))
+    share = what_if(month, P, WhatIf(allocation=Allocation.SHARE))
+    cut = what_if(month, P, WhatIf(allocation=Allocation.SHARE, tpp_pagu_change_pct=-50))
     both = share.select("nip", "what_if_rp").join(cut.select("nip", pl.col("what_if_rp").alias("cut_rp")), on="nip")
     assert (both["cut_rp"] <= both["what_if_rp"]).all()
     assert both["cut_rp"].sum() < both["what_if_rp"].sum()

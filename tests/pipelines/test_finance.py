@@ -174,6 +174,8 @@ def _render_workbook(workbook: Path) -> None:
     pdf = workbook.with_suffix(".pdf")
     assert pdf.stat().st_size > 10_000
     SCREENSHOTS.mkdir(exist_ok=True)
+    for old in SCREENSHOTS.glob("nominatif*.png"):  # so the pages found below are this run's
+        old.unlink()
     subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
                    check=True, capture_output=True, timeout=120)
     assert sorted(p.name for p in SCREENSHOTS.glob("nominatif*.png"))

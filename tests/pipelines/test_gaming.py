@@ -10,13 +10,13 @@ import polars as pl
 import pytest
 
 from engine import Period
-from engine.policy import policy_for_period
 from pipelines import gaming
 from pipelines.generate import generate_city
 from pipelines.monthly import compute_month
+from tests.city import policy
 
 P = Period.parse("2025-10")
-POLICY = policy_for_period({"version": [{"id": "t", "effective_from": dt.date(2025, 1, 1)}]}, P.first_day)
+POLICY = policy()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import polars as pl
@@ -12,13 +11,9 @@ from engine import Period
 from pipelines.backends import Backend
 from pipelines.generate import generate_city
 from pipelines.monthly import compute_month
+from tests.folders import snapshot
 
 MONTHS = ("2025-10", "2025-11")
-
-
-def _fingerprint(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +26,8 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_same_seed_same_bytes_other_seed_other_city(city: Path, tmp_path: Path) -> None:
     generate_city(tmp_path / "again", employees=400, seed=11, months=MONTHS)
     generate_city(tmp_path / "other", employees=400, seed=12, months=MONTHS)
-    assert _fingerprint(tmp_path / "again") == _fingerprint(city)
-    assert _fingerprint(tmp_path / "other") != _fingerprint(city)
+    assert snapshot(tmp_path / "again") == snapshot(city)
+    assert snapshot(tmp_path / "other") != snapshot(city)
 
 
 def test_city_shape(city: Path) -> None:

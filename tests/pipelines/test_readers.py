@@ -21,13 +21,13 @@ from tests.pipelines.editing import (
     PERIOD,
     add_column,
     append_copy,
-    copy_city,
     count_rows,
     delete_rows,
     get_row,
     log_to_hive_folder,
     log_to_parquet_file,
     needs_example,
+    personal_values,
     read_rows,
     set_cell,
     set_parquet_cell,
@@ -46,11 +46,6 @@ APBD = "ebudgeting/apbd_lines.csv"
 ASSIGN = "eproject/assignments.csv"
 
 UNKNOWN_NIP = "199901012020011999"  # 18 digits, well formed, not in hr/employees.csv
-
-
-@pytest.fixture
-def city(tmp_path: Path) -> Path:
-    return copy_city(tmp_path)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -324,7 +319,7 @@ def test_header_only_optional_file_is_empty(city: Path) -> None:
 
 def test_personal_data_never_appears_in_a_reason(city: Path) -> None:
     header, rows = read_rows(city, EMP)
-    personal = {r[header.index(c)] for r in rows for c in ("name", "bank_account")} - {""}
+    personal = personal_values(city)
     # Break every employee row in several ways, so every reason a row can get is produced.
     for i in range(1, len(rows) + 1):
         kind = i % 5
@@ -393,7 +388,7 @@ def _register(data: Path) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("convert", [log_to_parquet_file, log_to_hive_folder], ids=["parquet", "hive"])
-def test_activity_log_formats_give_the_same_register(city: Path, tmp_path: Path, convert: object) -> None:
+def test_activity_log_formats_give_the_same_register(city: Path, convert: object) -> None:
     as_csv = _register(city)
     convert(city)  # type: ignore[operator]
     assert not (city / LOG).exists()

@@ -22,22 +22,22 @@ from typer.testing import CliRunner
 from engine import Period
 from pipelines import lifecycle
 from pipelines.cli import app
-from pipelines.generate import generate_city
 from pipelines.ingest import ingest
 from pipelines.monthly import compute_month
 from pipelines.warehouse import HOLD_BEFORE_COMMIT, Refused, open_warehouse
+from tests.conftest import GENERATED_MONTHS
+from tests.folders import snapshot
 
-M1, M2 = Period.parse("2025-10"), Period.parse("2025-11")
+M1, M2 = (Period.parse(m) for m in GENERATED_MONTHS)
 LOG = Path("ekinerja/activity_log")
 ATT = Path("eabsensi/attendance.csv")
+CLOCKED = ("manifest.json",)  # it records when the run was computed
 EPERF = [sys.executable, "-c", "from pipelines.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("city")
-    generate_city(out, employees=300, seed=5, months=[str(M1), str(M2)])
-    return out
+def city(generated_city: Path) -> Path:
+    return generated_city
 
 
 def _attendance(city: Path) -> pl.DataFrame:
@@ -97,10 +97,6 @@ def truth_for_month1(city: Path, late: dict[str, object], out: Path) -> Path:
 
 def register(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop("run_id").sort("nip")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
 
 
 def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> None:
@@ -165,7 +161,7 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
         assert got.filter(pl.col("nip") == nip, pl.col("field") == "pay_rp")["delta_rp"].item() > 0
 
     # The locked month's outputs are unchanged, byte for byte.
-    assert snapshot(tmp_path / "locked-after") == snapshot(tmp_path / "locked-before")
+    assert snapshot(tmp_path / "locked-after", CLOCKED) == snapshot(tmp_path / "locked-before", CLOCKED)
 
 
 def test_a_draft_rerun_on_unchanged_inputs_is_identical(city: Path, tmp_path: Path) -> None:
@@ -178,7 +174,7 @@ def test_a_draft_rerun_on_unchanged_inputs_is_identical(city: Path, tmp_path: Pa
         second, _, new = lifecycle.run(wh, M1)
         lifecycle.export(wh, M1, tmp_path / "b")
     assert (second.run_id, new) == (first.run_id, False)
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert snapshot(tmp_path / "a", CLOCKED) == snapshot(tmp_path / "b", CLOCKED)
 
 
 def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
