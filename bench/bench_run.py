@@ -2,7 +2,7 @@
 
     python bench/bench_run.py --employees 200000
 
-Generates the city once into ``data/bench/<N>/`` (git-ignored), then runs each of the three
+Generates the city once into ``data/bench/<N>-seed<S>/`` (git-ignored), then runs each of the three
 processes ``--repeat`` times, interleaved, and prints the median wall time, peak memory (max
 RSS), activity-log rows per second and the two ratios. Timings are printed, never asserted.
 """
@@ -45,18 +45,18 @@ def main() -> None:
                         help="a Python with pandas and pyarrow for the pandas version (omit to skip it)")
     args = parser.parse_args()
 
-    data = ROOT / "data" / "bench" / f"{args.employees}"
-    if not (data / "policy.toml").exists():
+    data = ROOT / "data" / "bench" / f"{args.employees}-seed{args.seed}"
+    log = data / "ekinerja" / "activity_log" / f"period={args.period}"
+    if not log.is_dir():
         print(f"generating {args.employees:,} employees into {data} …", flush=True)
         subprocess.run([str(BIN / "eperf"), "generate", "--out", str(data), "--employees", str(args.employees),
                         "--seed", str(args.seed), "--months", args.period], check=True, stdout=subprocess.DEVNULL)
-    log_rows = pl.scan_parquet(data / "ekinerja" / "activity_log" / "**" / "*.parquet",
-                               hive_partitioning=False).select(pl.len()).collect().item()
+    log_rows = pl.scan_parquet(log / "*.parquet", hive_partitioning=False).select(pl.len()).collect().item()
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
             "eperf run": [str(BIN / "eperf"), "run", "--data", str(data), "--period", args.period,
                           "--out", f"{tmp}/run"],
-            "floor (duckdb)": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data)],
+            "floor (duckdb)": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data), args.period],
         }
         if args.pandas_python:
             commands["pandas"] = [str(args.pandas_python), str(ROOT / "bench" / "pandas_baseline.py"), str(data),

@@ -1,7 +1,8 @@
 """The floor: a bare DuckDB scan of the activity log → join the catalogue → sum per employee.
 
 Run as its own process by ``bench_run.py`` (start-up and import included), on the same data
-as ``eperf run``. Prints the employee count and total minutes so the work is not optimised away.
+as ``eperf run`` (the period's partition of the log). Prints the employee count and total
+minutes so the work is not optimised away.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 import duckdb
 
 
-def main(data: Path) -> None:
+def main(data: Path, period: str) -> None:
     log = data / "ekinerja" / "activity_log"
-    source = (f"read_parquet('{log}/**/*.parquet', hive_partitioning = false)" if log.is_dir()
+    source = (f"read_parquet('{log}/period={period}/*.parquet', hive_partitioning = false)" if log.is_dir()
               else f"read_csv('{log}.csv', all_varchar = true)")
     con = duckdb.connect()
     employees, minutes = con.sql(f"""
@@ -28,4 +29,4 @@ def main(data: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), sys.argv[2])

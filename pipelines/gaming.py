@@ -137,7 +137,9 @@ def catalogue_outliers(catalog: pl.DataFrame) -> pl.DataFrame:
 def suspect_entries(entries: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     """``log_id`` of the entries a flag rests on: work approved on absent days (``on_leave``) and,
     for ``repeated``, every copy of an activity past the second in a day."""
-    flagged = lambda flag: flags.filter(pl.col("flag") == flag).select("nip")  # noqa: E731
+    def flagged(flag: str) -> pl.DataFrame:
+        return flags.filter(pl.col("flag") == flag).select("nip")
+
     absent = pl.col("attendance").is_null() | pl.col("attendance").is_in(list(LEAVE_STATUSES))
     on_leave = entries.join(flagged("on_leave"), on="nip").filter(absent).select("log_id")
     copies = (entries.join(flagged("repeated"), on="nip").sort("log_id")
