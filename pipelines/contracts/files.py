@@ -17,6 +17,7 @@ class Reference:
     column: str
     table: str
 
+
 @dataclasses.dataclass(frozen=True)
 class Contract:
     """One input file of SPEC §3."""
