@@ -1,8 +1,14 @@
-"""The floor: a bare DuckDB scan of the activity log → join the catalogue → sum per employee.
+"""The full floor: what any engine must at least do to compute a month, and nothing more.
 
-Run as its own process by ``bench_run.py`` (start-up and import included), on the same data
-as ``eperf run`` (the period's partition of the log). Prints the employee count and total
-minutes so the work is not optimised away.
+One Polars process that reads every row a month needs exactly once — the period's partition of
+the activity log, the whole attendance file, the employees and the catalogue — each typed as its
+contract says (dates as dates, check-in and check-out as times, money and quantities as
+integers), joins the log to the catalogue, groups the log and the attendance per employee,
+and counts the log's distinct keys (the least a duplicate-key check costs). No validation
+beyond the types, no rejects, no pay rules, no outputs.
+
+Run as its own process by ``bench_run.py`` (start-up and imports included), on the same data
+as ``eperf run``. Prints a few totals so the work cannot be optimised away.
 """
 
 from __future__ import annotations
@@ -10,22 +16,35 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
+import polars as pl
 
 
 def main(data: Path, period: str) -> None:
-    log = data / "ekinerja" / "activity_log"
-    source = (f"read_parquet('{log}/period={period}/*.parquet', hive_partitioning = false)" if log.is_dir()
-              else f"read_csv('{log}.csv', all_varchar = true)")
-    con = duckdb.connect()
-    employees, minutes = con.sql(f"""
-        select count(*), sum(minutes) from (
-            select l.nip, sum(l.quantity::bigint * c.standard_minutes) as minutes
-            from {source} l
-            join read_csv('{data}/ekinerja/activity_catalog.csv') c using (activity_code)
-            where l.status = 'approved'
-            group by l.nip)""").fetchall()[0]
-    print(f"floor: {employees} employees, {minutes} approved minutes")
+    log_dir = data / "ekinerja" / "activity_log"
+    log = (pl.scan_parquet(log_dir / f"period={period}" / "*.parquet", hive_partitioning=False) if log_dir.is_dir()
+           else pl.scan_csv(data / "ekinerja" / "activity_log.csv", try_parse_dates=True))
+    attendance = pl.scan_csv(data / "eabsensi" / "attendance.csv", schema_overrides={
+        "nip": pl.String, "work_date": pl.Date, "status": pl.String, "check_in": pl.String, "check_out": pl.String})
+    employees = pl.scan_csv(data / "hr" / "employees.csv", schema_overrides={
+        "nip": pl.String, "salary_rp": pl.Int64, "start_date": pl.Date, "end_date": pl.Date})
+    catalog = pl.scan_csv(data / "ekinerja" / "activity_catalog.csv",
+                          schema_overrides={"activity_code": pl.String, "standard_minutes": pl.Int64})
+    minutes = (
+        log.join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
+        .group_by("nip")
+        .agg((pl.col("quantity") * pl.col("standard_minutes")).filter(pl.col("status") == "approved").sum())
+        .select(pl.len(), pl.col("quantity").sum())
+    )
+    keys = log.select(pl.col("log_id").count())
+    days = (
+        attendance.with_columns(pl.col("check_in", "check_out").str.to_time("%H:%M", strict=False))
+        .group_by("nip")
+        .agg(pl.len().alias("days"), pl.col("check_in").min(), pl.col("check_out").max(), pl.col("work_date").max())
+        .select(pl.len(), pl.col("days").sum())
+    )
+    people = employees.select(pl.len(), pl.col("salary_rp").sum(), pl.col("start_date").min())
+    totals = pl.collect_all([minutes, keys, days, people])
+    print("floor:", " | ".join(str(frame.row(0)) for frame in totals))
 
 
 if __name__ == "__main__":

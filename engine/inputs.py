@@ -19,6 +19,10 @@ Materialize = Callable[[nw.LazyFrame[Any]], nw.LazyFrame[Any]]
 class Inputs:
     """The validated tables of SPEC §3, typed (dates as Date, times as minutes of the day).
 
+    The activity log, the largest input by far, is given as the two reductions the engine reads
+    of it; both distribute over any split of the log, so a reader computes them while it
+    streams the log and never holds it (:func:`engine.productivity.log_reductions`).
+
     Every frame is on the same backend; ``dates_frame`` makes the period's day list there and
     ``materialize`` computes a frame the run reads more than once.
     """
@@ -30,7 +34,12 @@ class Inputs:
     sanctions: nw.LazyFrame[Any]
     calendar: nw.LazyFrame[Any]
     catalog: nw.LazyFrame[Any]
-    activity_log: nw.LazyFrame[Any]
+    day_minutes: nw.LazyFrame[Any]
+    """``nip, work_date, logged_minutes``: the activity log's approved minutes per employee-day
+    (:func:`engine.productivity.approved_day_minutes`)."""
+    referenced_logs: nw.LazyFrame[Any]
+    """``nip, work_date, activity_code, ref``: approved logs naming an e-Project package
+    (:func:`engine.productivity.referenced_logs`)."""
     attendance: nw.LazyFrame[Any]
     apbd_lines: nw.LazyFrame[Any]
     assignments: nw.LazyFrame[Any]
@@ -46,4 +55,7 @@ class Inputs:
 
 
 TABLES = tuple(f.name for f in dataclasses.fields(Inputs) if f.name not in ("dates_frame", "materialize"))
-"""The names of the input tables the engine reads."""
+"""The names of the engine's input frames."""
+SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "calendar", "catalog", "activity_log",
+           "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d")
+"""The input tables of SPEC §3 the engine's inputs come from."""

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import re
 
-PERIOD_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^([0-9]{4})-(0[1-9]|1[0-2])$"
 """YYYY-MM, the month 01–12."""
 _PERIOD = re.compile(PERIOD_PATTERN)
 

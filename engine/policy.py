@@ -111,7 +111,7 @@ DEFAULTS: dict[str, Any] = {
 _TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
 _BP_SCALARS = ("w_discipline_bp", "w_productivity_bp", "plt_bp", "bpjs_employee_bp",
                "bpjs_employer_bp")
-HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 """A time of day HH:MM, 00:00–23:59."""
 _HHMM = re.compile(HHMM_PATTERN)
 
@@ -162,6 +162,17 @@ def policy_for_period(document: Mapping[str, Any], first_day: dt.date) -> Policy
     >>> policy_for_period(doc, dt.date(2025, 7, 1)).plt_bp   # the default, not 2500
     2000
     """
+    policies = policy_versions(document)
+    in_force = [p for p in policies if p.effective_from <= first_day]
+    if not in_force:
+        raise PolicyError(f"policy.toml: no version has effective_from <= {first_day.isoformat()}")
+    return max(in_force, key=lambda p: p.effective_from)
+
+
+def policy_versions(document: Mapping[str, Any]) -> list[Policy]:
+    """Every ``[[version]]`` of a parsed ``policy.toml`` as a :class:`Policy`, each checked whole
+    (SPEC §3.1: a typo in a version not yet in force is reported today, not on the day it
+    applies); two versions may not share an ``effective_from``."""
     versions = document.get("version")
     unknown_top = sorted(set(document) - {"version"})
     if unknown_top:
@@ -174,14 +185,11 @@ def policy_for_period(document: Mapping[str, Any], first_day: dt.date) -> Policy
         if type(eff) is not dt.date:
             raise PolicyError(f"policy.toml: version {i}: effective_from must be a TOML date "
                               "such as 2025-03-01")
-    in_force = [v for v in versions if v["effective_from"] <= first_day]
-    if not in_force:
-        raise PolicyError(f"policy.toml: no version has effective_from <= {first_day.isoformat()}")
-    latest = max(v["effective_from"] for v in in_force)
-    chosen = [v for v in in_force if v["effective_from"] == latest]
-    if len(chosen) > 1:
-        raise PolicyError(f"policy.toml: two versions share effective_from = {latest.isoformat()}")
-    return build_policy(chosen[0])
+    dates = [v["effective_from"] for v in versions]
+    repeated = sorted({d for d in dates if dates.count(d) > 1})
+    if repeated:
+        raise PolicyError(f"policy.toml: two versions share effective_from = {repeated[0].isoformat()}")
+    return [build_policy(v) for v in versions]
 
 
 def build_policy(version: Mapping[str, Any]) -> Policy:

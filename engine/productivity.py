@@ -14,15 +14,43 @@ from engine.steps import step_bp
 _DAY_KEY = ["nip", "work_date"]
 
 
+def approved_day_minutes(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of the approved logs of
+    each employee-day (any date: the days are chosen later), before the daily cap.
+
+    A sum: over two halves of a log it is the sum of the halves' (:func:`combined_day_minutes`).
+    """
+    return (
+        activity_log.filter(nw.col("status") == "approved")
+        .select("nip", "work_date", "activity_code", "quantity")
+        .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
+        .group_by(_DAY_KEY)
+        .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().cast(nw.Int64).alias("logged_minutes"))
+    )
+
+
+def combined_day_minutes(*parts: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """:func:`approved_day_minutes` of a whole from those of its parts."""
+    return nw.concat(list(parts)).group_by(_DAY_KEY).agg(nw.col("logged_minutes").sum().cast(nw.Int64))
+
+
+def referenced_logs(activity_log: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """``nip, work_date, activity_code, ref``: the approved logs that name an e-Project package
+    (they suppress the activity e-Project would generate, §4.8). A filter: it distributes over
+    any split of the log."""
+    return activity_log.filter(~nw.col("ref").is_null() & (nw.col("status") == "approved")).select(
+        "nip", "work_date", "activity_code", "ref")
+
+
 def eproject_activities(milestones: nw.LazyFrame[Any], assignments: nw.LazyFrame[Any],
-                        activity_map: nw.LazyFrame[Any], activity_log: nw.LazyFrame[Any],
+                        activity_map: nw.LazyFrame[Any], referenced: nw.LazyFrame[Any],
                         period: Period) -> nw.LazyFrame[Any]:
     """``nip, work_date, activity_code``: activities e-Project generates in the period.
 
     Each milestone completed in the period gives every officer of its package whose role maps
     (with the milestone code) to an activity one approved activity of quantity 1 on the
     completion date — unless the officer already has an approved log of that activity on that
-    day with ``ref`` = the package (no double counting).
+    day with ``ref`` = the package (no double counting; ``referenced`` holds those logs).
     """
     completed = milestones.filter(
         nw.col("completed_date") >= nw.lit(period.first_day),
@@ -33,31 +61,19 @@ def eproject_activities(milestones: nw.LazyFrame[Any], assignments: nw.LazyFrame
         .join(activity_map, on=["role", "milestone_code"])
         .select("nip", "work_date", "activity_code", nw.col("package_id").alias("ref"))
     )
-    with_ref = activity_log.filter(~nw.col("ref").is_null() & (nw.col("status") == "approved"))
-    logged = with_ref.select("nip", "work_date", "activity_code", "ref")
     key = ["nip", "work_date", "activity_code", "ref"]
-    return generated.join(logged.unique(key), on=key, how="anti").select(
+    return generated.join(referenced.unique(key), on=key, how="anti").select(
         "nip", "work_date", "activity_code"
     )
 
 
-def logged_minutes(activity_log: nw.LazyFrame[Any], generated: nw.LazyFrame[Any],
+def logged_minutes(day_minutes: nw.LazyFrame[Any], generated: nw.LazyFrame[Any],
                    catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of approved activity.
-
-    Approved logs and e-Project activities (quantity 1) together, per employee and date,
-    before the daily cap.
-    """
-    approved = activity_log.filter(nw.col("status") == "approved").select(
-        "nip", "work_date", "activity_code", "quantity"
-    )
-    project = generated.with_columns(quantity=nw.lit(1, nw.Int64))
-    return (
-        nw.concat([approved, project.select(approved.columns)])
-        .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
-        .group_by(_DAY_KEY)
-        .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().alias("logged_minutes"))
-    )
+    """``nip, work_date, logged_minutes``: approved logs' minutes and e-Project activities'
+    (quantity 1) together, per employee and date, before the daily cap."""
+    project = (generated.join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
+               .group_by(_DAY_KEY).agg(nw.col("standard_minutes").sum().cast(nw.Int64).alias("logged_minutes")))
+    return combined_day_minutes(day_minutes.select(*_DAY_KEY, "logged_minutes"), project)
 
 
 def capped_minutes(policy: Policy) -> nw.Expr:

@@ -27,7 +27,7 @@ pl.Config.set_fmt_str_lengths(160)
 pl.Config.set_tbl_rows(30)
 p = Period.parse(period)
 month = compute_month(Path(data), p)
-found = findings(month.data.tables, month.result.pay_register.to_native(), month.policy, p)
+found = findings(month.data.frames(), month.result.pay_register.to_native(), month.policy, p)
 
 # %% [markdown]
 # ## Suspects, ranked by the number of flags and the pay at stake

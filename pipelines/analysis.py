@@ -13,7 +13,6 @@ from engine import Period, Policy
 from engine.policy import Allocation, PolicyError, ProductivityRule
 from pipelines.finance import burn_down
 from pipelines.monthly import Month, compute, compute_month
-from pipelines.readers import DataDir
 
 
 def months(data: Path, periods: Sequence[str]) -> pl.DataFrame:
@@ -75,7 +74,7 @@ def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
     tables["apbd_lines"] = tables["apbd_lines"].with_columns(
         pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
         .alias("pagu_rp"))
-    variant = compute(DataDir(tables, month.data.rejects, month.data.loads), change.policy(month.policy), period,
+    variant = compute(dataclasses.replace(month.data, tables=tables), change.policy(month.policy), period,
                       "what-if").result.pay_register.to_native()
     return (
         month.result.pay_register.to_native().select("nip", "opd_code", "kelas", "status", "pay_rp")
@@ -88,5 +87,5 @@ def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
 def burn(month: Month, period: Period) -> pl.DataFrame:
     """The year's TPP burn-down for ``month``: paid SP2D by month, this month's pay, the pagu."""
     pools = month.result.pool_summary.to_native()
-    return burn_down(month.data.tables["sp2d"], month.policy.tpp_account_prefix, period,
+    return burn_down(month.data.table("sp2d"), month.policy.tpp_account_prefix, period,
                      int(pools["pay_rp"].sum()), int(pools["pagu_rp"].sum()))

@@ -1,8 +1,14 @@
-"""Hand validated Polars tables to the engine on a chosen backend (polars or duckdb)."""
+"""Hand the accepted tables (Polars lazy frames) to the engine on a chosen backend.
+
+On polars the engine's plan simply continues the scans: one streaming plan from files to
+register. On duckdb each table is streamed in Arrow batches into a DuckDB table first (DuckDB
+spills to disk beyond its memory limit), and the plan runs there.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -10,10 +16,12 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Inputs
-from engine.inputs import TABLES
+from engine.inputs import SOURCES, TABLES
+from engine.productivity import approved_day_minutes, referenced_logs
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 
 _NO_SHARED_SUBPLANS = pl.QueryOptFlags(comm_subplan_elim=False)
@@ -24,28 +32,51 @@ class Backend(StrEnum):
     DUCKDB = "duckdb"
 
 
-def lazy_frame(frame: pl.DataFrame, backend: Backend, con: duckdb.DuckDBPyConnection | None = None) -> nw.LazyFrame:
-    """``frame`` as a narwhals LazyFrame on ``backend`` (a DuckDB relation on ``con``)."""
+def lazy_frame(frame: pl.LazyFrame | pl.DataFrame, backend: Backend,
+               con: duckdb.DuckDBPyConnection | None = None) -> nw.LazyFrame:
+    """``frame`` as a narwhals LazyFrame on ``backend``: itself on polars, a DuckDB table on
+    ``con`` (a new in-memory database when none is given), streamed in Arrow batches."""
+    frame = frame.lazy()
     if backend is Backend.POLARS:
-        return nw.from_native(frame.lazy())
+        return nw.from_native(frame)
     import duckdb  # only for this backend: keeps `eperf run` start-up lean
 
-    return nw.from_native((con or duckdb.connect()).from_arrow(frame.to_arrow()))
+    con = con or duckdb.connect()
+    name = f"input_{len(con.sql('show tables').fetchall())}"
+    con.register("incoming", arrow_batches(frame))
+    con.execute(f"create table {name} as select * from incoming")
+    con.unregister("incoming")
+    return nw.from_native(con.table(name))
 
 
-def engine_inputs(tables: dict[str, pl.DataFrame], backend: Backend = Backend.POLARS) -> Inputs:
-    """:class:`engine.Inputs` over the accepted tables (times renamed ``check_in_min`` …)."""
+def arrow_batches(frame: pl.LazyFrame) -> pa.RecordBatchReader:
+    """The rows of ``frame`` as an Arrow stream (for DuckDB), computed batch by batch."""
+    import pyarrow as pa
+
+    schema = frame.collect_schema().to_arrow()
+    return pa.RecordBatchReader.from_batches(
+        schema, (part for b in frame.collect_batches() for part in b.to_arrow().cast(schema).to_batches()))
+
+
+def engine_inputs(tables: Mapping[str, pl.LazyFrame | pl.DataFrame], backend: Backend = Backend.POLARS,
+                  log_reductions: Mapping[str, pl.LazyFrame] | None = None) -> Inputs:
+    """:class:`engine.Inputs` over the accepted tables (times renamed ``check_in_min`` …), with
+    the activity log's reductions as computed by the reader, or else from the log itself."""
     con = None
     if backend is Backend.DUCKDB:
         import duckdb
 
         con = duckdb.connect()
-    frames = dict(tables)
-    frames["attendance"] = frames["attendance"].rename({"check_in": "check_in_min",
-                                                         "check_out": "check_out_min"})
+    frames = {name: tables[name].lazy() for name in SOURCES}
+    frames["attendance"] = frames["attendance"].rename({"check_in": "check_in_min", "check_out": "check_out_min"})
+    if log_reductions is None:
+        log, catalog = nw.from_native(frames["activity_log"]), nw.from_native(frames["catalog"])
+        log_reductions = {"day_minutes": approved_day_minutes(log, catalog).to_native(),
+                          "referenced_logs": referenced_logs(log).to_native()}
+    frames.update(log_reductions)
 
     def dates_frame(dates: list[dt.date]) -> nw.LazyFrame:
-        return lazy_frame(pl.DataFrame({"work_date": dates}, schema={"work_date": pl.Date}), backend, con)
+        return lazy_frame(pl.LazyFrame({"work_date": dates}, schema={"work_date": pl.Date}), backend, con)
 
     def materialize(frame: nw.LazyFrame) -> nw.LazyFrame:
         native = nw.to_native(frame)

@@ -21,16 +21,16 @@ def explain_employee(data: Path, period: Period, nip: str) -> str:
     register = result.pay_register.to_native()
     rows = register.filter(pl.col("nip") == nip).rows(named=True)
     if not rows:
-        known = (loaded.tables["employees"]["nip"] == nip).any()
+        known = (loaded.table("employees")["nip"] == nip).any()
         why = "has no active working day in the period" if known else "is not an accepted employee"
         raise LookupError(f"NIP {nip} {why}; nothing to explain for {period}")
     row = rows[0]
     pool = result.pool_summary.to_native().filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
-    one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.columns else table
+    one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
            for name, table in loaded.tables.items()}
     days = employee_days(engine_inputs(one), policy, period).collect("polars").to_native().sort("work_date")
-    employee = one["employees"].row(0, named=True)
-    basic = loaded.tables["kelas"].filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
+    employee = one["employees"].collect().row(0, named=True)
+    basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
     return "\n".join(explanation(row, pool, days, employee, basic, policy))
 
 

@@ -157,7 +157,8 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
     dropped = suspect_entries(entries, people)
     without = {**tables, "activity_log": tables["activity_log"].join(dropped, on="log_id", how="anti")}
     empty = pl.DataFrame(schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String})
-    recomputed = compute(DataDir(without, empty, ()), policy, period, "what-if").result.pay_register.to_native()
+    recomputed = compute(DataDir({k: v.lazy() for k, v in without.items()}, empty, ()), policy, period,
+                         "what-if").result.pay_register.to_native()
     ranked = (
         people.group_by("nip").agg(pl.col("flag").str.join(", ").alias("flags"), pl.len().alias("n"),
                                    pl.col("evidence").str.join("; "))

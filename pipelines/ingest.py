@@ -15,10 +15,12 @@ from pathlib import Path
 import polars as pl
 
 from engine import Period
-from engine.inputs import TABLES
+from engine.inputs import SOURCES
+from pipelines.backends import arrow_batches
 from pipelines.contracts import CONTRACTS, Contract
-from pipelines.monthly import POLICY_FILE
-from pipelines.readers import InputError, RawFile, contract_files, file_loads, read_export, read_file, validate
+from pipelines.exports import Scan, contract_files, open_scan, sha256_of
+from pipelines.monthly import POLICY_FILE, check_policy
+from pipelines.readers import InputError, check_input
 from pipelines.warehouse import BUDGET_TABLES, Warehouse
 
 
@@ -46,19 +48,29 @@ class Ingest:
 
 def ingest(wh: Warehouse, data: Path) -> Ingest:
     """Load every export found in ``data``; raises :class:`InputError` on a fatal problem (the
-    caller's transaction then rolls back: nothing is loaded)."""
+    caller's transaction then rolls back: nothing is loaded).
+
+    The new files of one input are checked together, in path order, exactly as ``eperf run``
+    checks them (duplicates across the parts of a log folder: the first row wins); their
+    references are checked against what the warehouse holds."""
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
-    found = [(c, path) for c in CONTRACTS.values() for path in contract_files(data, c, complete=False)]
+    found = {c.name: contract_files(data, c, complete=False) for c in CONTRACTS.values()}
     policy = data / POLICY_FILE
-    if not found and not policy.is_file():
+    if not any(found.values()) and not policy.is_file():
         raise InputError(f"{data}: no source export found (expected files such as hr/employees.csv)")
     files: list[FileIngest] = [_ingest_policy(wh, policy)] if policy.is_file() else []
-    for contract, path in found:
-        export = read_export(data, path)
-        earlier = _loaded_before(wh, contract.name, export.sha256)
-        files.append(FileIngest(export.file, None, earlier=earlier) if earlier is not None
-                     else _ingest_file(wh, contract, read_file(export, contract)))
+    for contract in CONTRACTS.values():
+        new = []
+        for path in found[contract.name]:
+            digest = sha256_of(path)
+            earlier = _loaded_before(wh, contract.name, digest)
+            if earlier is None:
+                new.append((open_scan(data, path, contract), digest))
+            else:
+                files.append(FileIngest(path.relative_to(data).as_posix(), None, earlier=earlier))
+        if new:
+            files.extend(_ingest_files(wh, contract, new))
     done = tuple(files)
     late = late_inputs(wh)
     for period, tables in late.items():
@@ -76,7 +88,8 @@ def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
+    check_policy(text)
     load_id = wh.next_load()
     wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
             [load_id, wh.at, wh.by, POLICY_FILE, digest])
@@ -89,29 +102,36 @@ def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
     return None if earlier is None else int(earlier)  # type: ignore[call-overload]
 
 
-def _ingest_file(wh: Warehouse, contract: Contract, raw: RawFile) -> FileIngest:
-    targets = {ref.table: wh.table(ref.table, columns=(ref.column,)) for ref in contract.references}
-    accepted, rejects = validate([raw], contract, targets)
-    load_id = wh.next_load()
-    inserted, replaced = _upsert(wh, contract, accepted, load_id)
-    [load] = file_loads([raw], rejects)
-    wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, wh.at, wh.by, contract.name, load.file, load.sha256, load.rows_read, load.accepted,
-             load.rejected, inserted, replaced])
-    wh.con.register("new_rejects", rejects.to_arrow())
-    wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
-    wh.con.unregister("new_rejects")
-    return FileIngest(load.file, load_id, load.rows_read, load.accepted, load.rejected, inserted, replaced)
+def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]) -> list[FileIngest]:
+    """Check the new files of one input together, then load each in path order."""
+    targets = {ref.column: wh.table(ref.table, columns=(ref.column,))[ref.column].unique()
+               for ref in contract.references}
+    scans = [scan for scan, _ in new]
+    checked = check_input(contract, scans, targets, keep=lambda rows: rows.clear())
+    digests = dict(new)
+    loaded = []
+    for i, load in enumerate(checked.loads(lambda scan: digests[scan])):
+        load_id = wh.next_load()
+        inserted, replaced = _upsert(wh, contract, checked.accepted(i), load_id)
+        wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, wh.at, wh.by, contract.name, load.file, load.sha256, load.rows_read, load.accepted,
+                 load.rejected, inserted, replaced])
+        rejects = checked.rejects.filter(pl.col("file") == load.file)
+        wh.con.register("new_rejects", rejects.to_arrow())
+        wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
+        wh.con.unregister("new_rejects")
+        loaded.append(FileIngest(load.file, load_id, load.rows_read, load.accepted, load.rejected, inserted, replaced))
+    return loaded
 
 
-def _upsert(wh: Warehouse, contract: Contract, accepted: pl.DataFrame, load_id: int) -> tuple[int, int]:
-    """Add the rows whose key is new or whose values changed; mark the rows they replace.
-    Returns (new keys, replaced rows)."""
+def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame, load_id: int) -> tuple[int, int]:
+    """Add the rows whose key is new or whose values changed; mark the rows they replace
+    (the accepted rows stream into DuckDB in batches). Returns (new keys, replaced rows)."""
     key = [f'"{k}"' for k in contract.key]
     values = [f'"{c}"' for c in contract.columns if c not in contract.key]
     same_key = " and ".join(f"cur.{k} = inc.{k}" for k in key)
     differs = " or ".join(f"cur.{v} is distinct from inc.{v}" for v in values) or "false"
-    wh.con.register("incoming", accepted.to_arrow())
+    wh.con.register("incoming", arrow_batches(accepted))
     wh.rows(f"""
         create or replace temp table fresh as
         select inc.*, cur._load is null as _new
@@ -132,7 +152,7 @@ def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
     """Per locked period, the inputs whose rows for it changed since the lock (late activity
     approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
     late = {}
-    pay_inputs = [name for name in TABLES if name not in BUDGET_TABLES]
+    pay_inputs = [name for name in SOURCES if name not in BUDGET_TABLES]
     for period, watermark in wh.rows("select period, watermark from runs where status = 'locked' order by period"):
         changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)  # type: ignore[call-overload]
         if changed:

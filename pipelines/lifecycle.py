@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from engine import Period, Policy
-from engine.inputs import TABLES
+from engine.inputs import SOURCES
 from pipelines.backends import Backend
 from pipelines.contracts import CONTRACTS
 from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, write_run
@@ -222,7 +222,7 @@ def _reasons(wh: Warehouse, period: Period, watermark: int) -> pl.DataFrame:
     per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
     shared = [CONTRACTS[n].path for n in wh.changed(
-        period, watermark, [n for n in TABLES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
+        period, watermark, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
     suffix = f"; also changed: {', '.join(shared)}" if shared else ""
     return (
         pl.concat(per_nip).sort("nip", "source")
@@ -243,7 +243,7 @@ def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int) -> p
 def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: int | None = None) -> str:
     """What a run of ``period`` depends on: each input's rows for the period, the policy text
     and the code version. The same fingerprint gives the same run id and the same outputs."""
-    tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in TABLES}
+    tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
     document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
                           sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
@@ -269,11 +269,14 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
-    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in TABLES}
-    if tables["employees"].height == 0:
-        raise InputError(f"the warehouse holds no employee active in {period}; load hr/employees first")
+    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
+    for name, what in (("employees", "employee active"), ("activity_log", "activity log row"),
+                       ("attendance", "attendance row")):
+        if tables[name].height == 0:
+            raise InputError(f"the warehouse holds no {what} in {period}; load {CONTRACTS[name].path} for the month "
+                             "first (a month is never computed from nothing)")
     policy = parse_policy(_policy(wh, watermark)[1], period)
-    loaded = DataDir(tables, wh.rejects(watermark), wh.loads(watermark))
+    loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), wh.loads(watermark))
     return compute(loaded, policy, period, run_id, backend)
 
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from engine import Period, Policy, PolicyError, RunResult, policy_for_period, run_period
 from engine.budget import budget_check
+from engine.policy import policy_versions
 from pipelines.backends import Backend, engine_inputs
 from pipelines.readers import DataDir, InputError, quiet, read_data_dir
 
@@ -60,20 +61,34 @@ def load_policy(data: Path, period: Period) -> Policy:
 
 
 def parse_policy(text: str, period: Period) -> Policy:
-    """The policy version in force for ``period`` from the text of a ``policy.toml``."""
+    """The policy version in force for ``period`` from the text of a ``policy.toml``; every
+    version is checked (SPEC §3.1)."""
     try:
-        return policy_for_period(tomllib.loads(text), period.first_day)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+        return policy_for_period(_policy_document(text), period.first_day)
     except PolicyError as exc:
         raise InputError(str(exc)) from exc
+
+
+def check_policy(text: str) -> None:
+    """Raise :class:`InputError` unless every version of a ``policy.toml`` is valid."""
+    try:
+        policy_versions(_policy_document(text))
+    except PolicyError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _policy_document(text: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
 
 
 def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
                   on_step: Callable[[str], None] = quiet) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
-    loaded = read_data_dir(data, str(period), on_step)
+    loaded = read_data_dir(data, period, on_step)
     on_step("computing pay")
     return compute(loaded, policy, period, _run_id(period, policy, loaded), backend)
 
@@ -81,7 +96,7 @@ def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
 def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
-    inputs = engine_inputs(loaded.tables, backend)
+    inputs = engine_inputs(loaded.tables, backend, loaded.log_reductions)
     result = run_period(inputs, policy, period, run_id)
     budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
     return Month(run_id, policy, loaded, result, nw.to_native(budget))

@@ -1,40 +1,52 @@
 """Read a data directory (SPEC §3) through its contracts: every row accepted or rejected.
 
-A fatal problem (a required file missing or unreadable, a required column absent) raises
-:class:`InputError` naming the file and column; the caller writes nothing. Everything else is
-per row: a row that fails its contract, repeats a key or points to something unknown goes to
-the rejects with ``file, row, column, reason`` and takes no part in the computation.
+Each input is read in one streaming pass (:func:`check_input`): the typed rows of its files
+(:mod:`pipelines.exports`) get a flag telling whether they pass every check of the contract
+(:mod:`pipelines.contracts.checks`) and every reference, and flow in batches past an inspector
+that keeps only what is small — the failing rows (which become the rejects ``file, row,
+column, reason``), the counts per file, the proof that the key is unique (keys in increasing
+order prove it in the same pass; otherwise the duplicates are found by hash) — and whatever
+the caller asks to keep of the accepted rows: every row of an input but the activity log.
+
+The activity log is never held whole: of its accepted rows the pass keeps the few that name an
+e-Project package, and its approved minutes per employee-day are a lazy scan of the accepted
+rows that the engine's plan starts from (:class:`engine.Inputs`), run as part of the month.
+
+A fatal problem (a required file missing or unreadable, a required column absent, a Parquet
+column of a foreign type, a month with nothing to compute from) raises :class:`InputError`
+naming the file and column; the caller writes nothing. A reason never quotes a value from a
+file that holds personal data.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import io
-import itertools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import pandera.polars as pa
+import narwhals.stable.v2 as nw
+import numpy as np
 import polars as pl
 
-from engine.policy import HHMM_PATTERN
+from engine import Period
+from engine.productivity import approved_day_minutes, referenced_logs
 from pipelines.contracts import CONTRACTS, Contract, Reference
+from pipelines.contracts.checks import contract_checks
+from pipelines.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
 
-_INDEX = "__index"
-_CHECK_REASONS = {
-    "not_nullable": "missing required value",
-    "greater_than_or_equal_to": "negative value",
-    "str_matches": "wrong format",
-    "isin": "value outside its allowed set",
-    "bp_range": "bp outside 0–10000",
-}
-_DTYPE_WORDS = {pl.Int64: "an integer", pl.Date: "a date YYYY-MM-DD",
-                pl.Datetime: "a date-time YYYY-MM-DD HH:MM"}
+__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "quiet", "read_data_dir"]
 
+_FILE = "__file"
+_ROW = "__row"
+_FINE = "__fine"
+_LINE_FLAGS = ("__extra", "__garbled")
+LINE = "(line)"
+"""The rejects' column for a problem with the whole line rather than one value."""
+BATCH_ROWS = 500_000
 
-class InputError(Exception):
-    """A fatal input problem: the run stops and writes nothing."""
+Reduction = Callable[[pl.LazyFrame], pl.LazyFrame]
+"""A lazy function of an input's accepted rows (typed as its contract)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,348 +61,377 @@ class FileLoad:
 
 
 @dataclasses.dataclass(frozen=True)
-class Export:
-    """One physical file's bytes, its path relative to the data directory and its SHA-256."""
-
-    file: str
-    content: bytes
-    sha256: str
-
-
-@dataclasses.dataclass(frozen=True)
-class RawFile:
-    """One physical file as read: its path relative to the data directory, its rows and its
-    fingerprint. ``padded``: a CSV whose text cells may need trimming (see :func:`_may_be_padded`)."""
-
-    file: str
-    frame: pl.DataFrame
-    sha256: str = ""
-    padded: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
 class DataDir:
-    """Accepted rows per contract (typed), every rejected row, and per-file counts."""
+    """Accepted rows per contract (typed, lazy), every rejected row, and per-file counts.
 
-    tables: dict[str, pl.DataFrame]
+    ``log_reductions``: the engine's two reductions of the activity log (``day_minutes`` and
+    ``referenced_logs``), when the reader computed them while streaming the log; otherwise
+    they are computed from ``tables["activity_log"]``."""
+
+    tables: dict[str, pl.LazyFrame]
     rejects: pl.DataFrame
     loads: tuple[FileLoad, ...]
+    log_reductions: dict[str, pl.LazyFrame] | None = None
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One accepted table, computed."""
+        return self.tables[name].collect()
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every accepted table, computed (for analysis: the whole activity log in memory)."""
+        return dict(zip(self.tables, pl.collect_all(self.tables.values())))
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedInput:
+    """One input after its pass (:func:`check_input`)."""
+
+    contract: Contract
+    scans: tuple[Scan, ...]
+    rejected_rows: tuple[pl.Series, ...]
+    """Per scan, the ``__row`` positions of its rejected rows."""
+    rejects: pl.DataFrame
+    counts: tuple[tuple[int, int], ...]
+    """Per scan: rows read, rows rejected."""
+    period_rows: int
+    """Accepted rows dated in the period (0 when no period was given or the input is not dated)."""
+    kept: pl.DataFrame
+    """What the caller asked to keep of the accepted rows."""
+
+    def accepted(self, file: int | None = None) -> pl.LazyFrame:
+        """The accepted rows (of every file, or of file number ``file``), typed as the contract,
+        in reading order: the files scanned again less the rejected rows (lazily: nothing is
+        read until the frame is)."""
+        parts = [
+            (scan.typed(accepted=True) if rows.len() == 0
+             else scan.typed(accepted=True).filter(~pl.col(_ROW).is_in(rows.implode())))
+            .select(_typed(self.contract))
+            for i, (scan, rows) in enumerate(zip(self.scans, self.rejected_rows)) if file in (None, i)
+        ]
+        return pl.concat(parts) if parts else pl.LazyFrame(schema=self.contract.dtypes)
+
+    def loads(self, sha256: Callable[[Scan], str]) -> list[FileLoad]:
+        return [FileLoad(scan.file, sha256(scan), read, read - rejected, rejected)
+                for scan, (read, rejected) in zip(self.scans, self.counts)]
+
+
+def _typed(contract: Contract) -> list[pl.Expr]:
+    """The contract's columns in its types (integers are parsed as Int128 to be range-checked)."""
+    return [pl.col(c).cast(t) for c, t in contract.dtypes.items()]
 
 
 def quiet(step: str) -> None:
     """The progress listener that says nothing."""
 
 
-def read_data_dir(data: Path, period: str | None = None, on_step: Callable[[str], None] = quiet) -> DataDir:
+def whole(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep every accepted row."""
+    return rows
+
+
+def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[str], None] = quiet) -> DataDir:
     """Read and validate every input file of ``data`` in dependency order.
 
     With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
-    partition only: the other months' rows are not inputs of this run.
+    partition only (the other months' rows are not inputs of this run), and a month with no
+    accepted employee, activity or attendance stops the run.
     """
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
-    tables: dict[str, pl.DataFrame] = {}
-    sources: dict[str, str] = {}
+    files = {c.name: contract_files(data, c, None if period is None else str(period)) for c in CONTRACTS.values()}
+    fingerprints = Fingerprints(p for paths in files.values() for p in paths)
+    tables: dict[str, pl.LazyFrame] = {}
     rejects: list[pl.DataFrame] = []
     loads: list[FileLoad] = []
+    reductions: dict[str, pl.LazyFrame] = {}
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
-        files = contract_files(data, contract, period)
-        raw = [read_file(read_export(data, f), contract) for f in files]
-        accepted, rejected = validate(raw, contract, tables, sources)
-        tables[contract.name] = accepted
-        if len(raw) == 1:
-            sources[contract.name] = raw[0].file
-        rejects.append(rejected)
-        loads.extend(file_loads(raw, rejected))
-    all_rejects = pl.concat(rejects).sort("file", "row", "column", "reason")
-    return DataDir(tables, all_rejects, tuple(loads))
+        scans = [open_scan(data, path, contract) for path in files[contract.name]]
+        targets = {ref.column: _target_values(tables[ref.table], ref) for ref in contract.references}
+        if contract.large:
+            checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs))
+            tables[contract.name] = checked.accepted()
+            reductions = {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
+                          "referenced_logs": checked.kept.lazy()}
+        else:
+            checked = check_input(contract, scans, targets, period)
+            tables[contract.name] = checked.kept.lazy()
+        rejects.append(checked.rejects)
+        loads.extend(checked.loads(lambda s: fingerprints.sha256(s.path)))
+        if period is not None:
+            _require_rows(checked, period)
+    return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), tuple(loads), reductions)
 
 
-def contract_files(data: Path, contract: Contract, period: str | None = None,
-                   complete: bool = True) -> list[Path]:
-    """The physical files of a contract, in the order their rows are read.
+def _native(function: Callable[..., nw.LazyFrame], *others: pl.LazyFrame) -> Reduction:
+    """An engine function of narwhals frames as a :data:`Reduction` of Polars frames."""
+    def reduce(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return nw.to_native(function(nw.from_native(rows), *(nw.from_native(o) for o in others)))
 
-    ``complete``: the directory must hold every required input (a run); a daily feed into the
-    warehouse holds only what arrived, and an absent input has no files.
-
-    Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` may also be a
-    folder of Parquet files (hive partitions allowed), read in path order. Two forms of one
-    input at once are ambiguous and stop the run. A folder partitioned by ``period=`` with
-    ``period`` given yields that partition's files; a missing partition stops the run.
-    """
-    path = data / contract.path
-    forms = [p for p in (path.with_suffix(".csv"), path.with_suffix(".parquet")) if p.is_file()]
-    if contract.folder_allowed and path.is_dir():
-        parts = sorted(path.rglob("*.parquet"))
-        if not parts:
-            raise InputError(f"{contract.path}/: folder holds no Parquet file")
-        partitioned = [p for p in parts if p.relative_to(path).parts[0].startswith("period=")]
-        if period is not None and partitioned:
-            parts = [p for p in partitioned if p.relative_to(path).parts[0] == f"period={period}"]
-            if not parts:
-                found = sorted({p.relative_to(path).parts[0] for p in partitioned})
-                raise InputError(f"{contract.path}/period={period}/: no activity log for the period "
-                                 f"(partitions found: {', '.join(found)})")
-        forms.append(path)
-    if len(forms) > 1:
-        shown = " and ".join(p.relative_to(data).as_posix() for p in forms)
-        raise InputError(f"{shown}: two exports of the same input; keep one")
-    if forms:
-        return parts if forms[0].is_dir() else forms
-    if contract.optional or not complete:
-        return []
-    also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
-    raise InputError(f"{contract.path}.csv: required file is missing from {data} "
-                     f"(a {contract.path}{also} is accepted too)")
+    return reduce
 
 
-def read_export(data: Path, path: Path) -> Export:
-    """The bytes of one input file (read once: they are parsed and fingerprinted)."""
-    rel = path.relative_to(data).as_posix()
+def _target_values(table: pl.LazyFrame, ref: Reference) -> pl.Series:
+    return table.select(pl.col(ref.column).unique()).collect().to_series()
+
+
+def _require_rows(checked: CheckedInput, period: Period) -> None:
+    """A month is never computed from nothing (SPEC §3.1): the employees, and the activity log
+    and attendance of the period, each need an accepted row."""
+    contract = checked.contract
+    read = sum(n for n, _ in checked.counts)
+    if contract.name == "employees" and read == sum(r for _, r in checked.counts):
+        raise InputError(f"{contract.path}: no accepted employee ({read} rows read); "
+                         "a month is never computed from nothing")
+    if contract.dated_by and checked.period_rows == 0:
+        raise InputError(f"{contract.path}: no accepted row in {period} ({read} rows read in all); "
+                         "a month is never computed from nothing")
+
+
+# --------------------------------------------------------------------------- the pass
+
+def check_input(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series],
+                period: Period | None = None, keep: Reduction = whole) -> CheckedInput:
+    """Check every row of ``scans`` (one input's files, in reading order) against ``contract``;
+    ``targets`` holds, per referencing column, the values it may take (the accepted keys of
+    the input it references). ``keep`` says what to keep of the accepted rows (applied batch
+    by batch: a projection or a filter).
+
+    Per row, in order: the line itself (its fields, its encoding), each value's type, the
+    model's checks, the references; among the rows still standing, the key (the first row
+    wins). A row with several problems gets one reject per column and counts once."""
     try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {exc})") from exc
-    return Export(rel, content, hashlib.sha256(content).hexdigest())
+        return _checked(contract, scans, targets, period, keep)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower():
+            raise InputError(f"{_culprit(scans)}: unreadable as CSV (a line cannot be split into fields: "
+                             "an unclosed quote?)") from None
+        garbled = [scan.with_garbled() if not scan.parquet else scan for scan in scans]
+        return _checked(contract, garbled, targets, period, keep)
 
 
-def read_file(export: Export, contract: Contract) -> RawFile:
-    """One file as read (its own column types: text in one Parquet part, typed in another)."""
-    rel, content = export.file, export.content
-    parquet = rel.endswith(".parquet")
-    try:
-        present = (pl.read_parquet_schema(io.BytesIO(content)) if parquet
-                   else pl.read_csv(content, n_rows=0, infer_schema=False).schema)
-        missing = [c for c in contract.columns if c not in present]
-        if missing:
-            raise InputError(f"{rel}: missing required column '{missing[0]}' "
-                             f"(expected columns: {', '.join(contract.columns)})")
-        columns = list(contract.columns)
-        frame = (pl.read_parquet(io.BytesIO(content), columns=columns, hive_partitioning=False) if parquet
-                 else pl.read_csv(content, columns=columns, infer_schema=False))
-    except InputError:
-        raise
-    except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
-        raise InputError(f"{rel}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    return RawFile(rel, frame, export.sha256, not parquet and _may_be_padded(content))
+def _culprit(scans: list[Scan]) -> str:
+    return " or ".join(s.file for s in scans if not s.parquet) or " or ".join(s.file for s in scans)
 
 
-_PADDING = (b" ", b"\t", b"\r", b"\x0b", b"\x0c", b'"')
+def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series], period: Period | None,
+             keep: Reduction) -> CheckedInput:
+    flagged = _flagged(contract, scans, targets)
+    inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep)
+    flagged.select(inspector.columns).sink_batches(inspector, chunk_size=BATCH_ROWS)
+    inspector.raise_inexact(scans)
+    duplicates = None if inspector.proof.unique else _later_duplicates(flagged, contract)
+    failed = pl.concat(inspector.failing) if inspector.failing else \
+        flagged.select(inspector.columns).clear().collect()
+    rejects = pl.concat([_reasons(failed, contract, targets), _duplicate_reasons(duplicates, contract)])
+    rejects = rejects.unique([_FILE, _ROW, "column"], keep="first", maintain_order=True)
+    rejected_rows = tuple(rejects.filter(pl.col(_FILE) == i)[_ROW].unique().sort() for i in range(len(scans)))
+    located = rejects.select(
+        pl.col(_FILE).replace_strict(range(len(scans)), [s.file for s in scans], return_dtype=pl.String)
+        .alias("file") if scans else pl.lit(None, pl.String).alias("file"),
+        (pl.col(_ROW).cast(pl.Int64) + 1).alias("row"), "column", "reason")
+    counts = tuple((int(n), rows.len()) for n, rows in zip(inspector.read, rejected_rows))
+    kept = pl.concat(inspector.kept) if inspector.kept else \
+        keep(flagged.select(_typed(contract)).clear()).collect()
+    checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, inspector.period_rows, kept)
+    if duplicates is None:
+        return checked
+    # The first row wins: what was kept while the duplicates were unknown is kept again.
+    accepted = checked.accepted()
+    dated = 0 if period is None or not contract.dated_by else \
+        accepted.select(pl.col(contract.dated_by).is_between(period.first_day, period.last_day).sum()).collect().item()
+    return dataclasses.replace(checked, kept=keep(accepted).collect(), period_rows=dated)
 
 
-def _may_be_padded(csv: bytes) -> bool:
-    """Whether a CSV may hold a text cell with white space around it or a quoted empty text.
+class _Inspector:
+    """Sees every row of an input go by in batches, in reading order (:meth:`__call__`), and
+    keeps the counts, the failing rows, the key proof and what the caller keeps."""
 
-    Only a plain ASCII file without spaces, tabs, carriage returns or quotes is proved not to;
-    its cells are taken as read (an empty cell is already missing), which spares trimming
-    every cell of a large export.
-    """
-    return not csv.isascii() or any(b in csv for b in _PADDING)
+    def __init__(self, contract: Contract, files: int, schema: pl.Schema, period: Period | None,
+                 keep: Reduction) -> None:
+        self.contract, self.period, self.keep = contract, period, keep
+        self.inexact = [c for c in schema if c.startswith("__inexact_")]
+        flags = [c for c in schema if c.startswith("__bad_") or c in _LINE_FLAGS]
+        self.columns = list(dict.fromkeys([_FILE, _ROW, *contract.columns, *flags, *self.inexact, _FINE]))
+        self.read = np.zeros(files, dtype=np.int64)
+        self.failing: list[pl.DataFrame] = []
+        self.kept: list[pl.DataFrame] = []
+        self.proof = _KeyProof(contract.key)
+        self.period_rows = 0
+        self.first_inexact: pl.DataFrame | None = None
+        self._lock = threading.Lock()
 
+    def __call__(self, batch: pl.DataFrame) -> None:
+        with self._lock:
+            files = batch[_FILE]
+            if files[0] == files[-1]:
+                self.read[files[0]] += batch.height
+            else:
+                self.read += np.bincount(files.to_numpy(), minlength=len(self.read))
+            if self.inexact and self.first_inexact is None:
+                inexact = batch.filter(pl.any_horizontal(self.inexact))
+                self.first_inexact = inexact.head(1) if inexact.height else None
+            fine = batch[_FINE]
+            all_fine = bool(fine.all())
+            if not all_fine:
+                self.failing.append(batch.filter(~fine))
+            standing = batch if all_fine else batch.filter(fine)
+            self.proof.extend(standing)
+            self.kept.append(self.keep(standing.lazy().select(_typed(self.contract))).collect(engine="in-memory"))
+            if self.period is not None and self.contract.dated_by:
+                days = standing[self.contract.dated_by]
+                self.period_rows += int(days.is_between(self.period.first_day, self.period.last_day).sum())
 
-def validate(raw: list[RawFile], contract: Contract, accepted: dict[str, pl.DataFrame],
-             sources: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split the rows of ``raw`` (one frame per file, in reading order) into accepted (typed,
-    contract columns) and rejects (``file, row, column, reason``). ``accepted`` holds the
-    tables read before, for references; ``sources`` names the file each was read from.
-
-    Order of checks: type, the pandera model (required, ranges, allowed sets, cross-column)
-    and the format a reference takes from its target, then among the rows still standing the
-    key (first row wins) and the references. Rows are tracked by their position in the
-    concatenated files (``__index``).
-    """
-    dtypes = contract.dtypes
-    typed = [_parse_file(f, dtypes, contract) for f in raw] or [_parse_file(RawFile("", _empty(contract)),
-                                                                             dtypes, contract)]
-    offsets = list(itertools.accumulate((frame.height for frame, _ in typed), initial=0))
-    unknown = {ref: f"__unknown_{ref.column}" for ref in contract.references}
-    rows = pl.concat([frame for frame, _ in typed], how="vertical_relaxed").with_row_index(_INDEX).lazy()
-    # The reference lookups and the proof of unique keys share one parallel pass.
-    parsed, keys = pl.collect_all([
-        rows.with_columns(
-            (pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(accepted[ref.table][ref.column].implode()))
-            .alias(flag) for ref, flag in unknown.items()),
-        rows.select(_key_hash(contract.key).n_unique()),
-    ], engine="in-memory")
-    type_errors = pl.concat([errors.with_columns(pl.col(_INDEX) + start)
-                             for (_, errors), start in zip(typed, offsets, strict=False)])
-    checked = _contract_failures(parsed, contract).join(type_errors.select(_INDEX, "column"),
-                                                        on=[_INDEX, "column"], how="anti")
-    malformed = [_malformed_references(parsed.filter(pl.col(flag)), ref) for ref, flag in unknown.items()]
-    failures = pl.concat([type_errors, checked, *malformed])
-    standing = _without(parsed, failures)
-
-    unique_keys = keys.item() == parsed.height  # then no subset of the rows repeats a key either
-    duplicates = _empty_rejects() if unique_keys else _later_duplicates(standing, contract.key)
-    standing = _without(standing, duplicates)
-
-    unmatched = []
-    sources = sources or {}
-    for ref, flag in unknown.items():
-        bad = standing.filter(pl.col(flag))
-        target_file = sources.get(ref.table, CONTRACTS[ref.table].path + ".csv")
-        unmatched.append(bad.select(
-            _INDEX, pl.lit(ref.column).alias("column"),
-            pl.format(f"unknown reference: {ref.column} '{{}}' is not in {target_file}", pl.col(ref.column))
-            .alias("reason")))
-        standing = _without(standing, bad)
-    rejects = _located(pl.concat([failures, duplicates, *unmatched]), [f.file for f in raw], offsets)
-    return standing.select(contract.columns), rejects
+    def raise_inexact(self, scans: list[Scan]) -> None:
+        """Stop on a Parquet value of another type that does not convert exactly."""
+        if self.first_inexact is None:
+            return
+        row = self.first_inexact.row(0, named=True)
+        name = next(c for c in self.inexact if row[c]).removeprefix("__inexact_")
+        scan = scans[row[_FILE]]
+        kind = KIND_WORDS[kind_of(name, scan.contract)]
+        raise InputError(f"{scan.file}: column '{name}' is stored as {dict(scan.source_types)[name]} and row "
+                         f"{row[_ROW] + 1} holds a value that is not {kind} exactly (Parquet types are not "
+                         f"guessed; export the column as {kind})")
 
 
-def _malformed_references(unknown: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Of the rows whose ``ref.column`` is not among the accepted targets, those whose value
-    does not even have the target's format (a NIP's 18 digits), as "wrong format" rejects.
+class _KeyProof:
+    """Watches the standing rows of an input go by, in reading order: keys that only increase
+    (in the key's column order, or reversed for a two-column key: exports sorted by date, then
+    NIP) cannot repeat. This is the cheapest proof that a key is unique; without it the
+    duplicates are looked for by hash (:func:`_later_duplicates`)."""
 
-    A value found among the targets has their format already: checking the format only here
-    spares a pattern match over every row of a large file.
-    """
+    def __init__(self, key: tuple[str, ...]) -> None:
+        self.orders = [list(key), list(key)[::-1]] if len(key) == 2 else [list(key)]
+        self.last: list[tuple[object, ...] | None] = [None] * len(self.orders)
+        self.increasing = [True] * len(self.orders)
+
+    @property
+    def unique(self) -> bool:
+        return any(self.increasing)
+
+    def extend(self, rows: pl.DataFrame) -> None:
+        if rows.height == 0:
+            return
+        for i, order in enumerate(self.orders):
+            if self.increasing[i]:
+                self.increasing[i], self.last[i] = _still_increasing(rows, order, self.last[i])
+
+
+def _still_increasing(rows: pl.DataFrame, key: list[str], last: tuple[object, ...] | None
+                      ) -> tuple[bool, tuple[object, ...] | None]:
+    """Whether ``rows`` continue a strictly increasing run of ``key`` values after ``last``."""
+    columns = [rows[c] for c in key]
+    first, final = tuple(c[0] for c in columns), tuple(c[-1] for c in columns)
+    if last is not None and not first > last:  # type: ignore[operator]
+        return False, final
+    n = rows.height
+    greater: pl.Series | None = None
+    for column in reversed(columns):
+        now, before = column.slice(1), column.slice(0, n - 1)
+        greater = now > before if greater is None else (now > before) | ((now == before) & greater)
+    return greater is None or bool(greater.all()), final
+
+
+def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series]) -> pl.LazyFrame:
+    """The typed rows of every file of the input (``__file`` numbers the file) with the scans'
+    flag columns and ``__fine``: the row passes every check and reference."""
+    checks = nw.any_horizontal(*(~check.ok for check in contract_checks(contract)), ignore_nulls=True)
+    frames = []
+    for i, scan in enumerate(scans):
+        typed = scan.typed().with_columns(pl.lit(i, pl.UInt16).alias(_FILE))
+        flags = [c for c in typed.collect_schema() if c in _LINE_FLAGS or c.startswith("__bad_")]
+        references = [_unknown(pl.col(ref.column), targets[ref.column]) for ref in contract.references]
+        frames.append(
+            nw.from_native(typed).with_columns(checks.alias("__checks")).to_native()
+            .with_columns((~pl.any_horizontal("__checks", *flags, *references)).alias(_FINE))
+            .drop("__checks"))
+    if frames:
+        return pl.concat(frames, how="diagonal_relaxed")
+    return pl.LazyFrame(schema={_ROW: pl.UInt32, _FILE: pl.UInt16, _FINE: pl.Boolean,
+                                **{c: pl.Int128 if kind_of(c, contract) == "integer" else contract.dtypes[c]
+                                   for c in contract.columns}})
+
+
+def _unknown(value: pl.Expr, targets: pl.Series) -> pl.Expr:
+    return value.is_not_null() & ~value.is_in(targets.implode())
+
+
+def _later_duplicates(flagged: pl.LazyFrame, contract: Contract) -> pl.DataFrame:
+    """Standing rows whose key an earlier standing row already has (reading order: file, row).
+
+    Only rows whose key hash repeats are compared exactly, so memory holds the hashes once."""
+    key = list(contract.key)
+    keyed = flagged.filter(pl.col(_FINE)).select(_FILE, _ROW, *key, pl.struct(key).hash(7).alias("__hash"))
+    repeated = keyed.group_by("__hash").len().filter(pl.col("len") > 1).select("__hash").collect().to_series()
+    suspects = keyed.filter(pl.col("__hash").is_in(repeated.implode())).drop("__hash").collect().sort(_FILE, _ROW)
+    return suspects.filter(~pl.struct(key).is_first_distinct())
+
+
+# --------------------------------------------------------------------------- reasons
+
+def _reasons(failed: pl.DataFrame, contract: Contract, targets: Mapping[str, pl.Series]) -> pl.DataFrame:
+    """``__file, __row, column, reason`` of the failing rows, most basic problem first: the
+    line, each value's type, the model's checks (on values of the right type), then the
+    references (only for rows with no other problem)."""
+    if failed.height == 0:
+        return _no_reasons()
+    absent = [c for c in (*_LINE_FLAGS, *(f"__bad_{c}" for c in contract.columns)) if c not in failed.columns]
+    failed = failed.with_columns(pl.lit(False).alias(c) for c in absent)
+    checks = contract_checks(contract)
+    failures = nw.from_native(failed).with_columns(
+        *((~check.ok).fill_null(False).alias(f"__check{k}") for k, check in enumerate(checks))).to_native()
+    found: list[pl.DataFrame] = []
+
+    def add(mask: pl.Expr, column: str, reason: pl.Expr | str) -> None:
+        text = pl.lit(reason) if isinstance(reason, str) else reason
+        found.append(failures.filter(mask).select(_FILE, _ROW, pl.lit(column).alias("column"), text.alias("reason")))
+
+    add(pl.col("__extra"), LINE, "the line has more fields than the header (a value holding an unquoted "
+                                 "separator shifts the row)")
+    add(pl.col("__garbled"), LINE, "text is not UTF-8 (export the file as UTF-8)")
+    for c in contract.columns:
+        add(pl.col(f"__bad_{c}"), c, f"wrong type: expected {KIND_WORDS[kind_of(c, contract)]}")
+    for k, check in enumerate(checks):
+        reason = _quoted(check.reason, check.column) if check.quote else check.reason
+        add(pl.col(f"__check{k}") & ~pl.col(f"__bad_{check.column}"), check.column, reason)
+    others = pl.any_horizontal(pl.col(r"^__(check\d+|bad_.*|extra|garbled)$"))
+    for ref in contract.references:
+        add(_unknown(pl.col(ref.column), targets[ref.column]) & ~others, ref.column,
+            _unknown_reason(ref, contract))
+    return pl.concat(found).sort(_FILE, _ROW, maintain_order=True)
+
+
+def _quoted(reason: str, column: str) -> pl.Expr:
+    return pl.concat_str(pl.lit(f"{reason} ('"), pl.col(column).cast(pl.String), pl.lit("')"))
+
+
+def _unknown_reason(ref: Reference, contract: Contract) -> pl.Expr:
+    """"unknown reference" — or "wrong format" when the value does not even have the format of
+    the column it refers to (a NIP of 17 digits is not some employee we do not know)."""
+    target_file = CONTRACTS[ref.table].path
     target = CONTRACTS[ref.table].model.to_schema().columns[ref.column]
     pattern = next((c.statistics["pattern"] for c in target.checks if c.name == "str_matches"), None)
-    if pattern is None:
-        return _empty_rejects()
     value = pl.col(ref.column)
-    return unknown.filter(~value.str.contains(pattern)).select(
-        _INDEX, pl.lit(ref.column).alias("column"), pl.format("wrong format ('{}')", value).alias("reason"))
-
-
-def _located(rejects: pl.DataFrame, files: list[str], offsets: list[int]) -> pl.DataFrame:
-    """``__index`` (position across the files) as ``file`` and 1-based ``row`` within it."""
-    starts = pl.Series(offsets[:-1], dtype=pl.UInt32)
-    which = starts.search_sorted(rejects[_INDEX], side="right") - 1
-    return rejects.select(
-        pl.Series("file", files, dtype=pl.String).gather(which).alias("file") if files
-        else pl.lit(None, pl.String).alias("file"),
-        (pl.col(_INDEX).cast(pl.Int64) - starts.gather(which).cast(pl.Int64) + 1).alias("row"),
-        pl.col("column").cast(pl.String), pl.col("reason").cast(pl.String),
-    )
-
-
-def _without(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` less the rows (by ``__index``) of ``rows``; reading order is kept."""
-    if rows.height == 0:
-        return frame
-    return frame.filter(~pl.col(_INDEX).is_in(rows[_INDEX].unique().implode()))
-
-
-def _key(key: tuple[str, ...]) -> pl.Expr:
-    return pl.struct(list(key)) if len(key) > 1 else pl.col(key[0])
-
-
-def _key_hash(key: tuple[str, ...]) -> pl.Expr:
-    """A 64-bit hash of the key: as many distinct hashes as rows proves the keys unique in one
-    cheap pass; only a file with a repeated hash pays for :func:`_later_duplicates`."""
-    return _key(key).hash(7)
-
-
-def _later_duplicates(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
-    """Rows whose key an earlier row already has, as rejects (the first row wins)."""
-    return frame.filter(~_key(key).is_first_distinct()).select(
-        _INDEX, pl.lit(", ".join(key)).alias("column"),
-        pl.lit(f"duplicate key ({', '.join(key)}): an earlier row has the same key").alias("reason"))
-
-
-def _parse_file(raw: RawFile, dtypes: dict[str, pl.DataType],
-                contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One file's columns parsed to the contract types, and its values that do not parse
-    (``__index`` is the position within this file)."""
-    frame = _cells(raw)
-    parsed = frame.select(_parse(frame, name, dtype, name in contract.times).alias(name)
-                          for name, dtype in dtypes.items())
-    unparsed = [name for name, dtype in dtypes.items() if dtype != pl.String]
-    failed = [(name, frame[name].is_not_null() & parsed[name].is_null()) for name in unparsed]
-    type_errors = pl.concat(
-        [pl.DataFrame({_INDEX: mask.arg_true().cast(pl.UInt32)}).select(
-            _INDEX, pl.lit(name).alias("column"),
-            pl.lit(f"wrong type: expected {_type_word(dtypes[name], name in contract.times)}").alias("reason"))
-         for name, mask in failed if mask.any()]
-        or [_empty_rejects()],
-    )
-    return parsed, type_errors
-
-
-def _empty(contract: Contract) -> pl.DataFrame:
-    return pl.DataFrame(schema={c: pl.String for c in contract.columns})
-
-
-def _cells(raw: RawFile) -> pl.DataFrame:
-    """The file's values before parsing: an empty text is missing, and spaces around a CSV
-    cell are dropped (spreadsheet exports); Parquet text is otherwise taken as is."""
-    frame = raw.frame
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if raw.padded:
-        cells = {name: pl.col(name).str.strip_chars() for name in text}
+    if contract.personal:
+        unknown = pl.lit(f"unknown reference: {ref.column} is not in {target_file}")
+        malformed = pl.lit("wrong format")
     else:
-        cells = {name: pl.col(name) for name in text if (frame[name] == "").any()}
-    return frame.with_columns(pl.when(cell != "").then(cell).alias(name) for name, cell in cells.items())
+        unknown = pl.concat_str(pl.lit(f"unknown reference: {ref.column} '"), value,
+                                pl.lit(f"' is not in {target_file}"))
+        malformed = _quoted("wrong format", ref.column)
+    if pattern is None:
+        return unknown
+    return pl.when(value.str.contains(pattern)).then(unknown).otherwise(malformed)
 
 
-def _parse(cells: pl.DataFrame, name: str, dtype: object, is_time: bool) -> pl.Expr:
-    """``name`` parsed to ``dtype`` (null where it does not parse)."""
-    col = pl.col(name)
-    source = cells.schema[name]
-    if dtype == pl.String:
-        return col.cast(pl.String)
-    if source != pl.String:
-        if dtype == pl.Date and source == pl.Datetime:
-            return col.dt.date()
-        if source.is_float() and dtype == pl.Int64:
-            return pl.when(col == col.floor()).then(col.cast(pl.Int64, strict=False)).alias(name)
-        return col.cast(dtype, strict=False)  # type: ignore[arg-type]
-    if is_time:
-        ok = col.str.contains(HHMM_PATTERN)
-        minutes = col.str.slice(0, 2).cast(pl.Int64) * 60 + col.str.slice(3, 2).cast(pl.Int64)
-        return pl.when(ok).then(minutes).alias(name)
-    if dtype == pl.Int64:
-        return col.cast(pl.Int64, strict=False).alias(name)
-    if dtype == pl.Date:
-        iso = col.str.len_bytes() == 10  # strictly YYYY-MM-DD: 2024-9-5 is a wrong type
-        return pl.when(iso).then(col.str.to_date("%Y-%m-%d", strict=False)).alias(name)
-    iso = col.str.len_bytes() == 16
-    return pl.when(iso).then(col.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")).alias(name)
+def _duplicate_reasons(duplicates: pl.DataFrame | None, contract: Contract) -> pl.DataFrame:
+    if duplicates is None or duplicates.height == 0:
+        return _no_reasons()
+    key = ", ".join(contract.key)
+    return duplicates.select(_FILE, _ROW, pl.lit(key).alias("column"),
+                             pl.lit(f"duplicate key ({key}): an earlier row has the same key").alias("reason"))
 
 
-def _type_word(dtype: object, is_time: bool) -> str:
-    if is_time:
-        return "a time HH:MM"
-    return next((w for t, w in _DTYPE_WORDS.items() if dtype == t), str(dtype))
-
-
-def _contract_failures(parsed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """Rows that break the pandera model, as rejects (values of personal columns not shown)."""
-    try:
-        contract.model.validate(parsed, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases.filter(pl.col("index").is_not_null())
-    else:
-        return _empty_rejects()
-    by_check = cases.with_columns(
-        kind=pl.col("check").str.extract(r"^([a-z_]+)", 1),
-        column=pl.when(pl.col("schema_context") == "Column").then(pl.col("column"))
-        .otherwise(pl.col("check").str.extract(r"^(\w+)", 1)),
-    )
-    reason = (
-        pl.when(pl.col("schema_context") != "Column").then(pl.col("check"))
-        .when(pl.col("kind") == "in_range").then(pl.format("value outside its allowed range: {}", pl.col("check")))
-        .otherwise(pl.col("kind").replace_strict(_CHECK_REASONS, default=pl.col("check")))
-    )
-    shown = pl.when(pl.col("column").is_in(list(contract.personal)) | (pl.col("kind") == "not_nullable")
-                    | (pl.col("schema_context") != "Column")).then(reason).otherwise(
-        pl.format("{} ('{}')", reason, pl.col("failure_case")))
-    return (
-        by_check.select(pl.col("index").cast(pl.UInt32).alias(_INDEX), pl.col("column").cast(pl.String),
-                        shown.alias("reason"))
-        .unique(maintain_order=True)
-    )
-
-
-def _empty_rejects() -> pl.DataFrame:
-    return pl.DataFrame(schema={_INDEX: pl.UInt32, "column": pl.String, "reason": pl.String})
-
-
-def file_loads(raw: list[RawFile], rejects: pl.DataFrame) -> list[FileLoad]:
-    """Per file: rows read, accepted and rejected (a row with several rejects counts once)."""
-    rejected = dict(rejects.group_by("file").agg(pl.col("row").n_unique()).iter_rows())
-    return [FileLoad(f.file, f.sha256, f.frame.height, f.frame.height - rejected.get(f.file, 0),
-                     rejected.get(f.file, 0)) for f in raw]
+def _no_reasons() -> pl.DataFrame:
+    return pl.DataFrame(schema={_FILE: pl.UInt16, _ROW: pl.UInt32, "column": pl.String, "reason": pl.String})

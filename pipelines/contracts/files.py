@@ -33,6 +33,10 @@ class Contract:
     personal: tuple[str, ...] = ()
     folder_allowed: bool = False
     """Also a folder of Parquet files (hive partitions allowed), read in path order."""
+    large: bool = False
+    """Millions of rows a month: handed on as a lazy scan, never held in memory whole."""
+    dated_by: str | None = None
+    """The date column that places a row in a period: a run needs rows of its period."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -60,9 +64,9 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     Contract("catalog", "ekinerja/activity_catalog", m.ActivityCatalog, ("activity_code",)),
     Contract("activity_log", "ekinerja/activity_log", m.ActivityLog, ("log_id",),
              (Reference("nip", "employees"), Reference("activity_code", "catalog")),
-             folder_allowed=True),
+             folder_allowed=True, large=True, dated_by="work_date"),
     Contract("attendance", "eabsensi/attendance", m.Attendance, ("nip", "work_date"),
-             (Reference("nip", "employees"),), times=("check_in", "check_out")),
+             (Reference("nip", "employees"),), times=("check_in", "check_out"), dated_by="work_date"),
     Contract("apbd_lines", "ebudgeting/apbd_lines", m.ApbdLines,
              ("fiscal_year", "revision", "opd_code", "account_code")),
     Contract("packages", "eproject/packages", m.Packages, ("package_id",), optional=True),

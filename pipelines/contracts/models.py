@@ -1,19 +1,27 @@
-"""The pandera models of the input files (SPEC §3), after parsing.
+"""The pandera models of the input files (SPEC §3), after parsing: what a valid row is.
 
 Dates are ``Date``, ``approved_at`` a ``Datetime``, check-in/out times minutes of the day
-(``Int64``), money, bp, minutes and quantity ``Int64``. A column's ``nullable=False`` means
-a missing value rejects the row.
+(``Int64``), money, bp, minutes and quantity ``Int64``. A column's ``nullable=False`` means a
+missing value rejects the row. Every integer has an upper bound (SPEC §3.1: amounts have
+bounds), so every accepted value fits ``Int64`` and no formula of §4 overflows.
 
-A column that references another file (SPEC §3.1; ``files.py``) takes its format from its
-target: a log's ``nip`` that is not a known employee is "wrong format" when it is not 18 digits,
-else an unknown reference.
+The models are declarations: :mod:`pipelines.contracts.checks` turns each into lazy flag
+expressions that run over a scan of the file. A cross-column rule is a :class:`RowRule` (one
+narwhals expression) attached to its model with :func:`row_check`, so a model also validates
+with pandera itself and the two agree.
+
+A column that references another file (``files.py``) takes its format from its target: a log's
+``nip`` that is not a known employee is "wrong format" when it is not 18 digits, else an
+unknown reference.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import pandera.polars as pa
 import polars as pl
 
@@ -21,44 +29,76 @@ from engine.money import BP
 from engine.period import PERIOD_PATTERN
 from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK, STATUSES
 
-NIP = r"^\d{18}$"
+NIP = r"^[0-9]{18}$"
+"""18 ASCII digits (``\\d`` would let full-width and other Unicode digits through)."""
 ROLES = ("PPK", "PPTK", "PEJABAT_PENGADAAN", "POKJA", "PENGAWAS")
 KELAS = {"in_range": {"min_value": 1, "max_value": 17}}
 FISCAL_YEAR = {"in_range": {"min_value": 2000, "max_value": 2100}}
+MAX_AMOUNT_RP = 10**15
+"""Any ``*_rp`` input: at most a whole APBD line (SPEC §3.1)."""
+MAX_PAY_RP = 10**9
+"""``salary_rp`` and ``basic_rp``: a month's salary or basic TPP."""
+MAX_QUANTITY = 10**4
+MINUTES_PER_DAY = 24 * 60
 
 
-def _ends_after_start(data: pa.PolarsData, start: str = "start_date", end: str = "end_date") -> pl.LazyFrame:
-    return data.lazyframe.select((pl.col(end).is_null() | pl.col(start).is_null()
-                                  | (pl.col(end) >= pl.col(start))).alias("ok"))
+def amount(maximum: int = MAX_AMOUNT_RP, **kwargs: Any) -> Any:
+    """A Rupiah amount 0..``maximum`` (a larger one is "amount out of range")."""
+    return pa.Field(ge=0, le=maximum, **kwargs)
 
 
-def _span_check() -> Any:
-    """The check of a row valid from ``start_date`` to ``end_date`` (empty: open-ended), as a
-    model attribute: an inherited pandera check loses its name, which is the reject's reason."""
-    @pa.dataframe_check(name="end_date before start_date")
-    def ends_after_start(cls: Any, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data)
+@dataclasses.dataclass(frozen=True)
+class RowRule:
+    """A rule across columns of one row: ``ok`` is true where the row passes (a missing value
+    passes: whether it may be missing is its column's business). A failing row is rejected with
+    ``reason`` against ``column``."""
 
-    return ends_after_start
+    reason: str
+    column: str
+    ok: nw.Expr
+    reads: tuple[str, ...]
+    """Every column ``ok`` reads."""
 
 
-class Contract(pa.DataFrameModel):
+def ends_after_start(start: str = "start_date", end: str = "end_date") -> RowRule:
+    return RowRule(f"{end} before {start}", end,
+                   nw.col(end).is_null() | nw.col(start).is_null() | (nw.col(end) >= nw.col(start)), (start, end))
+
+
+GOLONGAN_FOR_STATUS = RowRule(
+    "golongan not valid for status (PNS/CPNS: I-IV)", "golongan",
+    ~nw.col("status").is_in(["PNS", "CPNS"]) | nw.col("golongan").is_in(list(ROMAN_PNS))
+    | nw.col("status").is_null() | nw.col("golongan").is_null(), ("status", "golongan"))
+OUT_AFTER_IN = ends_after_start("check_in", "check_out")
+
+
+def row_check(rule: RowRule) -> Any:
+    """``rule`` as a pandera dataframe check, named by its reason (a model attribute: an
+    inherited pandera check loses its name)."""
+    @pa.dataframe_check(name=rule.reason)
+    def check(cls: Any, data: pa.PolarsData) -> pl.LazyFrame:
+        return nw.from_native(data.lazyframe).select(rule.ok.alias("ok")).to_native()
+
+    return check
+
+
+class InputModel(pa.DataFrameModel):
     class Config:
         strict = False  # extra columns are ignored (SPEC §3)
         coerce = False
 
-    @pa.check(r"^\w+_bp$", regex=True)
+    @pa.check(r"^\w+_bp$", regex=True, name="bp_range")
     def bp_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """Every ``…_bp`` column holds basis points."""
+        """Every ``…_bp`` column holds basis points 0–10000."""
         return data.lazyframe.select(pl.col(data.key).is_between(0, BP))
 
 
-class Kelas(Contract):
+class Kelas(InputModel):
     kelas: int = pa.Field(**KELAS)
-    basic_rp: int = pa.Field(ge=0)
+    basic_rp: int = amount(MAX_PAY_RP)
 
 
-class Positions(Contract):
+class Positions(InputModel):
     position_id: str
     opd_code: str
     name: str = pa.Field(nullable=True)
@@ -71,105 +111,97 @@ class Positions(Contract):
     pol_bp: int
 
 
-class Employees(Contract):
+class Employees(InputModel):
     nip: str = pa.Field(str_matches=NIP)
     name: str = pa.Field(nullable=True)
     opd_code: str
     position_id: str
     status: str = pa.Field(isin=list(STATUSES))
     golongan: str = pa.Field(isin=list(ROMAN_PPPK))
-    salary_rp: int = pa.Field(ge=0)
+    salary_rp: int = amount(MAX_PAY_RP)
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
     bank_account: str = pa.Field(nullable=True)
-    ends_after_start = _span_check()
-
-    @pa.dataframe_check(name="golongan not valid for status (PNS/CPNS: I-IV)")
-    def golongan_for_status(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            (pl.col("status").is_in(["PNS", "CPNS"]).not_() | pl.col("golongan").is_in(list(ROMAN_PNS))
-             | pl.col("golongan").is_null()).alias("ok"))
+    ends_after_start = row_check(ends_after_start())
+    golongan_for_status = row_check(GOLONGAN_FOR_STATUS)
 
 
-class Plt(Contract):
+class Plt(InputModel):
     nip: str
     position_id: str
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-    ends_after_start = _span_check()
+    ends_after_start = row_check(ends_after_start())
 
 
-class Sanctions(Contract):
+class Sanctions(InputModel):
     nip: str
     cut_bp: int
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-    ends_after_start = _span_check()
+    ends_after_start = row_check(ends_after_start())
 
 
-class Calendar(Contract):
+class Calendar(InputModel):
     date: dt.date
     kind: str = pa.Field(isin=["holiday", "cuti_bersama"])
 
 
-class ActivityCatalog(Contract):
+class ActivityCatalog(InputModel):
     activity_code: str
     name: str = pa.Field(nullable=True)
-    standard_minutes: int = pa.Field(ge=0)
+    standard_minutes: int = pa.Field(ge=0, le=MINUTES_PER_DAY)
 
 
-class ActivityLog(Contract):
+class ActivityLog(InputModel):
     log_id: str
     nip: str
     work_date: dt.date
     activity_code: str
-    quantity: int = pa.Field(ge=0)
+    quantity: int = pa.Field(ge=0, le=MAX_QUANTITY)
     status: str = pa.Field(isin=["draft", "submitted", "approved", "rejected"])
     approver_nip: str = pa.Field(nullable=True)
     approved_at: dt.datetime = pa.Field(nullable=True)
     ref: str = pa.Field(nullable=True)
 
 
-class Attendance(Contract):
+class Attendance(InputModel):
     nip: str
     work_date: dt.date
     status: str = pa.Field(isin=list(ATTENDANCE_STATUSES))
-    check_in: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 1439})
-    check_out: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 1439})
-
-    @pa.dataframe_check(name="check_out before check_in")
-    def out_after_in(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _ends_after_start(data, "check_in", "check_out")
+    check_in: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": MINUTES_PER_DAY - 1})
+    check_out: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": MINUTES_PER_DAY - 1})
+    out_after_in = row_check(OUT_AFTER_IN)
 
 
-class ApbdLines(Contract):
+class ApbdLines(InputModel):
     fiscal_year: int = pa.Field(**FISCAL_YEAR)
-    revision: int = pa.Field(ge=0)
+    revision: int = pa.Field(in_range={"min_value": 0, "max_value": 999})
     effective_date: dt.date
     opd_code: str
     account_code: str
     account_name: str = pa.Field(nullable=True)
-    pagu_rp: int = pa.Field(ge=0)
+    pagu_rp: int = amount()
 
 
-class Packages(Contract):
+class Packages(InputModel):
     package_id: str
     fiscal_year: int = pa.Field(**FISCAL_YEAR)
     opd_code: str
     name: str = pa.Field(nullable=True)
-    value_rp: int = pa.Field(ge=0)
+    value_rp: int = amount()
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
-    ends_after_start = _span_check()
+    ends_after_start = row_check(ends_after_start())
 
 
-class Assignments(Contract):
+class Assignments(InputModel):
     package_id: str
     nip: str
     role: str = pa.Field(isin=list(ROLES))
 
 
-class Milestones(Contract):
+class Milestones(InputModel):
     package_id: str
     milestone_code: str
     planned_date: dt.date = pa.Field(nullable=True)
@@ -177,26 +209,26 @@ class Milestones(Contract):
     progress_pct: int = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 100})
 
 
-class ActivityMap(Contract):
+class ActivityMap(InputModel):
     role: str = pa.Field(isin=list(ROLES))
     milestone_code: str
     activity_code: str
 
 
-class Sp2d(Contract):
+class Sp2d(InputModel):
     sp2d_no: str
     sp2d_date: dt.date
     fiscal_year: int = pa.Field(**FISCAL_YEAR)
     opd_code: str
     account_code: str
     period: str = pa.Field(str_matches=PERIOD_PATTERN)
-    gross_rp: int = pa.Field(ge=0)
+    gross_rp: int = amount()
     status: str = pa.Field(isin=["paid", "cancelled"])
 
 
-class Transfers(Contract):
+class Transfers(InputModel):
     sp2d_no: str
     nip: str = pa.Field(str_matches=NIP)
     period: str = pa.Field(str_matches=PERIOD_PATTERN)
-    net_rp: int = pa.Field(ge=0)
+    net_rp: int = amount()
     status: str = pa.Field(isin=["success", "failed", "returned"])

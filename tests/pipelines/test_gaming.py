@@ -28,7 +28,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_seeded_gamers_are_found(city: Path) -> None:
     month = compute_month(city, P)
-    found = gaming.findings(month.data.tables, month.result.pay_register.to_native(), month.policy, P)
+    found = gaming.findings(month.data.frames(), month.result.pay_register.to_native(), month.policy, P)
     seeded = pl.read_csv(city / "truth" / "seeded_gamers.csv", infer_schema=False)
     flags = found.employees.group_by("nip").agg(pl.col("flag"))
     by_nip = dict(flags.iter_rows())
@@ -41,7 +41,7 @@ def test_the_seeded_gamers_are_found(city: Path) -> None:
     assert set(found.suspects.head(fillers.len())["nip"]) == set(fillers)
     assert (found.suspects["pay_at_stake_rp"] >= 0).all()
     # Their approvers signed days of more than 16 hours.
-    log = month.data.tables["activity_log"]
+    log = month.data.table("activity_log")
     approvers = set(log.filter(pl.col("nip").is_in(seeded.filter(pl.col("kind") == "cap_filler")["nip"].implode()),
                                pl.col("status") == "approved")["approver_nip"].drop_nulls())
     impossible = set(found.approvers.filter(pl.col("flag") == "impossible_days")["approver_nip"])
