@@ -14,6 +14,7 @@ the contract's columns parsed to their types (integers as Int128 until range-che
 - ``__inexact_<column>``: a Parquet value of another type that does not convert exactly
   (a fraction in a float of Rupiah, a timestamp with a time for a date) — fatal for the file;
 - ``__extra``: a CSV line with more fields than its header (a shifted row);
+- ``__blank``: a CSV line with no value in any of the contract's columns;
 - ``__garbled``: a CSV line whose text is not UTF-8.
 """
 
@@ -171,7 +172,8 @@ class Scan:
             encoding="utf8-lossy" if self.garbled else "utf8", row_index_name="__row", raise_if_empty=False)
         cells = {c: _trimmed(pl.col(f"__f{i}")) if self.padded else pl.col(f"__f{i}") for c, i in self.positions}
         extra = pl.any_horizontal(pl.col(n).is_not_null() for n in names[self.fields:]).alias("__extra")
-        flags = [extra]
+        blank = pl.all_horizontal(cell.is_null() for cell in cells.values()).alias("__blank")
+        flags = [extra, blank]
         if self.garbled:
             flags.append(pl.any_horizontal(pl.col(f"__f{i}").str.contains(_REPLACEMENT, literal=True)
                                            for _, i in self.positions).fill_null(False).alias("__garbled"))

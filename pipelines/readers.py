@@ -40,7 +40,7 @@ __all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "
 _FILE = "__file"
 _ROW = "__row"
 _FINE = "__fine"
-_LINE_FLAGS = ("__extra", "__garbled")
+_LINE_FLAGS = ("__extra", "__garbled", "__blank")
 LINE = "(line)"
 """The rejects' column for a problem with the whole line rather than one value."""
 BATCH_ROWS = 500_000
@@ -389,16 +389,17 @@ def _reasons(failed: pl.DataFrame, contract: Contract, targets: Mapping[str, pl.
 
     add(pl.col("__extra"), LINE, "the line has more fields than the header (a value holding an unquoted "
                                  "separator shifts the row)")
-    add(pl.col("__garbled"), LINE, "text is not UTF-8 (export the file as UTF-8)")
+    add(pl.col("__garbled") & ~pl.col("__extra"), LINE, "text is not UTF-8 (export the file as UTF-8)")
+    add(pl.col("__blank") & ~pl.col("__extra"), LINE, "no value in any column (an empty line)")
+    readable = ~pl.any_horizontal(_LINE_FLAGS)  # a broken line's values mean nothing: they are not judged
     for c in contract.columns:
-        add(pl.col(f"__bad_{c}"), c, f"wrong type: expected {KIND_WORDS[kind_of(c, contract)]}")
+        add(readable & pl.col(f"__bad_{c}"), c, f"wrong type: expected {KIND_WORDS[kind_of(c, contract)]}")
     for k, check in enumerate(checks):
         reason = _quoted(check.reason, check.column) if check.quote else check.reason
-        add(pl.col(f"__check{k}") & ~pl.col(f"__bad_{check.column}"), check.column, reason)
-    others = pl.any_horizontal(pl.col(r"^__(check\d+|bad_.*|extra|garbled)$"))
+        add(readable & pl.col(f"__check{k}") & ~pl.col(f"__bad_{check.column}"), check.column, reason)
+    others = pl.any_horizontal(pl.col(r"^__(check\d+|bad_.*|extra|garbled|blank)$"))
     for ref in contract.references:
-        add(_unknown(pl.col(ref.column), targets[ref.column]) & ~others, ref.column,
-            _unknown_reason(ref, contract))
+        add(_unknown(pl.col(ref.column), targets[ref.column]) & ~others, ref.column, _unknown_reason(ref, contract))
     return pl.concat(found).sort(_FILE, _ROW, maintain_order=True)
 
 
