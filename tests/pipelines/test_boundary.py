@@ -1,0 +1,243 @@
+"""The input boundary on a generated city (SPEC §3.1): single-cell mutations never crash a read
+and leave their row accepted unchanged or rejected; no message, reject or log line shows a name
+or bank account; ``run`` and ``ingest`` reject the same rows for the same reasons; a month is
+never computed from nothing; the whole policy is checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from engine import Period
+from pipelines.cli import app
+from pipelines.contracts import CONTRACTS
+from pipelines.exports import kind_of
+from pipelines.readers import DataDir, InputError, read_data_dir
+from tests.conftest import GENERATED_MONTHS
+from tests.pipelines.editing import personal_values, read_rows, write_rows
+
+PERIOD = Period.parse(GENERATED_MONTHS[-1])
+CSV_INPUTS = ("kelas", "positions", "employees", "plt", "sanctions", "calendar", "catalog", "attendance",
+              "apbd_lines", "packages", "assignments", "milestones", "activity_map", "sp2d", "transfers")
+
+cells = st.one_of(
+    st.text(max_size=24),
+    st.text(alphabet="0123456789-:+. ,\"'\t\n", max_size=22),
+    st.sampled_from(["", " ", "NaN", "inf", "-1", "1e20", "4864700.50", "2025-02-30", "24:00", "07:30", "7:5",
+                     "2025-11-03", "2025-11-03 08:15", "１２３", "٣", "9223372036854775808", "0", "10000",
+                     "10001", "PNS", "III", "approved", "H", "TK", "196805031989081914", "\u00a0H\u00a0"]),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+)
+
+
+def _same(value: object, written: str, kind: str) -> bool:
+    """Whether an accepted value is what was written, read as its column's kind (white space
+    around a cell dropped: Unicode's, as Polars strips it)."""
+    text = pl.Series([written]).str.strip_chars()[0]
+    if not text:
+        return value is None
+    if kind == "integer":
+        return value == int(text)
+    if kind == "date":
+        return value == dt.date.fromisoformat(text)
+    if kind == "datetime":
+        return isinstance(value, dt.datetime) and value.strftime("%Y-%m-%d %H:%M") == text
+    if kind == "time":
+        return value == int(text[:2]) * 60 + int(text[3:])
+    return value == text
+
+
+def _row_of(loaded: DataDir, name: str, file: str, row: int) -> dict[str, object] | None:
+    """Data row ``row`` of ``file`` among the accepted rows of ``name`` (None: rejected)."""
+    rejected = set(loaded.rejects.filter(pl.col("file") == file)["row"].to_list())
+    if row in rejected:
+        return None
+    position = row - 1 - sum(1 for r in rejected if r < row)
+    return loaded.table(name).row(position, named=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_cell_is_accepted_unchanged_or_rejected(generated_city: Path, data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(CSV_INPUTS), label="input")
+    contract = CONTRACTS[name]
+    file = contract.path + ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        city = Path(shutil.copytree(generated_city, Path(tmp) / "city"))
+        header, rows = read_rows(city, file)
+        if not rows:
+            return
+        row = data.draw(st.integers(1, len(rows)), label="row")
+        column = data.draw(st.sampled_from(list(contract.columns)), label="column")
+        value = data.draw(cells, label="value")
+        rows[row - 1][header.index(column)] = value
+        write_rows(city, file, header, rows)
+        try:
+            loaded = read_data_dir(city, PERIOD)
+        except InputError as exc:  # only a month left with nothing to compute from may stop
+            assert "never computed from nothing" in str(exc)
+            return
+    for load in loaded.loads:
+        assert load.accepted + load.rejected == load.rows_read
+    accepted = _row_of(loaded, name, file, row)
+    if accepted is not None:
+        assert _same(accepted[column], value, kind_of(column, contract)), (column, value, accepted[column])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_log_value_is_accepted_unchanged_or_rejected(generated_city: Path, data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        city = Path(shutil.copytree(generated_city, Path(tmp) / "city"))
+        parts = sorted((city / "ekinerja" / "activity_log" / f"period={PERIOD}").glob("*.parquet"))
+        part = data.draw(st.sampled_from(parts), label="part")
+        frame = pl.read_parquet(part, hive_partitioning=False)
+        row = data.draw(st.integers(1, frame.height), label="row")
+        column = data.draw(st.sampled_from(["log_id", "nip", "activity_code", "quantity", "status", "ref"]))
+        value: object = data.draw(st.integers(-(2**63), 2**63 - 1) if column == "quantity" else cells, label="value")
+        index = pl.int_range(pl.len())
+        frame.with_columns(pl.when(index == row - 1).then(pl.lit(value, frame.schema[column])).otherwise(column)
+                           .alias(column)).write_parquet(part)
+        loaded = read_data_dir(city, PERIOD)
+        accepted = _row_of(loaded, "activity_log", part.relative_to(city).as_posix(), row)
+    if accepted is not None:
+        expected = value if column == "quantity" else (value or None)
+        assert accepted[column] == expected
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+def _shift_and_spill(city: Path) -> None:
+    """Break hr/employees.csv the ways that carry names and accounts into other columns."""
+    header, rows = read_rows(city, "hr/employees.csv")
+    col = {c: header.index(c) for c in header}
+    for i, r in enumerate(rows[:60]):
+        kind = i % 6
+        if kind == 0:
+            r[col["position_id"]] = r[col["name"]]
+        elif kind == 1:
+            r[col["status"]] = r[col["bank_account"]]
+        elif kind == 2:
+            r[col["nip"]] = r[col["bank_account"]]
+        elif kind == 3:
+            r[col["opd_code"]], r[col["golongan"]] = r[col["name"]], r[col["name"]]
+        elif kind == 4:
+            r[col["salary_rp"]] = r[col["bank_account"]] + "00000000"
+        else:
+            r[col["start_date"]] = r[col["name"]]
+    write_rows(city, "hr/employees.csv", header, rows)
+    with (city / "hr" / "employees.csv").open("a", encoding="utf-8") as fh:  # a shifted line: a name with a comma
+        first = rows[70]
+        fh.write(",".join([first[0], f"{first[1]}, S.Kom", *first[2:]]) + "\n")
+
+
+def _leaks(texts: list[str], personal: set[str]) -> list[str]:
+    return sorted(p for p in personal if any(p in t for t in texts))
+
+
+def test_no_message_or_reject_quotes_a_name_or_account(generated_city: Path, tmp_path: Path) -> None:
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    personal = {p for p in personal_values(city) if len(p) >= 6}
+    _shift_and_spill(city)
+    runner = CliRunner()
+    run = runner.invoke(app, ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    assert rejects.filter(pl.col("file") == "hr/employees.csv").height >= 61
+    ingest = runner.invoke(app, ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")])
+    assert ingest.exit_code == 0, ingest.output
+    texts = [run.output, ingest.output, *rejects["reason"].to_list(), (tmp_path / "out" / "manifest.json").read_text()]
+    assert _leaks(texts, personal) == []
+
+
+def test_an_unreadable_employees_file_names_no_one(generated_city: Path, tmp_path: Path) -> None:
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    personal = {p for p in personal_values(city) if len(p) >= 6}
+    path = city / "hr" / "employees.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n", '\n"', 3))  # unclosed quotes: the CSV cannot be split
+    run = CliRunner().invoke(app, ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(tmp_path / "o")])
+    assert run.exit_code == 2
+    assert "hr/employees.csv" in run.stderr
+    assert _leaks([run.output], personal) == []
+
+
+# --- run and ingest: one rule --------------------------------------------------------------------
+
+def test_run_and_ingest_reject_the_same_rows(generated_city: Path, tmp_path: Path) -> None:
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    log = city / "ekinerja" / "activity_log" / f"period={PERIOD}"
+    [whole] = log.glob("*.parquet")
+    rows = pl.read_parquet(whole, hive_partitioning=False)
+    whole.unlink()
+    first, second = log / "part-0.parquet", log / "part-1.parquet"  # the month in two parts
+    earlier, later = rows.head(rows.height // 2), rows.tail(rows.height - rows.height // 2)
+    earlier.write_parquet(first)
+    # a log id repeated in a later part of the folder, a bad quantity, an unknown activity
+    later.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4).then(pl.lit(earlier["log_id"][9])).otherwise("log_id").alias("log_id"),
+        pl.when(pl.int_range(pl.len()) == 7).then(-3).otherwise("quantity").alias("quantity"),
+        pl.when(pl.int_range(pl.len()) == 8).then(pl.lit("KIN-999")).otherwise("activity_code").alias("activity_code"),
+    ).write_parquet(second)
+    header, rows = read_rows(city, "eabsensi/attendance.csv")
+    rows[3][header.index("check_in")] = "7:5"
+    rows.append(rows[10])  # a repeated employee-day
+    write_rows(city, "eabsensi/attendance.csv", header, rows)
+    header, rows = read_rows(city, "hr/employees.csv")
+    rows[2][header.index("salary_rp")] = "-1"
+    write_rows(city, "hr/employees.csv", header, rows)
+
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(out)]).exit_code == 0
+    by_run = pl.read_parquet(out / "rejects.parquet")
+    warehouse = tmp_path / "wh.duckdb"
+    assert runner.invoke(app, ["ingest", "--data", str(city), "--warehouse", str(warehouse)]).exit_code == 0
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        by_ingest = con.sql('select file, "row", "column", reason from rejects').pl()
+    read_by_run = set(by_run["file"]) | {f.relative_to(city).as_posix() for f in log.glob("*.parquet")}
+    by_ingest = by_ingest.filter(pl.col("file").is_in(sorted(read_by_run)))
+    assert by_run.sort(pl.all()).equals(by_ingest.sort(pl.all()))
+    reasons = by_run["reason"].to_list()
+    assert any("duplicate key (log_id)" in r for r in reasons)
+    assert any("duplicate key (nip, work_date)" in r for r in reasons)
+    assert by_run.height >= 6
+
+
+# --- a month is never computed from nothing -----------------------------------------------------
+
+def test_a_month_without_activity_or_attendance_is_not_computed_from_the_warehouse(generated_city: Path,
+                                                                                    tmp_path: Path) -> None:
+    runner = CliRunner()
+    warehouse = ["--warehouse", str(tmp_path / "wh.duckdb")]
+    assert runner.invoke(app, ["ingest", "--data", str(generated_city), *warehouse]).exit_code == 0
+    result = runner.invoke(app, ["run", "--period", "2025-09", *warehouse])  # the month before the city's
+    assert result.exit_code == 2
+    assert "never computed from nothing" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- the policy is checked whole ----------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_a_typo_in_a_later_policy_version_stops_run_and_ingest(generated_city: Path, tmp_path: Path,
+                                                                command: str) -> None:
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    with (city / "policy.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[[version]]\nid = "perwali-2030"\neffective_from = 2030-01-01\ndaily_cap_minuts = 400\n')
+    args = ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(tmp_path / "out")] if command == "run" \
+        else ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "perwali-2030" in result.stderr and "daily_cap_minuts" in result.stderr
+    assert not (tmp_path / "out").exists()
