@@ -6,7 +6,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine.money import BP
+from engine.money import BP, fitting_int64
 from engine.period import Period
 from engine.policy import Policy
 from engine.pool import budget_lines, pagu_by_account, realized_by_account
@@ -40,15 +40,14 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
     keys = ["pool_id", "account_code"]
     pagu = pagu_by_account(apbd_lines, policy, period)
     realized = realized_by_account(sp2d, policy, period)
-    accounts = (
+    accounts = fitting_int64(
         pagu.join(realized, on=keys, how="full")
         .select(nw.coalesce("pool_id", "pool_id_right").alias("pool_id"),
                 nw.coalesce("account_code", "account_code_right").alias("account_code"),
-                nw.col("pagu_rp").fill_null(0).cast(nw.Int64),
-                nw.col("realized_rp").fill_null(0).cast(nw.Int64))
-        .collect("polars")
-        .join(pool_summary.select("pool_id"), on="pool_id", how="semi")
-    )
+                nw.col("pagu_rp").fill_null(0).cast(nw.Int128),
+                nw.col("realized_rp").fill_null(0).cast(nw.Int128)),
+        ("pagu_rp", "realized_rp"), "the TPP accounts",
+    ).collect("polars").join(pool_summary.select("pool_id"), on="pool_id", how="semi")
     account_rows = accounts.select(
         nw.lit("account").alias("level"), "pool_id", "account_code", "pagu_rp", "realized_rp",
         nw.lit(None, nw.Int64).alias("this_run_rp"),
@@ -57,13 +56,16 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
         _status(nw.col("realized_rp") > nw.col("pagu_rp")),
     )
     account = nw.col("account_code")
-    belanja = budget_lines(apbd_lines, period).select(
-        nw.when(account.str.starts_with(BELANJA_PEGAWAI)).then(nw.col("pagu_rp")).otherwise(0)
-        .sum().cast(nw.Int64).alias("pegawai"),
-        nw.when(account.str.starts_with(BELANJA)).then(nw.col("pagu_rp")).otherwise(0)
-        .sum().cast(nw.Int64).alias("belanja"),
-    ).collect("polars")
-    share = nw.when(nw.col("belanja") > 0).then(nw.col("pegawai") * BP // nw.col("belanja"))
+    line = nw.col("pagu_rp").cast(nw.Int128)
+    totals = budget_lines(apbd_lines, period).select(
+        nw.when(account.str.starts_with(BELANJA_PEGAWAI)).then(line).otherwise(0).sum().cast(nw.Int128)
+        .alias("pegawai"),
+        nw.when(account.str.starts_with(BELANJA)).then(line).otherwise(0).sum().cast(nw.Int128).alias("belanja"),
+    )
+    belanja = fitting_int64(totals.with_columns(  # the share in Int128: pegawai × 10000 may pass 2^63
+        share=nw.when(nw.col("belanja") > 0).then(nw.col("pegawai") * BP // nw.col("belanja"))),
+        ("pegawai", "belanja", "share"), "the city's belanja").collect("polars")
+    share = nw.col("share")
     city_row = belanja.select(
         nw.lit("city").alias("level"), nw.lit(None, nw.String).alias("pool_id"),
         nw.lit(BELANJA_PEGAWAI).alias("account_code"), nw.col("pegawai").fill_null(0).alias("pagu_rp"),

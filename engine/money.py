@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import narwhals.stable.v2 as nw
 
 BP = 10_000
+INT64_MAX = 2**63 - 1
+
+
+class AmountOverflow(ValueError):
+    """A sum of Rupiah that does not fit in 64 bits: inputs that cannot be a real budget."""
+
+
+def fitting_int64(frame: nw.LazyFrame[Any], columns: Sequence[str], what: str) -> nw.LazyFrame[Any]:
+    """``frame`` with ``columns`` (sums computed in Int128, so nothing wrapped) as Int64, once
+    every value is shown to fit; otherwise :class:`AmountOverflow` names the column.
+
+    Each input amount is at most 10^15 (SPEC §3.1), so only a sum of thousands of them can get
+    here: a thousand national budgets.
+    """
+    largest = frame.select(*(nw.col(c).abs().max().alias(c) for c in columns)).collect("polars").row(0)
+    for column, value in zip(columns, largest, strict=True):
+        if value is not None and value > INT64_MAX:
+            msg = (f"{what}: {column} adds up to Rp {value:,}, more than 64-bit Rupiah can hold; "
+                   "check the APBD and SP2D exports")
+            raise AmountOverflow(msg)
+    return frame.with_columns(*(nw.col(c).cast(nw.Int64) for c in columns))
 
 
 def apply_bp(amount: nw.Expr, bp: nw.Expr | int) -> nw.Expr:

@@ -6,6 +6,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
+from engine.money import fitting_int64
 from engine.period import Period
 from engine.policy import Policy, PoolScope
 
@@ -39,7 +40,7 @@ def pagu_by_account(apbd_lines: nw.LazyFrame[Any], policy: Policy, period: Perio
         .filter(nw.col("account_code").str.starts_with(policy.tpp_account_prefix))
         .with_columns(pool_id(policy).alias("pool_id"))
         .group_by("pool_id", "account_code")
-        .agg(nw.col("pagu_rp").sum())
+        .agg(nw.col("pagu_rp").cast(nw.Int128).sum())
     )
 
 
@@ -55,7 +56,7 @@ def realized_by_account(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period)
         )
         .with_columns(pool_id(policy).alias("pool_id"))
         .group_by("pool_id", "account_code")
-        .agg(nw.col("gross_rp").sum().alias("realized_rp"))
+        .agg(nw.col("gross_rp").cast(nw.Int128).sum().alias("realized_rp"))
     )
 
 
@@ -71,16 +72,17 @@ def pools(pool_members: nw.LazyFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: 
     realized = (realized_by_account(sp2d, policy, period)
                 .group_by("pool_id").agg(nw.col("realized_rp").sum()))
     remaining = nw.col("pagu_rp") - nw.col("realized_rp")
-    return (
+    budgets = (
         pool_members.select("pool_id").unique()
         .join(pagu, on="pool_id", how="left")
         .join(realized, on="pool_id", how="left")
-        .with_columns(nw.col("pagu_rp").fill_null(0).cast(nw.Int64),
-                      nw.col("realized_rp").fill_null(0).cast(nw.Int64))
+        .with_columns(nw.col("pagu_rp").fill_null(0).cast(nw.Int128),
+                      nw.col("realized_rp").fill_null(0).cast(nw.Int128))
         .with_columns(
             pool_rp=nw.when(remaining > 0)
             .then(remaining // period.months_left)
-            .otherwise(nw.lit(0, nw.Int64))
-            .cast(nw.Int64)
+            .otherwise(nw.lit(0, nw.Int128))
+            .cast(nw.Int128)
         )
     )
+    return fitting_int64(budgets, ("pagu_rp", "realized_rp", "pool_rp"), "the pool budgets")

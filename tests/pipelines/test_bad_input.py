@@ -149,6 +149,18 @@ def excel_nip(data: Path) -> None:
     set_cell(data, EMP, 5, "nip", f"{float(get_row(data, EMP, 5)['nip']):.5E}")
 
 
+def apbd_beyond_int64(data: Path) -> None:
+    """9,300 TPP lines of Rp 10^15 for one OPD: each in range, their sum past 2^63."""
+    header, rows = read_rows(data, APBD)
+    tpp = next(r for r in rows if r[header.index("account_code")].startswith("5.1.01.02")
+               and r[header.index("fiscal_year")] == "2024" and r[header.index("revision")] == "1")  # r* of 2024-09
+    extra = [[*tpp] for _ in range(9300)]
+    for i, r in enumerate(extra):
+        r[header.index("account_code")] = f"5.1.01.02.99.{i:05d}"
+        r[header.index("pagu_rp")] = str(10**15)
+    write_rows(data, APBD, header, rows + extra)
+
+
 def full_width(text: str) -> str:
     return "".join(chr(ord(c) - ord("0") + ord("０")) if c.isdigit() else c for c in text)
 
@@ -217,6 +229,7 @@ CASES = [
                  id="salary-full-width"),
     pytest.param(cell(APBD, 2, "pagu_rp", "5000000000000000000"), Rejected(APBD, 2, "pagu_rp", "amount out of range"),
                  id="pagu-5e18"),
+    pytest.param(apbd_beyond_int64, Fatal(("pool budgets", "pagu_rp", "64-bit")), id="pagu-sum-beyond-int64"),
     pytest.param(cell(LOG, 14, "quantity", "10001"), Rejected(LOG, 14, "quantity", "amount out of range ('10001')"),
                  id="quantity-above-1e4"),
     pytest.param(cell(LOG, 14, "quantity", "NaN"), Rejected(LOG, 14, "quantity", "wrong type: expected an integer"),
