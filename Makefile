@@ -45,8 +45,7 @@ $(PANDAS_VENV)/bin/python:
 	$(PANDAS_VENV)/bin/python -m pip install --quiet pandas pyarrow numpy
 
 bench: install $(PANDAS_VENV)/bin/python
-	$(BIN)/python bench/bench_run.py --employees 20000 --pandas-python $(PANDAS_VENV)/bin/python
-	$(BIN)/python bench/bench_run.py --employees 200000 --pandas-python $(PANDAS_VENV)/bin/python
+	$(BIN)/python bench/bench_run.py --employees 20000 200000 1000000 --pandas-python $(PANDAS_VENV)/bin/python
 
 clean:
 	rm -rf out $(DEMO) data/bench .pytest_cache

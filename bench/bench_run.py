@@ -1,10 +1,12 @@
-"""Benchmark `eperf run` (a whole process) against the floor and a pandas version.
+"""Benchmark `eperf run` (a whole process) against the full floor and a pandas version.
 
-    python bench/bench_run.py --employees 200000
+    python bench/bench_run.py --employees 20000 200000 1000000 [--pandas-python PY]
 
-Generates the city once into ``data/bench/<N>-seed<S>/`` (git-ignored), then runs each of the three
-processes ``--repeat`` times, interleaved, and prints the median wall time, peak memory (max
-RSS), activity-log rows per second and the two ratios. Timings are printed, never asserted.
+For each size, generates the city once into ``data/bench/<N>-seed<S>/`` (git-ignored), then runs
+each process ``--repeat`` times, interleaved, and prints the median wall time, the peak memory
+(max RSS) and, last, one Markdown table of all sizes (the README's). The floor is
+``bench/floor.py``; the pandas version (``bench/pandas_baseline.py``) runs up to
+``--pandas-limit`` employees. Timings are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -35,48 +37,68 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+def city(employees: int, seed: int, period: str) -> Path:
+    data = ROOT / "data" / "bench" / f"{employees}-seed{seed}"
+    if not (data / "ekinerja" / "activity_log" / f"period={period}").is_dir():
+        print(f"generating {employees:,} employees into {data} …", flush=True)
+        subprocess.run([str(BIN / "eperf"), "generate", "--out", str(data), "--employees", str(employees),
+                        "--seed", str(seed), "--months", period], check=True, stdout=subprocess.DEVNULL)
+    return data
+
+
+def measure(employees: int, args: argparse.Namespace) -> dict[str, object]:
+    data = city(employees, args.seed, args.period)
+    log_rows = pl.scan_parquet(data / "ekinerja" / "activity_log" / f"period={args.period}" / "*.parquet",
+                               hive_partitioning=False).select(pl.len()).collect().item()
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "eperf run": [str(BIN / "eperf"), "run", "--data", str(data), "--period", args.period,
+                          "--out", f"{tmp}/run"],
+            "floor": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data), args.period],
+        }
+        if args.pandas_python and employees <= args.pandas_limit:
+            commands["pandas"] = [str(args.pandas_python), str(ROOT / "bench" / "pandas_baseline.py"), str(data),
+                                  args.period]
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, cmd in commands.items():
+                runs[name].append(timed(cmd))
+    seconds = {name: statistics.median(s for s, _ in r) for name, r in runs.items()}
+    peak = {name: max(m for _, m in r) for name, r in runs.items()}
+    print(f"\n{employees:,} employees, {log_rows:,} activity-log rows, period {args.period}, "
+          f"{os.cpu_count()} cores, median of {args.repeat}")
+    for name in commands:
+        print(f"  {name:<10} {seconds[name]:>8.2f} s {log_rows / seconds[name]:>14,.0f} log rows/s "
+              f"{peak[name]:>8,.0f} MiB peak")
+    return {"employees": employees, "log_rows": log_rows, "seconds": seconds, "peak": peak}
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = ["| employees | log rows | `eperf run` | peak | floor | peak | run / floor | pandas | pandas / run |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s, m = r["seconds"], r["peak"]
+        assert isinstance(s, dict) and isinstance(m, dict)
+        pandas = f"{s['pandas']:.2f} s | {s['pandas'] / s['eperf run']:.1f}×" if "pandas" in s else "— | —"
+        lines.append(f"| {r['employees']:,} | {r['log_rows']:,} | {s['eperf run']:.2f} s | {m['eperf run']:,.0f} MiB "
+                     f"| {s['floor']:.2f} s | {m['floor']:,.0f} MiB | {s['eperf run'] / s['floor']:.2f}× | {pandas} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=20_000)
+    parser.add_argument("--employees", type=int, nargs="+", default=[20_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--period", default="2025-11")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pandas-python", type=Path, default=None,
                         help="a Python with pandas and pyarrow for the pandas version (omit to skip it)")
+    parser.add_argument("--pandas-limit", type=int, default=200_000)
     args = parser.parse_args()
-
-    data = ROOT / "data" / "bench" / f"{args.employees}-seed{args.seed}"
-    log = data / "ekinerja" / "activity_log" / f"period={args.period}"
-    if not log.is_dir():
-        print(f"generating {args.employees:,} employees into {data} …", flush=True)
-        subprocess.run([str(BIN / "eperf"), "generate", "--out", str(data), "--employees", str(args.employees),
-                        "--seed", str(args.seed), "--months", args.period], check=True, stdout=subprocess.DEVNULL)
-    log_rows = pl.scan_parquet(log / "*.parquet", hive_partitioning=False).select(pl.len()).collect().item()
-    with tempfile.TemporaryDirectory() as tmp:
-        commands = {
-            "eperf run": [str(BIN / "eperf"), "run", "--data", str(data), "--period", args.period,
-                          "--out", f"{tmp}/run"],
-            "floor (duckdb)": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data), args.period],
-        }
-        if args.pandas_python:
-            commands["pandas"] = [str(args.pandas_python), str(ROOT / "bench" / "pandas_baseline.py"), str(data),
-                                  args.period]
-        results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for _ in range(args.repeat):
-            for name, cmd in commands.items():
-                results[name].append(timed(cmd))
-
-    print(f"\n{args.employees:,} employees, {log_rows:,} activity-log rows, period {args.period}, "
-          f"{os.cpu_count()} cores, median of {args.repeat}")
-    print(f"{'process':<16} {'seconds':>9} {'rows/s':>14} {'peak MiB':>9}")
-    median = {}
-    for name, runs in results.items():
-        median[name] = statistics.median(s for s, _ in runs)
-        peak = max(m for _, m in runs)
-        print(f"{name:<16} {median[name]:>9.2f} {log_rows / median[name]:>14,.0f} {peak:>9,.0f}")
-    print(f"\neperf run / floor  = {median['eperf run'] / median['floor (duckdb)']:.2f}×  (goal ≤ 2)")
-    if "pandas" in median:
-        print(f"pandas / eperf run = {median['pandas'] / median['eperf run']:.1f}×  (goal ≥ 10)")
+    rows = [measure(n, args) for n in args.employees]
+    print("\n" + table(rows))
+    print("\ngoals: run / floor ≤ 2 (200,000 and 1,000,000); peak ≤ 1,536 MiB at 200,000 and ≤ 4,096 MiB at "
+          "1,000,000; pandas / run ≥ 10")
 
 
 if __name__ == "__main__":

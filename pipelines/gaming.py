@@ -150,8 +150,11 @@ def suspect_entries(entries: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
 def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Policy, period: Period) -> Findings:
     """Every check on one month, and the suspects ranked by flags, then by pay at stake.
 
-    Pay at stake: the pay the month gives now less the pay it gives with the suspect entries
-    (:func:`suspect_entries`) removed from the log, all else equal."""
+    Pay at stake: the entitlement the month gives now less the one it gives with the suspect
+    entries (:func:`suspect_entries`) removed from the log: what the entries earn, before the
+    pool scales it. An employee's entitlement depends on their own inputs only, so removing
+    every suspect's entries at once cannot move anyone else's (a pay would: in a binding pool
+    the others' removed entries raise everyone's share)."""
     entries = approved_entries(tables, period)
     people = employee_flags(entries, policy, period)
     dropped = suspect_entries(entries, people)
@@ -162,9 +165,10 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
     ranked = (
         people.group_by("nip").agg(pl.col("flag").str.join(", ").alias("flags"), pl.len().alias("n"),
                                    pl.col("evidence").str.join("; "))
-        .join(register.select("nip", "opd_code", "pay_rp"), on="nip", how="left")
-        .join(recomputed.select("nip", pl.col("pay_rp").alias("pay_without_rp")), on="nip", how="left")
-        .with_columns(pay_at_stake_rp=pl.col("pay_rp") - pl.col("pay_without_rp"))
+        .join(register.select("nip", "opd_code", "pay_rp", "entitlement_rp"), on="nip", how="left")
+        .join(recomputed.select("nip", pl.col("pay_rp").alias("pay_without_rp"),
+                                pl.col("entitlement_rp").alias("entitlement_without_rp")), on="nip", how="left")
+        .with_columns(pay_at_stake_rp=pl.col("entitlement_rp") - pl.col("entitlement_without_rp"))
         .sort(["n", "pay_at_stake_rp", "nip"], descending=[True, True, False], nulls_last=True)
         .select("nip", "opd_code", "flags", "evidence", "pay_rp", "pay_without_rp", "pay_at_stake_rp")
     )

@@ -29,6 +29,7 @@ from engine.policy import ATTENDANCE_STATUSES as ATTENDANCE
 from engine.policy import DEFAULTS
 
 LOG_CHUNK = 25_000  # employees per activity-log part file
+ATT_CHUNK = 50_000  # employees whose attendance is drawn at once
 OPEN_END = 2**30  # internal end day of an open-ended employment
 YEAR = 365.25
 
@@ -720,8 +721,16 @@ def _calendar(years: list[int]) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- e-Absensi
 
-def _attendance(emp: pl.DataFrame, work: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, pl.DataFrame]:
-    """One month of e-Absensi rows, and the status matrix (employee × working day, 0 = no row)."""
+def _attendance(emp: pl.DataFrame, work: np.ndarray, seed: int, ym: str) -> tuple[np.ndarray, ...]:
+    """One month of e-Absensi as three employee × working-day matrices: the status code
+    (0 = no row), check-in and check-out minutes (-1 = missing). Drawn ATT_CHUNK employees at a
+    time (each chunk its own generator), so memory holds the compact matrices, not the draws."""
+    chunks = [_attendance_chunk(emp.slice(lo, ATT_CHUNK), work, _rng(seed, "attendance", ym, lo // ATT_CHUNK))
+              for lo in range(0, emp.height, ATT_CHUNK)]
+    return tuple(np.concatenate(parts) for parts in zip(*chunks))
+
+
+def _attendance_chunk(emp: pl.DataFrame, work: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     n, d = emp.height, len(work)
     start, end = emp["start"].to_numpy(), emp["end"].to_numpy()
     active = (start[:, None] <= work) & (end[:, None] >= work)
@@ -753,17 +762,22 @@ def _attendance(emp: pl.DataFrame, work: np.ndarray, rng: np.random.Generator) -
     early = rng.random((n, d)) < emp["early_p"].to_numpy()[:, None]
     check_out = np.where(early, 959 - np.floor(rng.exponential(25, (n, d))).clip(max=200), leave)
     present = code == A["H"]
-    check_in = np.where(present & (rng.random((n, d)) >= 0.004), check_in, -1).astype(np.int64)
-    check_out = np.where(present & (rng.random((n, d)) >= 0.008), check_out, -1).astype(np.int64)
+    check_in = np.where(present & (rng.random((n, d)) >= 0.004), check_in, -1).astype(np.int16)
+    check_out = np.where(present & (rng.random((n, d)) >= 0.008), check_out, -1).astype(np.int16)
+    return code, check_in, check_out
 
-    r, c = np.nonzero(code)
-    frame = pl.DataFrame({
-        "nip": emp["nip"].gather(r), "work_date": _dates(work[c]),
-        "status": pl.Series(ATTENDANCE).gather(code[r, c].astype(np.int64) - 1),
-        "check_in": check_in[r, c], "check_out": check_out[r, c],
+
+def _attendance_day(emp: pl.DataFrame, matrices: tuple[np.ndarray, ...], work: np.ndarray, c: int) -> pl.DataFrame:
+    """The rows of working day ``c``, by NIP (the employees are in NIP order): an export sorted
+    by date, then NIP, as e-Absensi writes it day after day."""
+    code, check_in, check_out = (m[:, c] for m in matrices)
+    r = np.nonzero(code)[0]
+    return pl.DataFrame({
+        "nip": emp["nip"].gather(r), "work_date": _dates(np.full(len(r), work[c])),
+        "status": pl.Series(ATTENDANCE).gather(code[r].astype(np.int64) - 1),
+        "check_in": check_in[r].astype(np.int64), "check_out": check_out[r].astype(np.int64),
         "device_id": emp["device_id"].gather(r),
     }).with_columns(_hhmm("check_in"), _hhmm("check_out"))
-    return code, frame
 
 
 # --------------------------------------------------------------------------- e-Kinerja
@@ -894,7 +908,7 @@ def _write_activity_log(folder: Path, ym: str, emp: pl.DataFrame, superior: np.n
     for part, lo in enumerate(range(0, emp.height, LOG_CHUNK)):
         rows = _log_rows(codes[lo:lo + LOG_CHUNK], work, off_days, goal, profile, gaming, lo, events, cum_mix, rng)
         _log_frame(rows, emp["nip"], superior, package_ids, ym, written + 1, rng).write_parquet(
-            folder / f"part-{part}.parquet", compression="zstd")
+            folder / f"part-{part:04d}.parquet", compression="zstd")
         written += rows.height
     return written
 
@@ -1225,9 +1239,12 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
             first, last = _month_bounds(ym)
             days = np.arange(first, last + 1)
             off = (_weekday(days) >= 5) | np.isin(days, holidays)
-            codes, attendance = _attendance(emp, days[~off], _rng(seed, "attendance", ym))
-            attendance.write_csv(fh, include_header=i == 0)
-            counts["eabsensi/attendance.csv"] += attendance.height
+            matrices = _attendance(emp, days[~off], seed, ym)
+            for c in range(len(days[~off])):
+                attendance = _attendance_day(emp, matrices, days[~off], c)
+                attendance.write_csv(fh, include_header=i == 0 and c == 0)
+                counts["eabsensi/attendance.csv"] += attendance.height
+            codes = matrices[0]
             events = _project_events(milestone_days, officers, (first, last), _rng(seed, "events", ym))
             counts["ekinerja/activity_log"] += _write_activity_log(
                 log_dir, ym, emp, superior, codes, days[~off], days[off], events, packages["package_id"],

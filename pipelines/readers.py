@@ -44,7 +44,11 @@ _LINE_FLAGS = ("__extra", "__garbled", "__blank")
 LINE = "(line)"
 """The rejects' column for a problem with the whole line rather than one value."""
 BATCH_ROWS = 500_000
+HASHES_AT_ONCE = 20_000_000
+"""Key hashes counted in one scan when looking for duplicates (about 1 GiB of hash table)."""
 
+REFERENCED_LOG_COLUMNS = ("nip", "work_date", "activity_code", "status", "ref")
+"""What :func:`engine.productivity.referenced_logs` reads of the log."""
 Reduction = Callable[[pl.LazyFrame], pl.LazyFrame]
 """A lazy function of an input's accepted rows (typed as its contract)."""
 
@@ -115,9 +119,10 @@ class CheckedInput:
                 for scan, (read, rejected) in zip(self.scans, self.counts)]
 
 
-def _typed(contract: Contract) -> list[pl.Expr]:
-    """The contract's columns in its types (integers are parsed as Int128 to be range-checked)."""
-    return [pl.col(c).cast(t) for c, t in contract.dtypes.items()]
+def _typed(contract: Contract, columns: list[str] | None = None) -> list[pl.Expr]:
+    """The contract's columns (or ``columns``) in its types (integers are parsed as Int128 to be
+    range-checked)."""
+    return [pl.col(c).cast(t) for c, t in contract.dtypes.items() if columns is None or c in columns]
 
 
 def quiet(step: str) -> None:
@@ -149,7 +154,8 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
         scans = [open_scan(data, path, contract) for path in files[contract.name]]
         targets = {ref.column: _target_values(tables[ref.table], ref) for ref in contract.references}
         if contract.large:
-            checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs))
+            checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs),
+                                  keep_reads=REFERENCED_LOG_COLUMNS)
             tables[contract.name] = checked.accepted()
             reductions = {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
                           "referenced_logs": checked.kept.lazy()}
@@ -191,23 +197,24 @@ def _require_rows(checked: CheckedInput, period: Period) -> None:
 # --------------------------------------------------------------------------- the pass
 
 def check_input(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series],
-                period: Period | None = None, keep: Reduction = whole) -> CheckedInput:
+                period: Period | None = None, keep: Reduction = whole,
+                keep_reads: tuple[str, ...] | None = None) -> CheckedInput:
     """Check every row of ``scans`` (one input's files, in reading order) against ``contract``;
     ``targets`` holds, per referencing column, the values it may take (the accepted keys of
     the input it references). ``keep`` says what to keep of the accepted rows (applied batch
-    by batch: a projection or a filter).
+    by batch: a projection or a filter); ``keep_reads``, the columns it reads (default: all).
 
     Per row, in order: the line itself (its fields, its encoding), each value's type, the
     model's checks, the references; among the rows still standing, the key (the first row
     wins). A row with several problems gets one reject per column and counts once."""
     try:
-        return _checked(contract, scans, targets, period, keep)
+        return _checked(contract, scans, targets, period, keep, keep_reads)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).lower():
             raise InputError(f"{_culprit(scans)}: unreadable as CSV (a line cannot be split into fields: "
                              "an unclosed quote?)") from None
         garbled = [scan.with_garbled() if not scan.parquet else scan for scan in scans]
-        return _checked(contract, garbled, targets, period, keep)
+        return _checked(contract, garbled, targets, period, keep, keep_reads)
 
 
 def _culprit(scans: list[Scan]) -> str:
@@ -215,12 +222,12 @@ def _culprit(scans: list[Scan]) -> str:
 
 
 def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series], period: Period | None,
-             keep: Reduction) -> CheckedInput:
+             keep: Reduction, keep_reads: tuple[str, ...] | None) -> CheckedInput:
     flagged = _flagged(contract, scans, targets)
-    inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep)
+    inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep, keep_reads)
     flagged.select(inspector.columns).sink_batches(inspector, chunk_size=BATCH_ROWS)
     inspector.raise_inexact(scans)
-    duplicates = None if inspector.proof.unique else _later_duplicates(flagged, contract)
+    duplicates = None if inspector.proof.unique else _later_duplicates(flagged, contract, int(inspector.read.sum()))
     failed = pl.concat(inspector.failing) if inspector.failing else \
         flagged.select(inspector.columns).clear().collect()
     rejects = pl.concat([_reasons(failed, contract, targets), _duplicate_reasons(duplicates, contract)])
@@ -232,7 +239,7 @@ def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
         (pl.col(_ROW).cast(pl.Int64) + 1).alias("row"), "column", "reason")
     counts = tuple((int(n), rows.len()) for n, rows in zip(inspector.read, rejected_rows))
     kept = pl.concat(inspector.kept) if inspector.kept else \
-        keep(flagged.select(_typed(contract)).clear()).collect()
+        keep(flagged.select(_typed(contract, inspector.kept_columns)).clear()).collect()
     checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, inspector.period_rows, kept)
     if duplicates is None:
         return checked
@@ -248,11 +255,16 @@ class _Inspector:
     keeps the counts, the failing rows, the key proof and what the caller keeps."""
 
     def __init__(self, contract: Contract, files: int, schema: pl.Schema, period: Period | None,
-                 keep: Reduction) -> None:
+                 keep: Reduction, keep_reads: tuple[str, ...] | None) -> None:
         self.contract, self.period, self.keep = contract, period, keep
         self.inexact = [c for c in schema if c.startswith("__inexact_")]
         flags = [c for c in schema if c.startswith("__bad_") or c in _LINE_FLAGS]
-        self.columns = list(dict.fromkeys([_FILE, _ROW, *contract.columns, *flags, *self.inexact, _FINE]))
+        self.kept_columns = list(contract.columns if keep_reads is None else keep_reads)
+        judged = [c for check in contract_checks(contract) for c in check.reads or (check.column,)]
+        shown = [*judged, *(r.column for r in contract.references), *contract.key,
+                 *([contract.dated_by] if contract.dated_by else []), *self.kept_columns]
+        self.columns = list(dict.fromkeys([_FILE, _ROW, *(c for c in contract.columns if c in shown), *flags,
+                                           *self.inexact, _FINE]))
         self.read = np.zeros(files, dtype=np.int64)
         self.failing: list[pl.DataFrame] = []
         self.kept: list[pl.DataFrame] = []
@@ -277,7 +289,8 @@ class _Inspector:
                 self.failing.append(batch.filter(~fine))
             standing = batch if all_fine else batch.filter(fine)
             self.proof.extend(standing)
-            self.kept.append(self.keep(standing.lazy().select(_typed(self.contract))).collect(engine="in-memory"))
+            rows = standing.lazy().select(_typed(self.contract, self.kept_columns))
+            self.kept.append(self.keep(rows).collect(engine="in-memory"))
             if self.period is not None and self.contract.dated_by:
                 days = standing[self.contract.dated_by]
                 self.period_rows += int(days.is_between(self.period.first_day, self.period.last_day).sum())
@@ -297,25 +310,39 @@ class _Inspector:
 
 class _KeyProof:
     """Watches the standing rows of an input go by, in reading order: keys that only increase
-    (in the key's column order, or reversed for a two-column key: exports sorted by date, then
-    NIP) cannot repeat. This is the cheapest proof that a key is unique; without it the
-    duplicates are looked for by hash (:func:`_later_duplicates`)."""
+    within each file (in the key's column order, or reversed for a two-column key: exports
+    sorted by date, then NIP), in files whose key ranges do not overlap, cannot repeat — in
+    whatever order the files' names put them (``part-10`` before ``part-2``). The cheapest proof
+    that a key is unique; without it the duplicates are looked for by hash
+    (:func:`_later_duplicates`)."""
 
     def __init__(self, key: tuple[str, ...]) -> None:
         self.orders = [list(key), list(key)[::-1]] if len(key) == 2 else [list(key)]
-        self.last: list[tuple[object, ...] | None] = [None] * len(self.orders)
         self.increasing = [True] * len(self.orders)
+        self.ranges: list[dict[int, list[tuple[object, ...]]]] = [{} for _ in self.orders]
+        """Per order, per file: its first and its last key so far."""
 
     @property
     def unique(self) -> bool:
-        return any(self.increasing)
+        for increasing, ranges in zip(self.increasing, self.ranges):
+            spans = sorted(ranges.values())  # type: ignore[type-var]
+            if increasing and all(a[1] < b[0] for a, b in zip(spans, spans[1:])):  # type: ignore[operator]
+                return True
+        return False
 
     def extend(self, rows: pl.DataFrame) -> None:
         if rows.height == 0:
             return
-        for i, order in enumerate(self.orders):
-            if self.increasing[i]:
-                self.increasing[i], self.last[i] = _still_increasing(rows, order, self.last[i])
+        files = rows[_FILE]
+        parts = [rows] if files[0] == files[-1] else rows.partition_by(_FILE, maintain_order=True)
+        for part in parts:
+            file = part[_FILE][0]
+            for i, order in enumerate(self.orders):
+                if not self.increasing[i]:
+                    continue
+                span = self.ranges[i].get(file)
+                self.increasing[i], last = _still_increasing(part, order, span[1] if span else None)
+                self.ranges[i][file] = [span[0] if span else part.select(order).row(0), last]
 
 
 def _still_increasing(rows: pl.DataFrame, key: list[str], last: tuple[object, ...] | None
@@ -335,35 +362,42 @@ def _still_increasing(rows: pl.DataFrame, key: list[str], last: tuple[object, ..
 
 def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series]) -> pl.LazyFrame:
     """The typed rows of every file of the input (``__file`` numbers the file) with the scans'
-    flag columns and ``__fine``: the row passes every check and reference."""
+    flag columns and ``__fine``: the row passes every check and reference.
+
+    The files are joined first and checked once: a reference's set of targets is built once,
+    not per file."""
+    if not scans:
+        return pl.LazyFrame(schema={_ROW: pl.UInt32, _FILE: pl.UInt16, _FINE: pl.Boolean,
+                                    **{c: pl.Int128 if kind_of(c, contract) == "integer" else contract.dtypes[c]
+                                       for c in contract.columns}})
+    typed = pl.concat([scan.typed().with_columns(pl.lit(i, pl.UInt16).alias(_FILE)) for i, scan in enumerate(scans)],
+                      how="diagonal_relaxed")
+    flags = [c for c in typed.collect_schema() if c in _LINE_FLAGS or c.startswith("__bad_")]
     checks = nw.any_horizontal(*(~check.ok for check in contract_checks(contract)), ignore_nulls=True)
-    frames = []
-    for i, scan in enumerate(scans):
-        typed = scan.typed().with_columns(pl.lit(i, pl.UInt16).alias(_FILE))
-        flags = [c for c in typed.collect_schema() if c in _LINE_FLAGS or c.startswith("__bad_")]
-        references = [_unknown(pl.col(ref.column), targets[ref.column]) for ref in contract.references]
-        frames.append(
-            nw.from_native(typed).with_columns(checks.alias("__checks")).to_native()
-            .with_columns((~pl.any_horizontal("__checks", *flags, *references)).alias(_FINE))
-            .drop("__checks"))
-    if frames:
-        return pl.concat(frames, how="diagonal_relaxed")
-    return pl.LazyFrame(schema={_ROW: pl.UInt32, _FILE: pl.UInt16, _FINE: pl.Boolean,
-                                **{c: pl.Int128 if kind_of(c, contract) == "integer" else contract.dtypes[c]
-                                   for c in contract.columns}})
+    references = [_unknown(pl.col(ref.column), targets[ref.column]) for ref in contract.references]
+    return (
+        nw.from_native(typed.with_columns(pl.col(flags).fill_null(False))).with_columns(checks.alias("__checks"))
+        .to_native()
+        .with_columns((~pl.any_horizontal("__checks", *flags, *references)).alias(_FINE))
+        .drop("__checks")
+    )
 
 
 def _unknown(value: pl.Expr, targets: pl.Series) -> pl.Expr:
     return value.is_not_null() & ~value.is_in(targets.implode())
 
 
-def _later_duplicates(flagged: pl.LazyFrame, contract: Contract) -> pl.DataFrame:
+def _later_duplicates(flagged: pl.LazyFrame, contract: Contract, rows: int) -> pl.DataFrame:
     """Standing rows whose key an earlier standing row already has (reading order: file, row).
 
-    Only rows whose key hash repeats are compared exactly, so memory holds the hashes once."""
+    Only rows whose key hash repeats are compared exactly. The hashes are counted a slice of
+    the hash range at a time (a scan each), so memory holds at most HASHES_AT_ONCE of them."""
     key = list(contract.key)
     keyed = flagged.filter(pl.col(_FINE)).select(_FILE, _ROW, *key, pl.struct(key).hash(7).alias("__hash"))
-    repeated = keyed.group_by("__hash").len().filter(pl.col("len") > 1).select("__hash").collect().to_series()
+    slices = -(-rows // HASHES_AT_ONCE)
+    repeated = pl.concat([
+        keyed.filter(pl.col("__hash") % slices == i).group_by("__hash").len().filter(pl.col("len") > 1)
+        .select("__hash").collect(engine="streaming").to_series() for i in range(max(slices, 1))])
     suspects = keyed.filter(pl.col("__hash").is_in(repeated.implode())).drop("__hash").collect().sort(_FILE, _ROW)
     return suspects.filter(~pl.struct(key).is_first_distinct())
 
