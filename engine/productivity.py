@@ -16,13 +16,14 @@ _DAY_KEY = ["nip", "work_date"]
 
 def approved_day_minutes(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of the approved logs of
-    each employee-day (any date: the days are chosen later), before the daily cap.
+    each employee-day (any date: the days are chosen later), before the daily cap. Keyed by the
+    numeric NIP (validated NIPs are 18 digits): millions of days group faster and smaller.
 
     A sum: over two halves of a log it is the sum of the halves' (:func:`combined_day_minutes`).
     """
     return (
         activity_log.filter(nw.col("status") == "approved")
-        .select("nip", "work_date", "activity_code", "quantity")
+        .select(nw.col("nip").cast(nw.Int64), "work_date", "activity_code", "quantity")
         .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
         .group_by(_DAY_KEY)
         .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().cast(nw.Int64).alias("logged_minutes"))

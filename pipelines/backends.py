@@ -59,21 +59,21 @@ def arrow_batches(frame: pl.LazyFrame) -> pa.RecordBatchReader:
 
 
 def engine_inputs(tables: Mapping[str, pl.LazyFrame | pl.DataFrame], backend: Backend = Backend.POLARS,
-                  log_reductions: Mapping[str, pl.LazyFrame] | None = None) -> Inputs:
+                  engine_frames: Mapping[str, pl.LazyFrame] | None = None) -> Inputs:
     """:class:`engine.Inputs` over the accepted tables (times renamed ``check_in_min`` …), with
-    the activity log's reductions as computed by the reader, or else from the log itself."""
+    the frames the reader prepared for the engine in their place (``engine_frames``: the
+    activity log's reductions, else computed from the log itself)."""
     con = None
     if backend is Backend.DUCKDB:
         import duckdb
 
         con = duckdb.connect()
-    frames = {name: tables[name].lazy() for name in SOURCES}
+    frames = {name: tables[name].lazy() for name in SOURCES} | dict(engine_frames or {})
     frames["attendance"] = frames["attendance"].rename({"check_in": "check_in_min", "check_out": "check_out_min"})
-    if log_reductions is None:
+    if "day_minutes" not in frames:
         log, catalog = nw.from_native(frames["activity_log"]), nw.from_native(frames["catalog"])
-        log_reductions = {"day_minutes": approved_day_minutes(log, catalog).to_native(),
-                          "referenced_logs": referenced_logs(log).to_native()}
-    frames.update(log_reductions)
+        frames |= {"day_minutes": approved_day_minutes(log, catalog).to_native(),
+                   "referenced_logs": referenced_logs(log).to_native()}
 
     def dates_frame(dates: list[dt.date]) -> nw.LazyFrame:
         return lazy_frame(pl.LazyFrame({"work_date": dates}, schema={"work_date": pl.Date}), backend, con)

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from engine import Period, Policy
-from engine.run import employee_days
+from engine.run import employee_days, numeric_nips
 from pipelines.backends import engine_inputs
 from pipelines.monthly import compute_month
 from pipelines.numbers import number, percent, rupiah
@@ -28,7 +28,8 @@ def explain_employee(data: Path, period: Period, nip: str) -> str:
     pool = result.pool_summary.to_native().filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
     one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
            for name, table in loaded.tables.items()}
-    days = employee_days(engine_inputs(one), policy, period).collect("polars").to_native().sort("work_date")
+    days = employee_days(numeric_nips(engine_inputs(one)), policy, period).collect("polars").to_native().sort(
+        "work_date")
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
     return "\n".join(explanation(row, pool, days, employee, basic, policy))

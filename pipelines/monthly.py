@@ -96,7 +96,7 @@ def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
 def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
-    inputs = engine_inputs(loaded.tables, backend, loaded.log_reductions)
+    inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
     result = run_period(inputs, policy, period, run_id)
     budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
     return Month(run_id, policy, loaded, result, nw.to_native(budget))

@@ -68,14 +68,14 @@ class FileLoad:
 class DataDir:
     """Accepted rows per contract (typed, lazy), every rejected row, and per-file counts.
 
-    ``log_reductions``: the engine's two reductions of the activity log (``day_minutes`` and
-    ``referenced_logs``), when the reader computed them while streaming the log; otherwise
-    they are computed from ``tables["activity_log"]``."""
+    ``engine_frames``: frames the engine reads instead of deriving them from ``tables`` — the
+    two reductions of the activity log (``day_minutes``, ``referenced_logs``) and the attendance
+    with numeric NIPs, as the reader prepared them (:func:`pipelines.backends.engine_inputs`)."""
 
     tables: dict[str, pl.LazyFrame]
     rejects: pl.DataFrame
     loads: tuple[FileLoad, ...]
-    log_reductions: dict[str, pl.LazyFrame] | None = None
+    engine_frames: dict[str, pl.LazyFrame] = dataclasses.field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
         """One accepted table, computed."""
@@ -148,7 +148,7 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
     tables: dict[str, pl.LazyFrame] = {}
     rejects: list[pl.DataFrame] = []
     loads: list[FileLoad] = []
-    reductions: dict[str, pl.LazyFrame] = {}
+    engine_frames: dict[str, pl.LazyFrame] = {}
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
         scans = [open_scan(data, path, contract) for path in files[contract.name]]
@@ -157,8 +157,12 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
             checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs),
                                   keep_reads=REFERENCED_LOG_COLUMNS)
             tables[contract.name] = checked.accepted()
-            reductions = {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
-                          "referenced_logs": checked.kept.lazy()}
+            engine_frames |= {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
+                              "referenced_logs": checked.kept.lazy()}
+        elif contract.dated_by:  # attendance: millions of rows, kept with NIPs as numbers (8 bytes, not 34)
+            checked = check_input(contract, scans, targets, period, keep=_numeric_nip)
+            engine_frames[contract.name] = checked.kept.lazy()
+            tables[contract.name] = checked.kept.lazy().with_columns(pl.col("nip").cast(pl.String).str.zfill(18))
         else:
             checked = check_input(contract, scans, targets, period)
             tables[contract.name] = checked.kept.lazy()
@@ -166,7 +170,12 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
         loads.extend(checked.loads(lambda s: fingerprints.sha256(s.path)))
         if period is not None:
             _require_rows(checked, period)
-    return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), tuple(loads), reductions)
+    return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), tuple(loads), engine_frames)
+
+
+def _numeric_nip(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Accepted rows with their NIP (18 ASCII digits, proved) as an Int64, as the engine keys it."""
+    return rows.with_columns(pl.col("nip").cast(pl.Int64))
 
 
 def _native(function: Callable[..., nw.LazyFrame], *others: pl.LazyFrame) -> Reduction:
