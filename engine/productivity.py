@@ -19,7 +19,7 @@ def approved_day_minutes(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[
     each employee-day (any date: the days are chosen later), before the daily cap. Keyed by the
     numeric NIP (validated NIPs are 18 digits): millions of days group faster and smaller.
 
-    A sum: over two halves of a log it is the sum of the halves' (:func:`combined_day_minutes`).
+    A sum: over two halves of a log it is the sum of the halves' (a reader may split the work).
     """
     return (
         activity_log.filter(nw.col("status") == "approved")
@@ -28,11 +28,6 @@ def approved_day_minutes(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[
         .group_by(_DAY_KEY)
         .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().cast(nw.Int64).alias("logged_minutes"))
     )
-
-
-def combined_day_minutes(*parts: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """:func:`approved_day_minutes` of a whole from those of its parts."""
-    return nw.concat(list(parts)).group_by(_DAY_KEY).agg(nw.col("logged_minutes").sum().cast(nw.Int64))
 
 
 def referenced_logs(activity_log: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
@@ -73,8 +68,11 @@ def logged_minutes(day_minutes: nw.LazyFrame[Any], generated: nw.LazyFrame[Any],
     """``nip, work_date, logged_minutes``: approved logs' minutes and e-Project activities'
     (quantity 1) together, per employee and date, before the daily cap."""
     project = (generated.join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
-               .group_by(_DAY_KEY).agg(nw.col("standard_minutes").sum().cast(nw.Int64).alias("logged_minutes")))
-    return combined_day_minutes(day_minutes.select(*_DAY_KEY, "logged_minutes"), project)
+               .group_by(_DAY_KEY).agg(nw.col("standard_minutes").sum().cast(nw.Int64).alias("project_minutes")))
+    # The few e-Project days join the millions of logged ones (day_minutes is read once): no regrouping.
+    return day_minutes.select(*_DAY_KEY, "logged_minutes").join(project, on=_DAY_KEY, how="full").select(
+        *(nw.coalesce(k, f"{k}_right").alias(k) for k in _DAY_KEY),
+        (nw.col("logged_minutes").fill_null(0) + nw.col("project_minutes").fill_null(0)).alias("logged_minutes"))
 
 
 def capped_minutes(policy: Policy) -> nw.Expr:

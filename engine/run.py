@@ -64,29 +64,25 @@ def employee_days(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFram
 def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """Per employee in the run: days, minutes, productivity, deductions and discipline.
 
-    Σ over :func:`employee_days`, computed from the rows that exist: the attendance rows and
-    the days with approved minutes (each big table read once), joined on the employee-day and
-    kept on active working days. A day without an attendance row costs TK; approved minutes
-    count, capped, on every active day that is not a credit day.
+    Σ over :func:`employee_days`, computed from the rows that exist: attendance rows on active
+    days give their deductions and the credit days; a day without a row costs TK; approved
+    minutes count, capped, on every active day that is not a credit day.
     """
     working = days.working_days(inputs, period)
     attendance, logged = _day_inputs(inputs, period)
-    attended = ~nw.col("attendance_status").is_null()
-    credit = productivity.credit_day(policy)
-    both = attendance.join(logged, on=["nip", "work_date"], how="full").select(
-        nw.coalesce("nip", "nip_right").alias("nip"), nw.coalesce("work_date", "work_date_right").alias("work_date"),
-        "attendance_status", "check_in_min", "check_out_min", "logged_minutes")
-    rows = days.on_active_days(both, inputs.employees, working)
+    attended = days.on_active_days(attendance, inputs.employees, working).with_columns(
+        day_deduction_bp=discipline.day_deduction_bp(policy), credit=productivity.credit_day(policy))
+    credit_days = attended.filter(nw.col("credit")).select("nip", "work_date")
+    worked = (days.on_active_days(logged, inputs.employees, working)
+              .join(credit_days, on=["nip", "work_date"], how="anti"))
     month = (
-        days.active_day_grid(inputs.employees, working).group_by("nip")
-        .agg(nw.len().cast(nw.Int64).alias("active_days"))
-        .join(rows.group_by("nip").agg(
-            attended.cast(nw.Int64).sum().alias("attended_days"),
-            credit.cast(nw.Int64).sum().alias("credit_days"),
-            nw.when(attended).then(discipline.day_deduction_bp(policy)).otherwise(0).sum().cast(nw.Int64)
-            .alias("attended_bp"),
-            nw.when(credit).then(0).otherwise(productivity.capped_minutes(policy)).sum().cast(nw.Int64)
-            .alias("logged_minutes")), on="nip", how="left")
+        days.active_days(inputs.employees, working)
+        .join(attended.group_by("nip").agg(
+            nw.len().cast(nw.Int64).alias("attended_days"),
+            nw.col("credit").cast(nw.Int64).sum().alias("credit_days"),
+            nw.col("day_deduction_bp").sum().cast(nw.Int64).alias("attended_bp")), on="nip", how="left")
+        .join(worked.group_by("nip").agg(productivity.capped_minutes(policy).sum().cast(nw.Int64)
+                                         .alias("logged_minutes")), on="nip", how="left")
         .with_columns(*(nw.col(c).fill_null(0) for c in ("attended_days", "credit_days", "attended_bp",
                                                           "logged_minutes")))
         .join(working.select(nw.len().cast(nw.Int64).alias("working_days")), how="cross")

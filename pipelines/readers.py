@@ -147,7 +147,7 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
     fingerprints = Fingerprints(p for paths in files.values() for p in paths)
     tables: dict[str, pl.LazyFrame] = {}
     rejects: list[pl.DataFrame] = []
-    loads: list[FileLoad] = []
+    checked_inputs: list[CheckedInput] = []
     engine_frames: dict[str, pl.LazyFrame] = {}
     for contract in CONTRACTS.values():
         on_step(f"reading {contract.path}")
@@ -167,10 +167,11 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
             checked = check_input(contract, scans, targets, period)
             tables[contract.name] = checked.kept.lazy()
         rejects.append(checked.rejects)
-        loads.extend(checked.loads(lambda s: fingerprints.sha256(s.path)))
+        checked_inputs.append(checked)
         if period is not None:
             _require_rows(checked, period)
-    return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), tuple(loads), engine_frames)
+    loads = tuple(load for checked in checked_inputs for load in checked.loads(lambda s: fingerprints.sha256(s.path)))
+    return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), loads, engine_frames)
 
 
 def _numeric_nip(rows: pl.LazyFrame) -> pl.LazyFrame:
