@@ -103,30 +103,38 @@ def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
 
 
 def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]) -> list[FileIngest]:
-    """Check the new files of one input together, then load each in path order."""
+    """Check the new files of one input together, then load them in one statement, each
+    file's rows under its own load."""
     targets = {ref.column: wh.table(ref.table, columns=(ref.column,))[ref.column].unique()
                for ref in contract.references}
     scans = [scan for scan, _ in new]
     checked = check_input(contract, scans, targets, keep=lambda rows: rows.clear())
     digests = dict(new)
+    loads = checked.loads(lambda scan: digests[scan])
+    first = wh.next_load()
+    accepted = pl.concat([checked.accepted(i).with_columns(pl.lit(first + i, pl.Int64).alias("_load"))
+                          for i in range(len(loads))])
+    counts = _upsert(wh, contract, accepted)
     loaded = []
-    for i, load in enumerate(checked.loads(lambda scan: digests[scan])):
-        load_id = wh.next_load()
-        inserted, replaced = _upsert(wh, contract, checked.accepted(i), load_id)
+    for i, load in enumerate(loads):
+        load_id = first + i
+        inserted, replaced = counts.get(load_id, (0, 0))
         wh.rows("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [load_id, wh.at, wh.by, contract.name, load.file, load.sha256, load.rows_read, load.accepted,
                  load.rejected, inserted, replaced])
-        rejects = checked.rejects.filter(pl.col("file") == load.file)
-        wh.con.register("new_rejects", rejects.to_arrow())
-        wh.rows("insert into rejects select ?, * from new_rejects", [load_id])
-        wh.con.unregister("new_rejects")
         loaded.append(FileIngest(load.file, load_id, load.rows_read, load.accepted, load.rejected, inserted, replaced))
+    wh.con.register("new_rejects", checked.rejects.with_columns(
+        pl.col("file").replace_strict([x.file for x in loads], range(first, first + len(loads)),
+                                      return_dtype=pl.Int64).alias("load_id")).to_arrow())
+    wh.rows('insert into rejects select load_id, file, "row", "column", reason from new_rejects')
+    wh.con.unregister("new_rejects")
     return loaded
 
 
-def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame, load_id: int) -> tuple[int, int]:
-    """Add the rows whose key is new or whose values changed; mark the rows they replace
-    (the accepted rows stream into DuckDB in batches). Returns (new keys, replaced rows)."""
+def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame) -> dict[int, tuple[int, int]]:
+    """Add the rows whose key is new or whose values changed; mark the rows they replace with
+    the load that replaced them (the accepted rows, each with its ``_load``, stream into DuckDB
+    in batches). Returns per load: (new keys, replaced rows)."""
     key = [f'"{k}"' for k in contract.key]
     values = [f'"{c}"' for c in contract.columns if c not in contract.key]
     same_key = " and ".join(f"cur.{k} = inc.{k}" for k in key)
@@ -139,13 +147,14 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame, load_id: 
         where cur._load is null or {differs}""")
     wh.con.unregister("incoming")
     on = " and ".join(f"src.{k} = fresh.{k}" for k in key)
-    wh.rows(f"update src_{contract.name} src set _replaced_by = ? from fresh "
-            f"where src._replaced_by is null and not fresh._new and {on}", [load_id])
+    wh.rows(f"update src_{contract.name} src set _replaced_by = fresh._load from fresh "
+            f"where src._replaced_by is null and not fresh._new and {on}")
     columns = ", ".join(f'"{c}"' for c in contract.columns)
-    wh.rows(f"insert into src_{contract.name} select {columns}, ?, null from fresh", [load_id])
-    new, changed = wh.rows("select count(*) filter (where _new), count(*) filter (where not _new) from fresh")[0]
+    wh.rows(f"insert into src_{contract.name} select {columns}, _load, null from fresh")
+    counts = wh.rows("select _load, count(*) filter (where _new), count(*) filter (where not _new) from fresh "
+                     "group by _load")
     wh.rows("drop table fresh")
-    return int(new), int(changed)
+    return {int(load): (int(new), int(changed)) for load, new, changed in counts}  # type: ignore[call-overload]
 
 
 def late_inputs(wh: Warehouse) -> dict[str, list[str]]:

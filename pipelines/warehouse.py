@@ -43,6 +43,9 @@ HOLD_BEFORE_COMMIT = "EPERF_HOLD_BEFORE_COMMIT"
 """Test support: seconds a command waits, its work done but not committed, so a test can kill
 it at the worst moment."""
 
+DUCKDB_CONFIG = {"memory_limit": "1GB", "preserve_insertion_order": False}
+"""A load of millions of rows spills to disk beyond 1 GB instead of taking the machine's memory;
+row order inside a table means nothing here (every read orders or keys its rows)."""
 _SQL_TYPES = {pl.Int64: "BIGINT", pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.String: "VARCHAR"}
 _SCHEMA = """
 create table if not exists loads (
@@ -171,7 +174,7 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), config=DUCKDB_CONFIG)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
