@@ -4,7 +4,8 @@
 
 For each size, generates the city once into ``data/bench/<N>-seed<S>/`` (git-ignored), then runs
 each process ``--repeat`` times, interleaved, and prints the median wall time, the peak memory
-(max RSS) and, last, one Markdown table of all sizes (the README's). The floor is
+(max RSS) and, last, one Markdown table of all sizes (the README's). Up to ``--ingest-limit``
+employees it also times ``eperf ingest`` of the city into a fresh warehouse. The floor is
 ``bench/floor.py``; the pandas version (``bench/pandas_baseline.py``) runs up to
 ``--pandas-limit`` employees. Timings are printed, never asserted.
 """
@@ -63,25 +64,34 @@ def measure(employees: int, args: argparse.Namespace) -> dict[str, object]:
         for _ in range(args.repeat):
             for name, cmd in commands.items():
                 runs[name].append(timed(cmd))
+        if employees <= args.ingest_limit:  # a fresh warehouse each time
+            runs["eperf ingest"] = [timed([str(BIN / "eperf"), "ingest", "--data", str(data),
+                                           "--warehouse", f"{tmp}/warehouse-{i}.duckdb"]) for i in range(args.repeat)]
     seconds = {name: statistics.median(s for s, _ in r) for name, r in runs.items()}
     peak = {name: max(m for _, m in r) for name, r in runs.items()}
     print(f"\n{employees:,} employees, {log_rows:,} activity-log rows, period {args.period}, "
           f"{os.cpu_count()} cores, median of {args.repeat}")
-    for name in commands:
+    for name in runs:
         print(f"  {name:<10} {seconds[name]:>8.2f} s {log_rows / seconds[name]:>14,.0f} log rows/s "
               f"{peak[name]:>8,.0f} MiB peak")
     return {"employees": employees, "log_rows": log_rows, "seconds": seconds, "peak": peak}
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    lines = ["| employees | log rows | `eperf run` | peak | floor | peak | run / floor | pandas | pandas / run |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| employees | log rows | `eperf run` | peak | floor | peak | run / floor | pandas | pandas / run "
+             "| `eperf ingest` | peak | ingest / run |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s, m = r["seconds"], r["peak"]
         assert isinstance(s, dict) and isinstance(m, dict)
         pandas = f"{s['pandas']:.2f} s | {s['pandas'] / s['eperf run']:.1f}×" if "pandas" in s else "— | —"
+        ingest = "— | — | —"
+        if "eperf ingest" in s:
+            ratio = s["eperf ingest"] / s["eperf run"]
+            ingest = f"{s['eperf ingest']:.1f} s | {m['eperf ingest']:,.0f} MiB | {ratio:.1f}×"
         lines.append(f"| {r['employees']:,} | {r['log_rows']:,} | {s['eperf run']:.2f} s | {m['eperf run']:,.0f} MiB "
-                     f"| {s['floor']:.2f} s | {m['floor']:,.0f} MiB | {s['eperf run'] / s['floor']:.2f}× | {pandas} |")
+                     f"| {s['floor']:.2f} s | {m['floor']:,.0f} MiB | {s['eperf run'] / s['floor']:.2f}× | {pandas} "
+                     f"| {ingest} |")
     return "\n".join(lines)
 
 
@@ -94,11 +104,13 @@ def main() -> None:
     parser.add_argument("--pandas-python", type=Path, default=None,
                         help="a Python with pandas and pyarrow for the pandas version (omit to skip it)")
     parser.add_argument("--pandas-limit", type=int, default=200_000)
+    parser.add_argument("--ingest-limit", type=int, default=200_000,
+                        help="time `eperf ingest` into a fresh warehouse up to this many employees")
     args = parser.parse_args()
     rows = [measure(n, args) for n in args.employees]
     print("\n" + table(rows))
     print("\ngoals: run / floor ≤ 2 (200,000 and 1,000,000); peak ≤ 1,536 MiB at 200,000 and ≤ 4,096 MiB at "
-          "1,000,000; pandas / run ≥ 10")
+          "1,000,000; pandas / run ≥ 10; ingest at 200,000 ≤ 2,048 MiB and ≤ 4× the run")
 
 
 if __name__ == "__main__":
