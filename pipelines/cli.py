@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,6 +35,7 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 @contextlib.contextmanager
 def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[Warehouse]:
     """The open warehouse; a refusal exits 3 and a fatal input problem 2, both with one sentence."""
+    from pipelines.outputs import OutputRefused
     from pipelines.readers import InputError
     from pipelines.warehouse import Refused, open_warehouse
 
@@ -43,7 +44,30 @@ def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[War
             yield wh
     except Refused as exc:
         raise _fail(str(exc), 3) from None
-    except (InputError, ValueError) as exc:
+    except (InputError, OutputRefused, ValueError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _write_out(wh: Warehouse, warehouse: Path, out: Path, kind: str, write: Callable[[Path], object],
+               folder: bool = True, personal: bool = False, header: str | None = None) -> None:
+    """Write a warehouse command's output: whole, swapped in, and committed with the command
+    (:mod:`pipelines.outputs`, :meth:`Warehouse.publish`)."""
+    from pipelines.outputs import protecting, staged
+
+    with staged(out, kind, write, folder=folder, guard=protecting(warehouse=warehouse), personal=personal,
+                header=header) as output:
+        wh.publish(output)
+
+
+def _check_out(out: Path | None, warehouse: Path, kind: str, folder: bool = True, header: str | None = None) -> None:
+    """Refuse a bad ``--out`` before any work (exit 2, one sentence)."""
+    from pipelines.outputs import OutputRefused, check_destination, protecting
+
+    if out is None:
+        return
+    try:
+        check_destination(out, kind, folder=folder, guard=protecting(warehouse=warehouse), header=header)
+    except OutputRefused as exc:
         raise _fail(str(exc)) from None
 
 
@@ -65,25 +89,26 @@ def run(period: PeriodOpt,
     interactive = sys.stdout.isatty()
     if data is None:
         from pipelines import lifecycle
-        from pipelines.monthly import outputs_of
-        from pipelines.warehouse import write_mirror
+        from pipelines.monthly import RUN_KIND
 
+        _check_out(out, warehouse, RUN_KIND)
         with _warehouse(warehouse, by) as wh:
             kept, month, _ = lifecycle.run(wh, Period.parse(period), Backend(backend))
             if out is not None:
-                lifecycle.export(wh, Period.parse(period), out)
+                _write_out(wh, warehouse, out, RUN_KIND, lifecycle.export(wh, Period.parse(period))[1])
             manifest = lifecycle.kept_manifest(wh, kept.run_id)
-        write_mirror(warehouse, Period.parse(period), kept.run_id, outputs_of(month))
         typer.echo(kept.run_id)
         print_summary(MonthlyRun(**vars(month), out=out or warehouse, manifest=manifest),
                       time.perf_counter() - clock, interactive)
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
+    from pipelines.outputs import OutputRefused
+
     try:
         with progress(interactive) as on_step:
             result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
-    except (InputError, ValueError) as exc:
+    except (InputError, OutputRefused, ValueError) as exc:
         raise _fail(str(exc)) from None
     print_summary(result, time.perf_counter() - clock, interactive)
 
@@ -154,12 +179,13 @@ def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     """Recompute a locked period on today's inputs: per employee the correction (rapel)."""
     from engine import Period
     from pipelines import lifecycle
-    from pipelines.monthly import write_frames
+    from pipelines.monthly import table_folder
     from pipelines.numbers import number, rupiah
 
+    _check_out(out, warehouse, "adjustment")
     with _warehouse(warehouse, by) as wh:
         done = lifecycle.adjust(wh, Period.parse(period))
-        write_frames(out, {"adjustment.csv": done.rows})
+        _write_out(wh, warehouse, out, "adjustment", table_folder({"adjustment.csv": done.rows}))
     typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
                f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay); "
                f"written to {out}/adjustment.csv")
@@ -171,9 +197,12 @@ def export(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     """Write the period's locked run (else its latest draft) as the SPEC §6 files."""
     from engine import Period
     from pipelines import lifecycle
+    from pipelines.monthly import RUN_KIND
 
+    _check_out(out, warehouse, RUN_KIND)
     with _warehouse(warehouse, None) as wh:
-        kept = lifecycle.export(wh, Period.parse(period), out)
+        kept, write = lifecycle.export(wh, Period.parse(period))
+        _write_out(wh, warehouse, out, RUN_KIND, write)
     typer.echo(f"{kept.run_id} ({kept.status}) written to {out}")
 
 
@@ -187,13 +216,14 @@ def budget(period: PeriodOpt,
 
     from engine import Period
     from pipelines import finance
-    from pipelines.monthly import write_frames
+    from pipelines.monthly import table_folder
     from pipelines.numbers import rupiah
 
+    _check_out(out, warehouse, "budget")
     with _warehouse(warehouse, None) as wh:
         run_, outlook = finance.budget(wh, Period.parse(period))
-    if out is not None:
-        write_frames(out, {"budget.csv": outlook})
+        if out is not None:
+            _write_out(wh, warehouse, out, "budget", table_folder({"budget.csv": outlook}))
     typer.echo(f"budget {period} on run {run_.run_id} ({run_.status})")
     for row in outlook.filter(pl.col("status") != "OK").iter_rows(named=True):
         where = row["pool_id"] or "city"
@@ -218,12 +248,14 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
 
     from engine import Period
     from pipelines import finance
-    from pipelines.monthly import write_frames
+    from pipelines.monthly import table_folder
     from pipelines.numbers import number, rupiah
 
+    _check_out(out, warehouse, "reconciliation")
     with _warehouse(warehouse, None) as wh:
         run_, people, opds = finance.reconcile(wh, Period.parse(period))
-    write_frames(out, {"reconciliation.csv": people, "reconciliation_opd.csv": opds})
+        _write_out(wh, warehouse, out, "reconciliation",
+                   table_folder({"reconciliation.csv": people, "reconciliation_opd.csv": opds}))
     computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
     typer.echo(f"reconciliation of {run_.run_id}: computed {rupiah(computed)}, transferred {rupiah(transferred)}, "
                f"difference {rupiah(transferred - computed)}")
@@ -238,14 +270,15 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
     """The bank transfer file of a locked run (NIP, name, account, net): unmasked, so recorded."""
     from engine import Period
     from pipelines import finance
+    from pipelines.outputs import spreadsheet_safe
 
+    header = ",".join(finance.BANK_FILE_COLUMNS)
+    _check_out(out, warehouse, "bank file", folder=False, header=header)
     with _warehouse(warehouse, by) as wh:
         rows = finance.bank_file(wh, Period.parse(period))
         wh.record("bank file", period, None, employees=rows.height, net_rp=int(rows["net_rp"].sum()), file=str(out))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        rows.write_csv(tmp)
-        tmp.replace(out)
+        _write_out(wh, warehouse, out, "bank file", spreadsheet_safe(rows).write_csv, folder=False,
+                   personal=True, header=header)
     typer.echo(f"{rows.height} transfers written to {out}")
 
 
@@ -258,10 +291,10 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     from engine import Period
     from pipelines import finance, reports
     from pipelines.lifecycle import policy_of
-    from pipelines.monthly import write_atomically
     from pipelines.warehouse import kept_outputs
 
     p = Period.parse(period)
+    _check_out(out, warehouse, "report")
     with _warehouse(warehouse, None) as wh:
         run_, outlook = finance.budget(wh, p)
         register = kept_outputs(wh, run_.run_id)["pay_register"]
@@ -270,10 +303,12 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
                                  int(register["pay_rp"].sum()),
                                  int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         reconciliation = finance.reconcile(wh, p)[1] if run_.status == "locked" else None
-    write_atomically(out, {
-        "nominatif.xlsx": lambda path: reports.write_nominatif(rows, p, path),
-        "dashboard.html": lambda path: reports.write_dashboard(path, p, register, outlook, burn, reconciliation),
-    })
+
+        def write(folder: Path) -> None:
+            reports.write_nominatif(rows, p, folder / "nominatif.xlsx")
+            reports.write_dashboard(folder / "dashboard.html", p, register, outlook, burn, reconciliation)
+
+        _write_out(wh, warehouse, out, "report", write)
     typer.echo(f"{out}/nominatif.xlsx and {out}/dashboard.html for run {run_.run_id} ({run_.status})")
 
 
@@ -285,12 +320,14 @@ def simulate_payments(period: PeriodOpt,
     """Demo: an e-Payment export paying the period's run, with seeded exceptions and one
     over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
     from engine import Period
+    from pipelines.monthly import table_folder
     from pipelines.payments import simulate_payments as simulate
 
+    _check_out(out, warehouse, "e-payment export")
     with _warehouse(warehouse, None) as wh:
-        seeded, over_spent = simulate(wh, Period.parse(period), out, seed)
-    seeded.write_csv(out / "seeded.csv")
-    typer.echo(f"e-Payment export in {out}/epayment: {seeded.height} seeded exceptions (seeded.csv), "
+        files, over_spent = simulate(wh, Period.parse(period), seed)
+        _write_out(wh, warehouse, out, "e-payment export", table_folder(files))
+    typer.echo(f"e-Payment export in {out}/epayment: {files['seeded.csv'].height} seeded exceptions (seeded.csv), "
                f"over-spent OPD {over_spent}")
 
 

@@ -127,6 +127,9 @@ def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, tpp_prefix: str) 
     )
 
 
+BANK_FILE_COLUMNS = ("nip", "name", "bank_account", "net_rp")
+
+
 def bank_file(wh: Warehouse, period: Period) -> pl.DataFrame:
     """``nip, name, bank_account, net_rp`` of the locked run, for every employee with net pay.
 
@@ -135,7 +138,7 @@ def bank_file(wh: Warehouse, period: Period) -> pl.DataFrame:
     register = kept_outputs(wh, run.run_id)["pay_register"]
     people = wh.table("employees", columns=("nip", "name", "bank_account"))
     return (register.filter(pl.col("net_rp") > 0).select("nip", "net_rp")
-            .join(people, on="nip", how="left").select("nip", "name", "bank_account", "net_rp").sort("nip"))
+            .join(people, on="nip", how="left").select(BANK_FILE_COLUMNS).sort("nip"))
 
 
 def mask_name(name: pl.Expr) -> pl.Expr:

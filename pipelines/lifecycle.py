@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from engine import Period, Policy
 from engine.inputs import SOURCES
 from pipelines.backends import Backend
 from pipelines.contracts import CONTRACTS
-from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, write_run
+from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
 from pipelines.readers import DataDir, InputError
 from pipelines.warehouse import BUDGET_TABLES, Refused, Warehouse, kept_outputs, store_outputs
 
@@ -293,10 +294,9 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
     return kept_run(wh, month.run_id)
 
 
-def export(wh: Warehouse, period: Period, out: Path) -> Run:
-    """Write the period's run that counts (the locked one, else the approved, else the newest
-    draft) as the SPEC §6 files."""
+def export(wh: Warehouse, period: Period) -> tuple[Run, Callable[[Path], None]]:
+    """The period's run that counts (the locked one, else the approved, else the newest draft)
+    and the writer of its SPEC §6 folder."""
     current = counted_run(wh, period)
     outputs = {**kept_outputs(wh, current.run_id), "rejects": wh.rejects(current.watermark)}
-    write_run(out, outputs, {**kept_manifest(wh, current.run_id), "status": current.status})
-    return current
+    return current, run_folder(outputs, {**kept_manifest(wh, current.run_id), "status": current.status})

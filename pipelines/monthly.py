@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
-import shutil
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable
@@ -22,9 +19,12 @@ from engine import Period, Policy, PolicyError, RunResult, policy_for_period, ru
 from engine.budget import budget_check
 from engine.policy import policy_versions
 from pipelines.backends import Backend, engine_inputs
+from pipelines.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
+RUN_KIND = "run"
+"""What a run's folder is, in its manifest: an ``--out`` holding one may be replaced by a run."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,16 +106,19 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
               on_step: Callable[[str], None] = quiet) -> MonthlyRun:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
-    ``on_step`` hears each stage ("reading hr/employees", "computing pay", "writing") for a
-    progress display."""
+    ``out`` is checked first (:mod:`pipelines.outputs`: never the data directory, never a folder
+    eperf did not write). ``on_step`` hears each stage ("reading hr/employees", "computing pay",
+    "writing") for a progress display."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
+    guard = protecting(data=data)
+    check_destination(out, RUN_KIND, folder=True, guard=guard)
     month = compute_month(data, period, backend, on_step)
     on_step("writing")
     manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - clock, 3)}
-    write_run(out, outputs_of(month), manifest)
+    write_folder(out, RUN_KIND, run_folder(outputs_of(month), manifest), guard)
     return MonthlyRun(**vars(month), out=out, manifest=manifest)
 
 
@@ -150,45 +153,31 @@ def outputs_of(month: Month) -> dict[str, pl.DataFrame]:
             "budget_check": month.budget, "rejects": month.data.rejects}
 
 
-def write_run(out: Path, outputs: dict[str, pl.DataFrame], manifest: dict[str, object]) -> None:
-    """The SPEC §6 files in ``out`` (the register also as CSV), swapped in whole."""
-    frames = {f"{name}.parquet": frame for name, frame in outputs.items()}
-    write_frames(out, {**frames, "pay_register.csv": outputs["pay_register"]},
-                 {"manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n")})
+def run_folder(outputs: dict[str, pl.DataFrame], manifest: dict[str, object]) -> Callable[[Path], None]:
+    """The writer of a run's folder: the SPEC §6 files (the register also as CSV)."""
+    def write(folder: Path) -> None:
+        for name, frame in outputs.items():
+            write_frame(frame, folder / f"{name}.parquet")
+        write_frame(outputs["pay_register"], folder / "pay_register.csv")
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    return write
 
 
-def write_frames(out: Path, frames: dict[str, pl.DataFrame],
-                 others: dict[str, Callable[[Path], object]] | None = None) -> None:
-    """Each frame as ``out/<file name>`` (CSV or Parquet by its suffix), and ``others`` by their
-    own writers, all swapped in as one folder (:func:`write_atomically`)."""
-    write_atomically(out, {**{name: functools.partial(
-        pl.DataFrame.write_csv if name.endswith(".csv") else pl.DataFrame.write_parquet, frame)
-        for name, frame in frames.items()}, **(others or {})})
+def table_folder(frames: dict[str, pl.DataFrame]) -> Callable[[Path], None]:
+    """The writer of a folder of tables (CSV or Parquet by each name's suffix)."""
+    def write(folder: Path) -> None:
+        for name, frame in frames.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            write_frame(frame, folder / name)
+
+    return write
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
-    """Deterministic: the same inputs and policy give the same run id (reruns are identical)."""
-    digest = hashlib.sha256(policy.fingerprint.encode())
+    """Deterministic, and different for any other input: the period, the policy, the code
+    version and every input file's name and SHA-256 (reruns on the same files are identical)."""
+    digest = hashlib.sha256(f"{period}|{policy.fingerprint}|{version('eperf')}".encode())
     for load in loaded.loads:
-        digest.update(f"{load.file}:{load.sha256}".encode())
+        digest.update(f"|{load.file}:{load.sha256}".encode())
     return f"{period}-{digest.hexdigest()[:12]}"
-
-
-def write_atomically(out: Path, writers: dict[str, Callable[[Path], object]]) -> None:
-    """Write every file (name → writer) into a temporary sibling folder, then swap it in as ``out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, write in writers.items():
-            write(tmp / name)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

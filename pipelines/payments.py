@@ -8,8 +8,6 @@ that ``eperf budget`` and ``eperf reconcile`` have something exact to find.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
@@ -21,11 +19,11 @@ from pipelines.warehouse import Warehouse, kept_outputs
 SEEDED = ("underpaid", "overpaid", "computed_not_paid", "duplicate_transfer", "failed_transfer", "paid_not_computed")
 
 
-def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
-                      per_class: int = 3) -> tuple[pl.DataFrame, str]:
-    """Write ``epayment/sp2d.csv`` and ``epayment/transfers.csv`` paying the period's run into
-    ``out``; return what was seeded: ``nip, class`` of each exception, and the OPD whose TPP
-    pagu an extra SP2D used up."""
+def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
+                      per_class: int = 3) -> tuple[dict[str, pl.DataFrame], str]:
+    """An e-Payment export paying the period's run, by file: ``epayment/sp2d.csv``,
+    ``epayment/transfers.csv`` and what was seeded, ``seeded.csv`` (``nip, class`` of each
+    exception); and the OPD whose TPP pagu an extra SP2D used up."""
     if period.month == 1:
         raise ValueError("simulate payments for a month after January: the over-spent OPD is made by an SP2D "
                          "of an earlier month of the same fiscal year")
@@ -80,12 +78,11 @@ def simulate_payments(wh: Warehouse, period: Period, out: Path, seed: int = 7,
         "fiscal_year": year, "opd_code": target["pool_id"], "account_code": account, "period": str(earlier),
         "gross_rp": extra, "status": "paid"}], schema=sp2d.schema)])
 
-    (out / "epayment").mkdir(parents=True, exist_ok=True)
-    sp2d.sort("sp2d_no").write_csv(out / "epayment" / "sp2d.csv")
-    every.drop("opd_code").sort("sp2d_no", "nip").write_csv(out / "epayment" / "transfers.csv")
     seeded = pl.concat([chosen.select("nip", "class"),
                         strangers.with_columns(pl.lit("paid_not_computed").alias("class"))])
-    return seeded.sort("class", "nip"), str(target["pool_id"])
+    return {"epayment/sp2d.csv": sp2d.sort("sp2d_no"),
+            "epayment/transfers.csv": every.drop("opd_code").sort("sp2d_no", "nip"),
+            "seeded.csv": seeded.sort("class", "nip")}, str(target["pool_id"])
 
 
 def _tpp_account(wh: Warehouse, period: Period) -> str:

@@ -56,7 +56,11 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
             sheet.set_column(c, c, 14, money if name in MONEY else None)
         sheet.write_row(first, 0, labels, header)
         for r, values in enumerate(frame.iter_rows(), start=first + 1):
-            sheet.write_row(r, 0, values)
+            for c, value in enumerate(values):
+                if isinstance(value, str):  # text stays text: a name starting with "=" is no formula
+                    sheet.write_string(r, c, value)
+                elif value is not None:
+                    sheet.write_number(r, c, value)
         end = first + frame.height + 1
         sheet.write(end, 0, TOTAL_LABEL, bold)
         for c, name in enumerate(frame.columns):
@@ -67,13 +71,38 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
         sheet.fit_to_pages(1, 0)  # printed one page wide, as many pages long as needed
 
     rekap = book.add_worksheet("REKAP")
-    rekap.write(0, 0, f"Rekapitulasi TPP {period} per OPD", bold)
+    rekap.write_string(0, 0, f"Rekapitulasi TPP {period} per OPD", bold)
     table(rekap, by_opd, ["OPD", "Pegawai", *(NOMINATIF_COLUMNS[c] for c in MONEY)], 2)
+    names = sheet_names(["REKAP", *rows["opd_code"].unique(maintain_order=True).cast(pl.String).to_list()])
     for (opd,), members in rows.group_by("opd_code", maintain_order=True):
-        sheet = book.add_worksheet(str(opd)[:31])
-        sheet.write(0, 0, f"Daftar nominatif TPP {period} — OPD {opd}", bold)
+        sheet = book.add_worksheet(names[str(opd)])
+        sheet.write_string(0, 0, f"Daftar nominatif TPP {period} — OPD {opd}", bold)
         table(sheet, members.drop("opd_code"), list(NOMINATIF_COLUMNS.values()), 2)
     book.close()
+
+
+SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
+
+
+def sheet_names(keys: list[str]) -> dict[str, str]:
+    r"""A valid, unique worksheet name for each key (an OPD code), the first kept as it is: at
+    most 31 characters, none of ``[]:*?/\``, no two equal ignoring case (``~2``, ``~3`` … when
+    they would be). The sheet's first cell names the OPD in full.
+
+    >>> sheet_names(["REKAP", "1.02.01", "rekap", "A/B", "x" * 40, "x" * 35])["x" * 35]
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxx~2'
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in keys:
+        base = (key.translate(SHEET_FORBIDDEN).strip("'") or "OPD")[:31]
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base[:31 - len(str(n)) - 1]}~{n}"
+        taken.add(name.lower())
+        names[key] = name
+    return names
 
 
 def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook: pl.DataFrame,

@@ -24,7 +24,6 @@ import datetime as dt
 import getpass
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,15 +32,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from engine import Period
+from pipelines import faults
 from pipelines.contracts import CONTRACTS
+from pipelines.outputs import Staged, finish_staged, remove
 from pipelines.readers import FileLoad
 
 if TYPE_CHECKING:
     import duckdb
-
-HOLD_BEFORE_COMMIT = "EPERF_HOLD_BEFORE_COMMIT"
-"""Test support: seconds a command waits, its work done but not committed, so a test can kill
-it at the worst moment."""
 
 DUCKDB_CONFIG = {"memory_limit": "1GB", "preserve_insertion_order": False}
 """A load of millions of rows spills to disk beyond 1 GB instead of taking the machine's memory;
@@ -58,6 +55,7 @@ create table if not exists runs (
     watermark bigint, fingerprint varchar, adjusts varchar, manifest varchar);
 create table if not exists audit (
     seq bigint, "at" timestamp, "by" varchar, action varchar, period varchar, run_id varchar, detail varchar);
+create table if not exists pending (tmp varchar, "out" varchar, identity varchar);
 """
 
 _SPAN = "start_date <= $last and (end_date is null or end_date >= $first)"
@@ -85,6 +83,18 @@ class Warehouse:
     con: duckdb.DuckDBPyConnection
     by: str
     at: dt.datetime
+
+    def publish(self, output: Staged) -> None:
+        """Commit the command's work, recording the staged output that goes with it: from here
+        on its effects stand, and if the command is killed before the output is in place the
+        next command on the warehouse puts it there (:func:`finish_pending`). Its entry is
+        removed when the command ends."""
+        self.rows("insert into pending values (?, ?, ?)", [str(output.tmp), str(output.out), output.identity])
+        faults.point("before-commit")
+        self.con.execute("commit")
+        faults.point("committed")
+        self.con.execute("begin transaction")
+        self.rows("delete from pending where tmp = ?", [str(output.tmp)])
 
     def rows(self, sql: str, params: object = None) -> list[tuple[object, ...]]:
         """The result rows of ``sql``, all fetched (DuckDB keeps a half-read result open)."""
@@ -115,12 +125,12 @@ class Warehouse:
         return frame.cast({c: contract.dtypes[c] for c in frame.columns})
 
     def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
-        """Rows, last load and Σ loads of ``name``'s rows in ``period``: any added, replaced or
-        dropped row changes it."""
+        """Rows and Σ of the rows' hashes (every column) of ``name``'s rows in ``period``: any
+        added, changed or dropped value changes it; the same rows loaded again do not."""
         where, params = _rows_of(name, period, as_of)
-        row = self.rows(
-            f"select count(*), coalesce(max(_load), 0), coalesce(sum(_load), 0) from src_{name} where {where}",
-            params)[0]
+        columns = ", ".join(f'"{c}"' for c in CONTRACTS[name].columns)
+        row = self.rows(f"select count(*), coalesce(sum(hash({columns})::hugeint), 0) from src_{name} where {where}",
+                        params)[0]
         return [int(x) for x in row]  # type: ignore[call-overload]
 
     def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
@@ -167,6 +177,7 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
     """
     import duckdb
 
+    os.umask(0o077)  # every name and account, every version: the file, its WAL and its mirror are the owner's
     if not path.is_file():
         if not create:
             raise Refused(f"{path}: no warehouse here yet; load the exports first with `eperf ingest --data DIR`")
@@ -183,24 +194,28 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
                 raise Refused(f"{path} is in use by another eperf command; run this one when it has finished") from exc
             time.sleep(0.2)
     try:
-        con.execute("begin transaction")
         con.execute(_SCHEMA)
         _create_source_tables(con)
+        finish_pending(con)
+        con.execute("begin transaction")
         yield Warehouse(con, by or getpass.getuser(), dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-        _hold_if_asked()
+        faults.point("before-commit")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    else:
+        faults.point("committed")
+        sync_mirror(con, path)
     finally:
         con.close()
 
 
-def _hold_if_asked() -> None:
-    seconds = float(os.environ.get(HOLD_BEFORE_COMMIT, "0") or 0)
-    if seconds:
-        print("holding before commit", file=sys.stderr, flush=True)
-        time.sleep(seconds)
+def finish_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Swap in the outputs a killed command committed but did not put in place."""
+    for tmp, out, ident in con.execute('select tmp, "out", identity from pending').fetchall():
+        finish_staged(Staged(Path(tmp), Path(out), ident))
+        con.execute("delete from pending where tmp = ?", [tmp])
 
 
 def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) -> None:
@@ -217,14 +232,41 @@ def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) 
 MIRRORED = ("pay_register", "pool_summary")
 
 
-def write_mirror(path: Path, period: Period, run_id: str, outputs: dict[str, pl.DataFrame]) -> None:
-    """The period's run that counts as hive-partitioned Parquet beside the DuckDB file, for
-    analysts (``<warehouse>/pay_register/period=YYYY-MM/<run id>.parquet``); each partition
-    is written fresh and swapped in whole."""
-    from pipelines.monthly import write_frames
+def sync_mirror(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Make the Parquet mirror beside the DuckDB file show each period's run that counts, for
+    analysts: ``<warehouse>/pay_register/period=YYYY-MM/<run id>.parquet`` and ``pool_summary``.
 
+    The mirror is derived, never a source: after every command it is brought in line with what
+    the warehouse holds (a run written, a superseded one removed, what a killed command left
+    behind finished or removed). A file appears by rename from a hidden name, whole; a reader
+    of ``*.parquet`` never sees one half-written."""
+    root = path.with_suffix("")
+    counted = dict(con.execute("select period, run_id from runs where adjusts is null and status <> 'superseded'")
+                   .fetchall())
     for name in MIRRORED:
-        write_frames(path.with_suffix("") / name / f"period={period}", {f"{run_id}.parquet": outputs[name]})
+        folder = root / name
+        present = {p.parent.name.removeprefix("period="): p for p in folder.glob("period=*/*.parquet")}
+        for stray in [*folder.glob("period=*/.*"), *folder.glob(".*")]:
+            remove(stray)
+        for period, file in present.items():
+            if counted.get(period) != file.stem:
+                file.unlink()
+        for period, run_id in counted.items():
+            target = folder / f"period={period}" / f"{run_id}.parquet"
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for other in target.parent.glob("*.parquet"):
+                other.unlink()
+            rows = con.sql(f"select * exclude (_row, _run) from run_{name} where _run = ? order by _row",
+                           params=[run_id]).pl()
+            hidden = target.with_name(f".{target.name}.eperf-part")
+            rows.write_parquet(hidden)
+            faults.point("mirror")
+            hidden.rename(target)
+        for empty in folder.glob("period=*"):
+            if empty.is_dir() and not any(empty.iterdir()):
+                empty.rmdir()
 
 
 def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:

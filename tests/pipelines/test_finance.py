@@ -21,6 +21,7 @@ from pipelines import finance, lifecycle
 from pipelines.cli import app
 from pipelines.generate import generate_city
 from pipelines.ingest import ingest
+from pipelines.monthly import table_folder
 from pipelines.payments import simulate_payments
 from pipelines.warehouse import Refused, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, open_page
@@ -40,7 +41,9 @@ def paid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         lifecycle.approve(wh, P)
         lifecycle.lock(wh, P)
         register = kept_outputs(wh, run.run_id)["pay_register"]
-        seeded, over_spent = simulate_payments(wh, P, root / "epayment-export", seed=4)
+        files, over_spent = simulate_payments(wh, P, seed=4)
+    table_folder(files)(root / "epayment-export")
+    seeded = files["seeded.csv"]
     with open_warehouse(store) as wh:
         payments = ingest(wh, root / "epayment-export")
     return {"store": store, "register": register, "seeded": seeded, "over_spent": over_spent,

@@ -22,9 +22,11 @@ from typer.testing import CliRunner
 from engine import Period
 from pipelines import lifecycle
 from pipelines.cli import app
+from pipelines.faults import HOLD_AT
 from pipelines.ingest import ingest
-from pipelines.monthly import compute_month
-from pipelines.warehouse import HOLD_BEFORE_COMMIT, Refused, open_warehouse
+from pipelines.monthly import RUN_KIND, compute_month
+from pipelines.outputs import write_folder
+from pipelines.warehouse import Refused, open_warehouse
 from tests.conftest import GENERATED_MONTHS
 from tests.folders import snapshot
 
@@ -111,7 +113,7 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
         assert new and locked.status == "draft"
         lifecycle.approve(wh, M1)
         lifecycle.lock(wh, M1)
-        lifecycle.export(wh, M1, tmp_path / "locked-before")
+        write_folder(tmp_path / "locked-before", RUN_KIND, lifecycle.export(wh, M1)[1])
     # The warehouse computes what the file run computes on the same exports.
     assert register(month1.result.pay_register.to_native()).equals(
         register(compute_month(feed1, M1).result.pay_register.to_native()))
@@ -135,7 +137,7 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
         with pytest.raises(Refused, match="locked"):
             lifecycle.run(wh, M1)
         correction = lifecycle.adjust(wh, M1)
-        lifecycle.export(wh, M1, tmp_path / "locked-after")
+        write_folder(tmp_path / "locked-after", RUN_KIND, lifecycle.export(wh, M1)[1])
     assert register(month2.result.pay_register.to_native()).equals(
         register(compute_month(city, M2).result.pay_register.to_native()))
 
@@ -169,10 +171,10 @@ def test_a_draft_rerun_on_unchanged_inputs_is_identical(city: Path, tmp_path: Pa
     with open_warehouse(store, create=True) as wh:
         ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
         first, _, _ = lifecycle.run(wh, M1)
-        lifecycle.export(wh, M1, tmp_path / "a")
+        write_folder(tmp_path / "a", RUN_KIND, lifecycle.export(wh, M1)[1])
     with open_warehouse(store) as wh:
         second, _, new = lifecycle.run(wh, M1)
-        lifecycle.export(wh, M1, tmp_path / "b")
+        write_folder(tmp_path / "b", RUN_KIND, lifecycle.export(wh, M1)[1])
     assert (second.run_id, new) == (first.run_id, False)
     assert snapshot(tmp_path / "a", CLOCKED) == snapshot(tmp_path / "b", CLOCKED)
 
@@ -211,12 +213,12 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
 
 
 def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
-    env = {**os.environ, HOLD_BEFORE_COMMIT: str(hold)}
+    env = {**os.environ, HOLD_AT: f"before-commit:{hold}"}
     proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     for line in proc.stderr:
-        if "holding before commit" in line:
+        if "holding at before-commit" in line:
             return proc
     _, err = proc.communicate()
     raise AssertionError(f"the command ended without reaching its commit: {err}")
