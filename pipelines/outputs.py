@@ -111,15 +111,14 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
         _check_earlier(out, kind, folder, header)
         tmp = _temporary(out)
         try:
+            _create(tmp, folder, personal)
             if folder:
-                tmp.mkdir(mode=0o700 if personal else 0o777)
                 write(tmp)
                 _mark(tmp, kind)
                 if personal:
                     for path in tmp.iterdir():
                         path.chmod(0o600)
             else:
-                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if personal else 0o666))
                 write(tmp)
             faults.point("staged")
             yield Staged(tmp, out, identity(tmp))
@@ -128,6 +127,17 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
             raise
         swap_in(tmp, out)
         faults.point("swapped")
+
+
+def _create(tmp: Path, folder: bool, personal: bool) -> None:
+    """The hidden folder or file an output is written into, the owner's alone if ``personal``."""
+    try:
+        if folder:
+            tmp.mkdir(mode=0o700 if personal else 0o777)
+        else:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if personal else 0o666))
+    except OSError as exc:
+        raise OutputRefused(f"{tmp.parent}: cannot write here ({exc.strerror})") from None
 
 
 def check_destination(out: Path, kind: str, *, folder: bool, guard: Guard = Guard(), header: str | None = None) -> None:

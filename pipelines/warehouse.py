@@ -175,9 +175,19 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
     Commands on one warehouse take turns: a second one waits up to ``wait_seconds`` for the
     first to finish, then is refused. An exception rolls everything back.
     """
+    umask = os.umask(0o077)  # every name and account, every version: the file, its WAL and mirror are the owner's
+    try:
+        with _connected(path, create, wait_seconds) as con:
+            yield from _transaction(con, path, by)
+    finally:
+        os.umask(umask)
+
+
+@contextlib.contextmanager
+def _connected(path: Path, create: bool, wait_seconds: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse file, waiting up to ``wait_seconds`` for another command."""
     import duckdb
 
-    os.umask(0o077)  # every name and account, every version: the file, its WAL and its mirror are the owner's
     if not path.is_file():
         if not create:
             raise Refused(f"{path}: no warehouse here yet; load the exports first with `eperf ingest --data DIR`")
@@ -194,10 +204,19 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
                 raise Refused(f"{path} is in use by another eperf command; run this one when it has finished") from exc
             time.sleep(0.2)
     try:
-        con.execute(_SCHEMA)
-        _create_source_tables(con)
-        finish_pending(con)
-        con.execute("begin transaction")
+        yield con
+    finally:
+        con.close()
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> Iterator[Warehouse]:
+    """The command's transaction (after finishing what a killed command left), the mirror
+    brought in line once it commits."""
+    con.execute(_SCHEMA)
+    _create_source_tables(con)
+    finish_pending(con)
+    con.execute("begin transaction")
+    try:
         yield Warehouse(con, by or getpass.getuser(), dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
         faults.point("before-commit")
         con.execute("commit")
@@ -207,8 +226,6 @@ def open_warehouse(path: Path, by: str | None = None, create: bool = False,
     else:
         faults.point("committed")
         sync_mirror(con, path)
-    finally:
-        con.close()
 
 
 def finish_pending(con: duckdb.DuckDBPyConnection) -> None:
