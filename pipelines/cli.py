@@ -55,7 +55,7 @@ def _write_out(wh: Warehouse, warehouse: Path, out: Path, kind: str, write: Call
     from pipelines.outputs import protecting, staged
 
     with staged(out, kind, write, folder=folder, guard=protecting(warehouse=warehouse), personal=personal,
-                header=header) as output:
+                header=header, announce=wh.announce) as output:
         wh.publish(output)
 
 

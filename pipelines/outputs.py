@@ -97,11 +97,14 @@ class Staged:
 
 @contextlib.contextmanager
 def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: bool, guard: Guard = Guard(),
-           personal: bool = False, header: str | None = None) -> Iterator[Staged]:
+           personal: bool = False, header: str | None = None,
+           announce: Callable[[Path, Path], object] | None = None) -> Iterator[Staged]:
     """Write an output whole under a hidden name beside ``out`` and yield that name; when the
     block ends, swap it in as ``out`` (the block is where a warehouse command commits, with the
     hidden name recorded, so a kill between the two is finished by the next command). An error
-    in the block removes it; ``out`` is untouched.
+    in the block removes it; ``out`` is untouched. ``announce(tmp, out)`` is told the hidden
+    name before anything is written there, so that whoever comes next can remove it if this
+    command is killed before it commits.
 
     ``folder``: ``write`` fills a folder (a ``manifest.json`` of ``kind`` is added), else it
     writes one file whose first line is ``header``. An earlier ``out`` is replaced only when it
@@ -110,6 +113,8 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
     with _turn(out):
         _check_earlier(out, kind, folder, header)
         tmp = _temporary(out)
+        if announce is not None:
+            announce(tmp, out)
         try:
             _create(tmp, folder, personal)
             if folder:
@@ -161,11 +166,12 @@ def identity(path: Path) -> str:
     return sha256_of(path) if path.is_file() else ""
 
 
-def finish_staged(staged_output: Staged) -> None:
+def finish_staged(staged_output: Staged, abandon: bool = False) -> None:
     """Put in place an output whose command was killed after it committed: swap it in if it is
-    still under its hidden name, else (already in place) remove what the swap left there."""
+    still under its hidden name, else (already in place) remove what the swap left there. With
+    ``abandon`` (its command never committed) remove the hidden output instead."""
     with _turn(staged_output.out, keep=staged_output.tmp):
-        if identity(staged_output.out) == staged_output.identity:
+        if abandon or identity(staged_output.out) == staged_output.identity:
             remove(staged_output.tmp)
         elif identity(staged_output.tmp) == staged_output.identity:
             swap_in(staged_output.tmp, staged_output.out)

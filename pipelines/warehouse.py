@@ -96,6 +96,13 @@ class Warehouse:
         self.con.execute("begin transaction")
         self.rows("delete from pending where tmp = ?", [str(output.tmp)])
 
+    def announce(self, tmp: Path, out: Path) -> None:
+        """Record at once, outside the command's transaction, the hidden name an output is about
+        to be written under: if the command is killed before it commits, the next command on the
+        warehouse removes it (:func:`finish_pending`)."""
+        with self.con.cursor() as own:
+            own.execute("insert into pending values (?, ?, null)", [str(tmp), str(out)])
+
     def rows(self, sql: str, params: object = None) -> list[tuple[object, ...]]:
         """The result rows of ``sql``, all fetched (DuckDB keeps a half-read result open)."""
         return self.con.execute(sql, params).fetchall()
@@ -229,9 +236,11 @@ def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> 
 
 
 def finish_pending(con: duckdb.DuckDBPyConnection) -> None:
-    """Swap in the outputs a killed command committed but did not put in place."""
-    for tmp, out, ident in con.execute('select tmp, "out", identity from pending').fetchall():
-        finish_staged(Staged(Path(tmp), Path(out), ident))
+    """Swap in the outputs a killed command committed but did not put in place; remove those
+    whose command was killed before it committed (announced, never published)."""
+    rows = con.execute('select tmp, any_value("out"), max(identity) from pending group by tmp').fetchall()
+    for tmp, out, ident in rows:
+        finish_staged(Staged(Path(tmp), Path(out), ident or ""), abandon=ident is None)
         con.execute("delete from pending where tmp = ?", [tmp])
 
 
