@@ -24,7 +24,7 @@ demo: install
 ## notebooks: run every analyst notebook on the demo city; HTML with figures in notebooks/html/
 notebooks: install
 	test -f $(DEMO)/policy.toml || $(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
-	$(BIN)/python -m pipelines.notebooks
+	$(BIN)/python -m pipelines.analysis.notebooks
 
 ## lint: ruff on everything, mypy --strict on engine/
 lint: install

@@ -16,8 +16,8 @@ import plotly.express as px
 import polars as pl
 
 from engine import Period
-from pipelines.monthly import compute_month
-from pipelines.notebooks import offline_figures
+from pipelines.analysis.notebooks import offline_figures
+from pipelines.month.run import compute_month
 
 offline_figures()
 month = compute_month(Path(data), Period.parse(period))

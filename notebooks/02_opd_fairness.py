@@ -15,8 +15,8 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 
-from pipelines.analysis import decile_shares, gini, months
-from pipelines.notebooks import offline_figures
+from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.whatif import decile_shares, gini, months
 
 offline_figures()
 registers = months(Path(data), periods.split(","))

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Suspicious logging
 #
-# "The more work, the more pay" invites gaming. The checks of `pipelines.gaming` flag days at
+# "The more work, the more pay" invites gaming. The checks of `pipelines.analysis.gaming` flag days at
 # the daily cap, the same entry repeated, work approved on days of leave or absence, month-end
 # bursts, approvers who approve everything at once or sign impossible days, and catalogue
 # activities worth many ordinary ones. Each suspect comes with the evidence and the pay that
@@ -18,9 +18,9 @@ import plotly.express as px
 import polars as pl
 
 from engine import Period
-from pipelines.gaming import findings
-from pipelines.monthly import compute_month
-from pipelines.notebooks import offline_figures
+from pipelines.analysis.gaming import findings
+from pipelines.analysis.notebooks import offline_figures
+from pipelines.month.run import compute_month
 
 offline_figures()
 pl.Config.set_fmt_str_lengths(160)

@@ -22,9 +22,9 @@ import polars as pl
 
 from engine import Period
 from engine.policy import Allocation, ProductivityRule
-from pipelines.analysis import WhatIf, what_if
-from pipelines.monthly import compute_month
-from pipelines.notebooks import offline_figures
+from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.whatif import WhatIf, what_if
+from pipelines.month.run import compute_month
 
 offline_figures()
 p = Period.parse(period)

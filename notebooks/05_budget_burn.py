@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from engine import Period
-from pipelines.analysis import burn
-from pipelines.monthly import compute_month
-from pipelines.notebooks import offline_figures
+from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.whatif import burn
+from pipelines.month.run import compute_month
 
 offline_figures()
 p = Period.parse(period)

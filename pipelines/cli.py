@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from pipelines.warehouse import Warehouse
+    from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
@@ -35,9 +35,9 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 @contextlib.contextmanager
 def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[Warehouse]:
     """The open warehouse; a refusal exits 3 and a fatal input problem 2, both with one sentence."""
-    from pipelines.outputs import OutputRefused
-    from pipelines.readers import InputError
-    from pipelines.warehouse import Refused, open_warehouse
+    from pipelines.month.outputs import OutputRefused
+    from pipelines.sources.readers import InputError
+    from pipelines.warehouse.store import Refused, open_warehouse
 
     try:
         with open_warehouse(path, by, create) as wh:
@@ -51,8 +51,8 @@ def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[War
 def _write_out(wh: Warehouse, warehouse: Path, out: Path, kind: str, write: Callable[[Path], object],
                folder: bool = True, personal: bool = False, header: str | None = None) -> None:
     """Write a warehouse command's output: whole, swapped in, and committed with the command
-    (:mod:`pipelines.outputs`, :meth:`Warehouse.publish`)."""
-    from pipelines.outputs import protecting, staged
+    (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
+    from pipelines.month.outputs import protecting, staged
 
     with staged(out, kind, write, folder=folder, guard=protecting(warehouse=warehouse), personal=personal,
                 header=header, announce=wh.announce) as output:
@@ -61,7 +61,7 @@ def _write_out(wh: Warehouse, warehouse: Path, out: Path, kind: str, write: Call
 
 def _check_out(out: Path | None, warehouse: Path, kind: str, folder: bool = True, header: str | None = None) -> None:
     """Refuse a bad ``--out`` before any work (exit 2, one sentence)."""
-    from pipelines.outputs import OutputRefused, check_destination, protecting
+    from pipelines.month.outputs import OutputRefused, check_destination, protecting
 
     if out is None:
         return
@@ -80,16 +80,16 @@ def run(period: PeriodOpt,
         warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Compute one month's TPP: from --data into --out, or from the warehouse as the period's draft."""
     from engine import Period
-    from pipelines.backends import Backend
-    from pipelines.monthly import MonthlyRun, run_month
-    from pipelines.readers import InputError
-    from pipelines.summary import print_summary, progress
+    from pipelines.month.backends import Backend
+    from pipelines.month.run import MonthlyRun, run_month
+    from pipelines.month.summary import print_summary, progress
+    from pipelines.sources.readers import InputError
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
     if data is None:
-        from pipelines import lifecycle
-        from pipelines.monthly import RUN_KIND
+        from pipelines.month.run import RUN_KIND
+        from pipelines.warehouse import lifecycle
 
         _check_out(out, warehouse, RUN_KIND)
         with _warehouse(warehouse, by) as wh:
@@ -103,7 +103,7 @@ def run(period: PeriodOpt,
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
-    from pipelines.outputs import OutputRefused
+    from pipelines.month.outputs import OutputRefused
 
     try:
         with progress(interactive) as on_step:
@@ -116,8 +116,8 @@ def run(period: PeriodOpt,
 @app.command()
 def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Load a folder of source exports into the warehouse (a file loaded before adds nothing)."""
-    from pipelines.ingest import ingest as load
     from pipelines.numbers import number
+    from pipelines.warehouse.ingest import ingest as load
 
     with _warehouse(warehouse, by, create=True) as wh:
         done = load(wh, data)
@@ -136,7 +136,7 @@ def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt
 def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only this month.")] = None,
               warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """List the runs kept in the warehouse with their status."""
-    from pipelines import lifecycle
+    from pipelines.warehouse import lifecycle
 
     with _warehouse(warehouse, None) as wh:
         kept = lifecycle.runs(wh, period)
@@ -147,7 +147,7 @@ def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only 
 
 def _transition(action: str, period: str, warehouse: Path, by: str | None, **options: str) -> None:
     from engine import Period
-    from pipelines import lifecycle
+    from pipelines.warehouse import lifecycle
 
     with _warehouse(warehouse, by) as wh:
         changed = getattr(lifecycle, action)(wh, Period.parse(period), **options)
@@ -178,9 +178,9 @@ def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Recompute a locked period on today's inputs: per employee the correction (rapel)."""
     from engine import Period
-    from pipelines import lifecycle
-    from pipelines.monthly import table_folder
+    from pipelines.month.run import table_folder
     from pipelines.numbers import number, rupiah
+    from pipelines.warehouse import lifecycle
 
     _check_out(out, warehouse, "adjustment")
     with _warehouse(warehouse, by) as wh:
@@ -196,8 +196,8 @@ def export(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Write the period's locked run (else its latest draft) as the SPEC §6 files."""
     from engine import Period
-    from pipelines import lifecycle
-    from pipelines.monthly import RUN_KIND
+    from pipelines.month.run import RUN_KIND
+    from pipelines.warehouse import lifecycle
 
     _check_out(out, warehouse, RUN_KIND)
     with _warehouse(warehouse, None) as wh:
@@ -215,13 +215,13 @@ def budget(period: PeriodOpt,
     import polars as pl
 
     from engine import Period
-    from pipelines import finance
-    from pipelines.monthly import table_folder
+    from pipelines.finance import outlook
+    from pipelines.month.run import table_folder
     from pipelines.numbers import rupiah
 
     _check_out(out, warehouse, "budget")
     with _warehouse(warehouse, None) as wh:
-        run_, outlook = finance.budget(wh, Period.parse(period))
+        run_, outlook = outlook.budget(wh, Period.parse(period))
         if out is not None:
             _write_out(wh, warehouse, out, "budget", table_folder({"budget.csv": outlook}))
     typer.echo(f"budget {period} on run {run_.run_id} ({run_.status})")
@@ -234,7 +234,7 @@ def budget(period: PeriodOpt,
                    f"{row['status']:<5} city     belanja pegawai {row['share_bp'] / 100:.2f} % of belanja "
                    f"(limit {row['limit_bp'] / 100:.0f} %)")
     counts = dict(outlook.group_by("status").len().iter_rows())
-    typer.echo(" · ".join(f"{s} {counts.get(s, 0)}" for s in finance.STATUSES))
+    typer.echo(" · ".join(f"{s} {counts.get(s, 0)}" for s in outlook.STATUSES))
     if counts.get("FAIL"):
         raise typer.Exit(1)
 
@@ -247,13 +247,13 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
     import polars as pl
 
     from engine import Period
-    from pipelines import finance
-    from pipelines.monthly import table_folder
+    from pipelines.finance import reconciliation
+    from pipelines.month.run import table_folder
     from pipelines.numbers import number, rupiah
 
     _check_out(out, warehouse, "reconciliation")
     with _warehouse(warehouse, None) as wh:
-        run_, people, opds = finance.reconcile(wh, Period.parse(period))
+        run_, people, opds = reconciliation.reconcile(wh, Period.parse(period))
         _write_out(wh, warehouse, out, "reconciliation",
                    table_folder({"reconciliation.csv": people, "reconciliation_opd.csv": opds}))
     computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
@@ -269,13 +269,13 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """The bank transfer file of a locked run (NIP, name, account, net): unmasked, so recorded."""
     from engine import Period
-    from pipelines import finance
-    from pipelines.outputs import spreadsheet_safe
+    from pipelines.finance import bank
+    from pipelines.month.outputs import spreadsheet_safe
 
-    header = ",".join(finance.BANK_FILE_COLUMNS)
+    header = ",".join(bank.BANK_FILE_COLUMNS)
     _check_out(out, warehouse, "bank file", folder=False, header=header)
     with _warehouse(warehouse, by) as wh:
-        rows = finance.bank_file(wh, Period.parse(period))
+        rows = bank.bank_file(wh, Period.parse(period))
         wh.record("bank file", period, None, employees=rows.height, net_rp=int(rows["net_rp"].sum()), file=str(out))
         _write_out(wh, warehouse, out, "bank file", spreadsheet_safe(rows).write_csv, folder=False,
                    personal=True, header=header)
@@ -289,20 +289,20 @@ def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     import polars as pl
 
     from engine import Period
-    from pipelines import finance, reports
-    from pipelines.lifecycle import policy_of
-    from pipelines.warehouse import kept_outputs
+    from pipelines.finance import outlook, reconciliation, reports
+    from pipelines.warehouse.lifecycle import policy_of
+    from pipelines.warehouse.store import kept_outputs
 
     p = Period.parse(period)
     _check_out(out, warehouse, "report")
     with _warehouse(warehouse, None) as wh:
-        run_, outlook = finance.budget(wh, p)
+        run_, outlook = outlook.budget(wh, p)
         register = kept_outputs(wh, run_.run_id)["pay_register"]
         rows = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
-        burn = finance.burn_down(wh.table("sp2d"), policy_of(wh, p).tpp_account_prefix, p,
+        burn = outlook.burn_down(wh.table("sp2d"), policy_of(wh, p).tpp_account_prefix, p,
                                  int(register["pay_rp"].sum()),
                                  int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
-        reconciliation = finance.reconcile(wh, p)[1] if run_.status == "locked" else None
+        reconciliation = reconciliation.reconcile(wh, p)[1] if run_.status == "locked" else None
 
         def write(folder: Path) -> None:
             reports.write_nominatif(rows, p, folder / "nominatif.xlsx")
@@ -320,8 +320,8 @@ def simulate_payments(period: PeriodOpt,
     """Demo: an e-Payment export paying the period's run, with seeded exceptions and one
     over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
     from engine import Period
-    from pipelines.monthly import table_folder
-    from pipelines.payments import simulate_payments as simulate
+    from pipelines.finance.payments import simulate_payments as simulate
+    from pipelines.month.run import table_folder
 
     _check_out(out, warehouse, "e-payment export")
     with _warehouse(warehouse, None) as wh:
@@ -351,8 +351,8 @@ def explain(data: DataOpt, period: PeriodOpt,
             nip: Annotated[str, typer.Option("--nip", help="The employee's 18-digit NIP.")]) -> None:
     """One employee's pay, step by step, in words and Rupiah."""
     from engine import Period
-    from pipelines.explain import explain_employee
-    from pipelines.readers import InputError
+    from pipelines.month.explain import explain_employee
+    from pipelines.sources.readers import InputError
 
     try:
         text = explain_employee(data, Period.parse(period), nip)
@@ -368,7 +368,7 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
              months: Annotated[str, typer.Option(help="Comma-separated YYYY-MM months.")] = "2025-09,2025-10,2025-11",
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
-    from pipelines.generate import generate_city
+    from pipelines.synthetic.city import generate_city
 
     try:
         counts = generate_city(out, employees=employees, seed=seed, months=[m.strip() for m in months.split(",")])

@@ -17,8 +17,8 @@ import polars as pl
 
 from engine import Period, Policy, RunResult, run_period
 from engine.policy import build_policy
-from pipelines.backends import Backend, engine_inputs, lazy_frame
-from pipelines.contracts import CONTRACTS
+from pipelines.month.backends import Backend, engine_inputs, lazy_frame
+from pipelines.sources import CONTRACTS
 
 PERIOD = Period(2025, 2)
 NIP_A = "198001012005011001"

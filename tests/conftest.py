@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.backends import Backend
-from pipelines.generate import generate_city
+from pipelines.month.backends import Backend
+from pipelines.synthetic.city import generate_city
 
 GENERATED_MONTHS = ("2025-10", "2025-11")
 

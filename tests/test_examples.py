@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from engine import Period
-from pipelines.backends import Backend
-from pipelines.monthly import compute_month
+from pipelines.month.backends import Backend
+from pipelines.month.run import compute_month
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.notebooks import execute, notebook_paths, write_html
+from pipelines.analysis.notebooks import execute, notebook_paths, write_html
 from tests.browser import open_page
 from tests.conftest import GENERATED_MONTHS
 

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from engine.allocation import allocate_scale, allocate_share
-from pipelines.backends import Backend, lazy_frame
+from pipelines.month.backends import Backend, lazy_frame
 
 
 def _allocate(mode, backend: Backend, pool_rp: int, ent: list[int], cap: list[int] | None = None,

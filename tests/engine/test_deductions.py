@@ -4,7 +4,7 @@ import narwhals.stable.v2 as nw
 import pytest
 
 from engine.deductions import bpjs_rp
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import NIP_A, base_city, employee, evaluate, policy, register_row
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import NIP_A, WEEKDAYS, base_city, policy, present, register_row
 
 

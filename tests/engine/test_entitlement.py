@@ -6,7 +6,7 @@ bk 5000, pk 1000, kp 500 bp): P_a = 10,000,000 + 2,000,000 = Rp 12,000,000, F_a 
 
 import datetime as dt
 
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import NIP_A, WEEKDAYS, base_city, employee, logs, present, register_row
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.run import employee_days, employee_month, numeric_nips
-from pipelines.backends import Backend, engine_inputs
+from pipelines.month.backends import Backend, engine_inputs
 from tests.city import PERIOD, WEEKDAYS, base_city, compute, employee, policy
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

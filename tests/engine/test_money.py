@@ -4,7 +4,7 @@ import narwhals.stable.v2 as nw
 import pytest
 
 from engine.money import apply_bp
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import evaluate
 
 

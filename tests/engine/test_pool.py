@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import NIP_A, NIP_B, base_city, compute, employee, logs, policy, present
 
 TPP, GAJI = "5.1.01.02.01.0001", "5.1.01.01.01.0001"

@@ -9,7 +9,7 @@ import narwhals.stable.v2 as nw
 import pytest
 
 from engine.productivity import productivity_bp
-from pipelines.backends import Backend
+from pipelines.month.backends import Backend
 from tests.city import NIP_A, WEEKDAYS, base_city, evaluate, logs, policy, present, register_row
 
 D10, D11 = dt.date(2025, 2, 10), dt.date(2025, 2, 11)

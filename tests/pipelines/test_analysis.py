@@ -7,8 +7,8 @@ import pytest
 
 from engine import Period
 from engine.policy import Allocation, PolicyError
-from pipelines.analysis import WhatIf, decile_shares, gini, what_if
-from pipelines.monthly import Month, compute_month
+from pipelines.analysis.whatif import WhatIf, decile_shares, gini, what_if
+from pipelines.month.run import Month, compute_month
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 
 

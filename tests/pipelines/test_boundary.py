@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from engine import Period
 from pipelines.cli import app
-from pipelines.contracts import CONTRACTS
-from pipelines.exports import kind_of
-from pipelines.readers import DataDir, InputError, read_data_dir
+from pipelines.sources import CONTRACTS
+from pipelines.sources.exports import kind_of
+from pipelines.sources.readers import DataDir, InputError, read_data_dir
 from tests.conftest import GENERATED_MONTHS
 from tests.pipelines.editing import personal_values, read_rows, write_rows
 

@@ -8,7 +8,7 @@ import polars as pl
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.explain import _productivity_days
+from pipelines.month.explain import _productivity_days
 from tests.city import policy
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 

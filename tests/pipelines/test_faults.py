@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.faults import HOLD_AT, KILL_AT
-from pipelines.warehouse import open_warehouse
+from pipelines.warehouse.store import open_warehouse
 from tests.folders import snapshot
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
 
@@ -125,7 +125,7 @@ def recover(tmp_path: Path) -> None:
         with open_warehouse(store):
             pass
     else:  # no warehouse: the next write to the same output cleans it
-        from pipelines.outputs import leftovers, remove
+        from pipelines.month.outputs import leftovers, remove
 
         for left in leftovers(tmp_path / "out"):
             remove(left)

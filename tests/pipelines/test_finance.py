@@ -17,13 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from engine import Period
-from pipelines import finance, lifecycle
 from pipelines.cli import app
-from pipelines.generate import generate_city
-from pipelines.ingest import ingest
-from pipelines.monthly import table_folder
-from pipelines.payments import simulate_payments
-from pipelines.warehouse import Refused, kept_outputs, open_warehouse
+from pipelines.finance import lifecycle, outlook, reconciliation
+from pipelines.finance.payments import simulate_payments
+from pipelines.month.run import table_folder
+from pipelines.synthetic.city import generate_city
+from pipelines.warehouse.ingest import ingest
+from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, open_page
 
 P = Period.parse("2025-10")
@@ -59,8 +59,8 @@ def test_payments_are_not_late_data_for_the_month_they_pay(paid: dict[str, objec
 
 def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> None:
     with open_warehouse(Path(str(paid["store"]))) as wh:
-        _, outlook = finance.budget(wh, P)
-    failing = outlook.filter(pl.col("status") == "FAIL")
+        _, check = outlook.budget(wh, P)
+    failing = check.filter(pl.col("status") == "FAIL")
     assert set(failing["pool_id"]) == {paid["over_spent"]}
     assert failing.filter(pl.col("level") == "pool").height == 1
     pool = failing.filter(pl.col("level") == "pool").row(0, named=True)
@@ -77,7 +77,7 @@ def test_budget_outlook_by_hand() -> None:
         "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
         "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
         "status": ["OK", "OK", "OK", "OVER"]})
-    out = finance.budget_outlook(check, P)
+    out = outlook.budget_outlook(check, P)
     # A: 900 + 120 × 3 = 1260 > 1200 → WARN; B: 700 + 300 = 1000 → OK;
     # account: 810 + 810 // 9 × 3 = 1080 > 900 → WARN; city over the 30 % cap → FAIL.
     assert out["projected_rp"].to_list()[:3] == [1260, 1000, 1080]
@@ -134,7 +134,7 @@ def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path
     assert refused.exit_code == 3 and "locked" in refused.output
     assert not (tmp_path / "b2.csv").exists()
     with open_warehouse(store) as wh, pytest.raises(Refused):
-        finance.reconcile(wh, P)
+        reconciliation.reconcile(wh, P)
 
 
 def test_reports_render_and_total_the_register(paid: dict[str, object], tmp_path: Path) -> None:

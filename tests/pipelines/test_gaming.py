@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from engine import Period
-from pipelines import gaming
-from pipelines.generate import generate_city
-from pipelines.monthly import compute_month
+from pipelines.analysis import gaming
+from pipelines.month.run import compute_month
+from pipelines.synthetic.city import generate_city
 from tests.city import policy
 
 P = Period.parse("2025-10")

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from engine import Period
-from pipelines.backends import Backend
-from pipelines.generate import generate_city
-from pipelines.monthly import compute_month
+from pipelines.month.backends import Backend
+from pipelines.month.run import compute_month
+from pipelines.synthetic.city import generate_city
 from tests.folders import snapshot
 
 MONTHS = ("2025-10", "2025-11")

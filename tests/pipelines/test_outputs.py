@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pipelines.cli import app
-from pipelines.outputs import leftovers, spreadsheet_safe
-from pipelines.reports import sheet_names
+from pipelines.finance.reports import sheet_names
+from pipelines.month.outputs import leftovers, spreadsheet_safe
 from tests.folders import snapshot
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
 
@@ -236,7 +236,7 @@ def test_warehouses_with_other_contents_give_other_run_ids(tmp_path: Path) -> No
 
 
 def test_the_run_id_of_a_folder_covers_the_code_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipelines.monthly as monthly
+    import pipelines.month.run as monthly
 
     data = copy_city(tmp_path)
     one = run(data, tmp_path / "a")

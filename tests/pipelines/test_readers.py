@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from engine import Period
-from pipelines.contracts import CONTRACTS
-from pipelines.monthly import compute_month, run_month
-from pipelines.readers import DataDir, FileLoad, InputError, read_data_dir
+from pipelines.month.run import compute_month, run_month
+from pipelines.sources import CONTRACTS
+from pipelines.sources.readers import DataDir, FileLoad, InputError, read_data_dir
 from tests.pipelines.editing import (
     PERIOD,
     add_column,

@@ -20,13 +20,13 @@ import pytest
 from typer.testing import CliRunner
 
 from engine import Period
-from pipelines import lifecycle
 from pipelines.cli import app
 from pipelines.faults import HOLD_AT
-from pipelines.ingest import ingest
-from pipelines.monthly import RUN_KIND, compute_month
-from pipelines.outputs import write_folder
-from pipelines.warehouse import Refused, open_warehouse
+from pipelines.month.outputs import write_folder
+from pipelines.month.run import RUN_KIND, compute_month
+from pipelines.warehouse import lifecycle
+from pipelines.warehouse.ingest import ingest
+from pipelines.warehouse.store import Refused, open_warehouse
 from tests.conftest import GENERATED_MONTHS
 from tests.folders import snapshot
 

@@ -1,6 +1,6 @@
 """Run the analysts' notebooks (``notebooks/*.py``, jupytext py:percent) and export them as HTML.
 
-    python -m pipelines.notebooks            # every notebook on its defaults (the demo city)
+    python -m pipelines.analysis.notebooks            # every notebook on its defaults (the demo city)
 
 writes ``notebooks/html/<name>.html`` with the figures (Plotly inlined: readable offline).
 """

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contracts import Contract
+from pipelines.sources import Contract
 
 EXTRA_FIELDS = 2
 """Fields read beyond a CSV header's, to see a row that has more (truncating beyond that)."""

@@ -9,8 +9,8 @@ import polars as pl
 
 from engine import Period, Policy
 from engine.run import employee_days, numeric_nips
-from pipelines.backends import engine_inputs
-from pipelines.monthly import compute_month
+from pipelines.month.backends import engine_inputs
+from pipelines.month.run import compute_month
 from pipelines.numbers import number, percent, rupiah
 
 

@@ -33,9 +33,9 @@ import polars as pl
 
 from engine import Period
 from pipelines import faults
-from pipelines.contracts import CONTRACTS
-from pipelines.outputs import Staged, finish_staged, remove
-from pipelines.readers import FileLoad
+from pipelines.month.outputs import Staged, finish_staged, remove
+from pipelines.sources import CONTRACTS
+from pipelines.sources.readers import FileLoad
 
 if TYPE_CHECKING:
     import duckdb

@@ -18,9 +18,9 @@ import polars as pl
 from engine import Period, Policy, PolicyError, RunResult, policy_for_period, run_period
 from engine.budget import budget_check
 from engine.policy import policy_versions
-from pipelines.backends import Backend, engine_inputs
-from pipelines.outputs import check_destination, protecting, write_folder, write_frame
-from pipelines.readers import DataDir, InputError, quiet, read_data_dir
+from pipelines.month.backends import Backend, engine_inputs
+from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
+from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
 RUN_KIND = "run"
@@ -106,7 +106,7 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
               on_step: Callable[[str], None] = quiet) -> MonthlyRun:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
-    ``out`` is checked first (:mod:`pipelines.outputs`: never the data directory, never a folder
+    ``out`` is checked first (:mod:`pipelines.month.outputs`: never the data directory, never a folder
     eperf did not write). ``on_step`` hears each stage ("reading hr/employees", "computing pay",
     "writing") for a progress display."""
     started = dt.datetime.now(dt.UTC)

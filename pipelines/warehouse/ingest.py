@@ -16,12 +16,12 @@ import polars as pl
 
 from engine import Period
 from engine.inputs import SOURCES
-from pipelines.backends import arrow_batches
-from pipelines.contracts import CONTRACTS, Contract
-from pipelines.exports import Scan, contract_files, open_scan, sha256_of
-from pipelines.monthly import POLICY_FILE, check_policy
-from pipelines.readers import InputError, check_input
-from pipelines.warehouse import BUDGET_TABLES, Warehouse
+from pipelines.month.backends import arrow_batches
+from pipelines.month.run import POLICY_FILE, check_policy
+from pipelines.sources import CONTRACTS, Contract
+from pipelines.sources.exports import Scan, contract_files, open_scan, sha256_of
+from pipelines.sources.readers import InputError, check_input
+from pipelines.warehouse.store import BUDGET_TABLES, Warehouse
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,8 +12,8 @@ import dataclasses
 import polars as pl
 
 from engine import Period, Policy
-from pipelines.monthly import compute
-from pipelines.readers import DataDir
+from pipelines.month.run import compute
+from pipelines.sources.readers import DataDir
 
 LEAVE_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
 """Days on which nobody should log work: leave, sick, permission and unexplained absence."""

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from pipelines.numbers import number, rupiah
-from pipelines.readers import quiet
+from pipelines.sources.readers import quiet
 
 if TYPE_CHECKING:
-    from pipelines.monthly import MonthlyRun
+    from pipelines.month.run import MonthlyRun
 
 
 @contextlib.contextmanager

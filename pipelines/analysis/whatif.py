@@ -11,8 +11,8 @@ import polars as pl
 
 from engine import Period, Policy
 from engine.policy import Allocation, PolicyError, ProductivityRule
-from pipelines.finance import burn_down
-from pipelines.monthly import Month, compute, compute_month
+from pipelines.finance.outlook import burn_down
+from pipelines.month.run import Month, compute, compute_month
 
 
 def months(data: Path, periods: Sequence[str]) -> pl.DataFrame:

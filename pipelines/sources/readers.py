@@ -1,8 +1,8 @@
 """Read a data directory (SPEC §3) through its contracts: every row accepted or rejected.
 
 Each input is read in one streaming pass (:func:`check_input`): the typed rows of its files
-(:mod:`pipelines.exports`) get a flag telling whether they pass every check of the contract
-(:mod:`pipelines.contracts.checks`) and every reference, and flow in batches past an inspector
+(:mod:`pipelines.sources.exports`) get a flag telling whether they pass every check of the contract
+(:mod:`pipelines.sources.checks`) and every reference, and flow in batches past an inspector
 that keeps only what is small — the failing rows (which become the rejects ``file, row,
 column, reason``), the counts per file, the proof that the key is unique (keys in increasing
 order prove it in the same pass; otherwise the duplicates are found by hash) — and whatever
@@ -31,9 +31,9 @@ import polars as pl
 
 from engine import Period
 from engine.productivity import approved_day_minutes, referenced_logs
-from pipelines.contracts import CONTRACTS, Contract, Reference
-from pipelines.contracts.checks import contract_checks
-from pipelines.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
+from pipelines.sources import CONTRACTS, Contract, Reference
+from pipelines.sources.checks import contract_checks
+from pipelines.sources.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
 
 __all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "quiet", "read_data_dir"]
 
@@ -70,7 +70,7 @@ class DataDir:
 
     ``engine_frames``: frames the engine reads instead of deriving them from ``tables`` — the
     two reductions of the activity log (``day_minutes``, ``referenced_logs``) and the attendance
-    with numeric NIPs, as the reader prepared them (:func:`pipelines.backends.engine_inputs`)."""
+    with numeric NIPs, as the reader prepared them (:func:`pipelines.month.backends.engine_inputs`)."""
 
     tables: dict[str, pl.LazyFrame]
     rejects: pl.DataFrame

@@ -19,11 +19,11 @@ import polars as pl
 
 from engine import Period, Policy
 from engine.inputs import SOURCES
-from pipelines.backends import Backend
-from pipelines.contracts import CONTRACTS
-from pipelines.monthly import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
-from pipelines.readers import DataDir, InputError
-from pipelines.warehouse import BUDGET_TABLES, Refused, Warehouse, kept_outputs, store_outputs
+from pipelines.month.backends import Backend
+from pipelines.month.run import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
+from pipelines.sources import CONTRACTS
+from pipelines.sources.readers import DataDir, InputError
+from pipelines.warehouse.store import BUDGET_TABLES, Refused, Warehouse, kept_outputs, store_outputs
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""

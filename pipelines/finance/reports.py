@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from engine import Period
-from pipelines.finance import mask_name
+from pipelines.finance.bank import mask_name
 from pipelines.numbers import number, rupiah
 
 NOMINATIF_COLUMNS = {

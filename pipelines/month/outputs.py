@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import faults
-from pipelines.exports import sha256_of
+from pipelines.sources.exports import sha256_of
 
 MANIFEST = "manifest.json"
 TEMPORARY = ".eperf-"

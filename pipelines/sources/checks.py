@@ -15,8 +15,8 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from engine.money import BP
-from pipelines.contracts.files import Contract
-from pipelines.contracts.models import GOLONGAN_FOR_STATUS, OUT_AFTER_IN, RowRule, ends_after_start
+from pipelines.sources.columns import GOLONGAN_FOR_STATUS, OUT_AFTER_IN, RowRule, ends_after_start
+from pipelines.sources.contract import Contract
 
 ROW_RULES = {rule.reason: rule for rule in (ends_after_start(), GOLONGAN_FOR_STATUS, OUT_AFTER_IN)}
 """Every :class:`RowRule` a model uses, by the name its pandera check carries."""

@@ -12,9 +12,9 @@ import numpy as np
 import polars as pl
 
 from engine import Period
-from pipelines.finance import budget
-from pipelines.lifecycle import policy_of
-from pipelines.warehouse import Warehouse, kept_outputs
+from pipelines.finance.outlook import budget
+from pipelines.warehouse.lifecycle import policy_of
+from pipelines.warehouse.store import Warehouse, kept_outputs
 
 SEEDED = ("underpaid", "overpaid", "computed_not_paid", "duplicate_transfer", "failed_transfer", "paid_not_computed")
 

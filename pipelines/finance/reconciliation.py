@@ -1,0 +1,75 @@
+"""Finance (BPKAD): the locked run reconciled with e-Payment — per employee against the
+transfers, per OPD against the SP2D."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from engine import Period
+from pipelines.warehouse.lifecycle import Run, locked_run, policy_of
+from pipelines.warehouse.store import Warehouse, kept_outputs
+
+CLASSES = ("matched", "underpaid", "overpaid", "paid_not_computed", "computed_not_paid", "duplicate_transfer",
+           "failed_transfer")
+"""The classes of ``reconciliation.csv``; every class but ``matched`` is an exception to chase."""
+
+
+
+def reconcile(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame, pl.DataFrame]:
+    """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD."""
+    run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
+    register = kept_outputs(wh, run.run_id)["pay_register"]
+    transfers = wh.table("transfers").filter(pl.col("period") == str(period))
+    sp2d = wh.table("sp2d").filter(pl.col("period") == str(period))
+    return run, reconcile_employees(register, transfers, sp2d), reconcile_opds(register, sp2d, policy_of(wh, period)
+                                                                                 .tpp_account_prefix)
+
+
+def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame) -> pl.DataFrame:
+    """``nip, class, computed_net_rp, transferred_rp, difference_rp`` for every employee in the
+    register or in the period's transfers, sorted by class then NIP.
+
+    A transfer counts as paid when it succeeded on an SP2D that was paid. An employee paid more
+    than once is ``duplicate_transfer``; one whose only transfers failed, were returned or sit
+    on a cancelled SP2D is ``failed_transfer``; otherwise the paid amount is compared with the
+    computed net (an employee computed at Rp 0 and not paid is matched).
+    """
+    paid_sp2d = sp2d.filter(pl.col("status") == "paid")["sp2d_no"].implode()
+    paid = transfers.with_columns(paid=(pl.col("status") == "success") & pl.col("sp2d_no").is_in(paid_sp2d))
+    per_nip = paid.group_by("nip").agg(
+        pl.col("net_rp").filter("paid").sum().alias("transferred_rp"),
+        pl.col("paid").sum().alias("payments"),
+        pl.len().alias("transfers"))
+    both = register.select("nip", pl.col("net_rp").alias("computed_net_rp")).join(
+        per_nip, on="nip", how="full", coalesce=True).with_columns(
+        pl.col("computed_net_rp").is_not_null().alias("computed"),
+        pl.col("computed_net_rp").fill_null(0), pl.col("transferred_rp").fill_null(0),
+        pl.col("payments").fill_null(0), pl.col("transfers").fill_null(0))
+    difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
+    kind = (
+        pl.when(pl.col("payments") > 1).then(pl.lit("duplicate_transfer"))
+        .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(pl.lit("failed_transfer"))
+        .when(~pl.col("computed")).then(pl.lit("paid_not_computed"))
+        .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(pl.lit("computed_not_paid"))
+        .when(difference == 0).then(pl.lit("matched"))
+        .when(difference < 0).then(pl.lit("underpaid"))
+        .otherwise(pl.lit("overpaid"))
+    )
+    return both.select("nip", kind.cast(pl.Enum(CLASSES)).alias("class"), "computed_net_rp", "transferred_rp",
+                       difference.alias("difference_rp")).sort("class", "nip").with_columns(
+        pl.col("class").cast(pl.String))
+
+
+def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, tpp_prefix: str) -> pl.DataFrame:
+    """``opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: the run's pay per OPD
+    against the gross of the period's paid TPP SP2D."""
+    run = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("run_gross_rp"))
+    paid = (sp2d.filter(pl.col("status") == "paid", pl.col("account_code").str.starts_with(tpp_prefix))
+            .group_by("opd_code").agg(pl.col("gross_rp").sum().alias("sp2d_gross_rp")))
+    return (
+        run.join(paid, on="opd_code", how="full", coalesce=True)
+        .with_columns(pl.col("run_gross_rp").fill_null(0), pl.col("sp2d_gross_rp").fill_null(0))
+        .with_columns(difference_rp=pl.col("sp2d_gross_rp") - pl.col("run_gross_rp"))
+        .with_columns(status=pl.when(pl.col("difference_rp") == 0).then(pl.lit("tied")).otherwise(pl.lit("differs")))
+        .sort("opd_code")
+    )
