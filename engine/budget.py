@@ -9,7 +9,8 @@ import narwhals.stable.v2 as nw
 from engine.money import BP, fitting_int64
 from engine.period import Period
 from engine.policy import Policy
-from engine.pool import budget_lines, pagu_by_account, realized_by_account
+from engine.pool import budget_lines, pagu_by_account, paid_tpp, realized_by_account
+from engine.states import Check, Verdict
 
 BELANJA = "5"
 BELANJA_PEGAWAI = "5.1.01"
@@ -81,4 +82,38 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
 
 
 def _status(over: nw.Expr) -> nw.Expr:
-    return nw.when(over).then(nw.lit("OVER")).otherwise(nw.lit("OK")).alias("status")
+    return nw.when(over).then(nw.lit(Check.OVER.value)).otherwise(nw.lit(Check.OK.value)).alias("status")
+
+
+def outlook(check: nw.DataFrame[Any], period: Period) -> nw.DataFrame[Any]:
+    """``check`` (:func:`budget_check`) with ``projected_rp`` to December and a :class:`Verdict`
+    as ``status``: FAIL where the check is OVER, WARN where the projection passes the pagu.
+
+    - ``pool``: ``projected = realized + this run × months left`` (this month to December);
+    - ``account``: no pay of its own (a run pays pools), so its rate is its realized per month
+      elapsed: realized Rp 900 by October (9 months) projects 900 + 100 × 3 = Rp 1,200;
+    - ``city``: no projection.
+    """
+    elapsed = period.month - 1
+    level = nw.col("level")
+    monthly = nw.when(level == "pool").then(nw.col("this_run_rp")).otherwise(
+        nw.when(level == "account").then(nw.col("realized_rp") // elapsed if elapsed else nw.lit(0, nw.Int64)))
+    projected = nw.col("realized_rp") + monthly * period.months_left
+    verdict = nw.when(nw.col("status") == Check.OVER.value).then(nw.lit(Verdict.FAIL.value)).otherwise(
+        nw.when(nw.col("projected_rp") > nw.col("pagu_rp")).then(nw.lit(Verdict.WARN.value))
+        .otherwise(nw.lit(Verdict.OK.value)))
+    return check.with_columns(projected_rp=projected).with_columns(status=verdict)
+
+
+def burn_down(sp2d: nw.DataFrame[Any], policy: Policy, period: Period, gross_rp: int,
+              pagu_rp: int) -> nw.DataFrame[Any]:
+    """``period, cumulative_rp, pagu_rp``: the paid TPP SP2D of the fiscal year before
+    ``period``, month by month and cumulated, then ``gross_rp`` (this run's pay) as
+    ``period``'s point, against the year's TPP pagu."""
+    paid = (sp2d.filter(paid_tpp(policy), nw.col("fiscal_year") == period.year, nw.col("period") < str(period))
+            .group_by("period").agg(nw.col("gross_rp").sum()))
+    this_month = nw.from_dict({"period": [str(period)], "gross_rp": [gross_rp]},
+                              schema={"period": nw.String(), "gross_rp": paid.schema["gross_rp"]},
+                              backend=nw.get_native_namespace(sp2d))
+    return nw.concat([paid, this_month]).sort("period").select(
+        "period", nw.col("gross_rp").cum_sum().alias("cumulative_rp"), nw.lit(pagu_rp, nw.Int64).alias("pagu_rp"))

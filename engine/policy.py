@@ -145,11 +145,24 @@ class Policy:
     pph21: Pph21Regime
     pph21_rate_bp: Mapping[str, Mapping[str, int]]
     fingerprint: str
+    version: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
+    """The ``[[version]]`` table it was built from."""
 
     @property
     def label(self) -> str:
         """The version's id, else its effective date."""
         return self.id or f"effective {self.effective_from.isoformat()}"
+
+    def with_changes(self, **changes: Any) -> Policy:
+        """This version with some ``policy.toml`` keys given other values, checked as a version
+        in the file is and with its own fingerprint (``daily_cap_minutes=-5`` is refused).
+
+        >>> base = build_policy({"effective_from": dt.date(2025, 1, 1)})
+        >>> changed = base.with_changes(daily_cap_minutes=480)
+        >>> changed.daily_cap_minutes, changed.fingerprint != base.fingerprint
+        (480, True)
+        """
+        return build_policy({**self.version, **changes})
 
 
 def policy_for_period(document: Mapping[str, Any], first_day: dt.date) -> Policy:
@@ -245,6 +258,7 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
         pph21_rate_bp=MappingProxyType({s: MappingProxyType(dict(r))
                                         for s, r in values["pph21_rate_bp"].items()}),
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest()[:16],
+        version=MappingProxyType(dict(version)),
     )
 
 

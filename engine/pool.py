@@ -9,6 +9,7 @@ import narwhals.stable.v2 as nw
 from engine.money import fitting_int64
 from engine.period import Period
 from engine.policy import Policy, PoolScope
+from engine.states import Sp2dStatus
 
 CITY_POOL = "CITY"
 
@@ -44,13 +45,18 @@ def pagu_by_account(apbd_lines: nw.LazyFrame[Any], policy: Policy, period: Perio
     )
 
 
+def paid_tpp(policy: Policy) -> nw.Expr:
+    """Whether an SP2D row is paid and on a TPP account: what the TPP budget has spent."""
+    return (nw.col("status") == Sp2dStatus.PAID.value) & nw.col("account_code").str.starts_with(
+        policy.tpp_account_prefix)
+
+
 def realized_by_account(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period) -> nw.LazyFrame[Any]:
     """``pool_id, account_code, realized_rp``: paid TPP SP2D of the fiscal year for months before m."""
     return (
         sp2d.filter(
-            nw.col("status") == "paid",
+            paid_tpp(policy),
             nw.col("fiscal_year") == period.year,
-            nw.col("account_code").str.starts_with(policy.tpp_account_prefix),
             nw.col("period") >= f"{period.year:04d}-01",
             nw.col("period") < str(period),
         )

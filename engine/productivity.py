@@ -9,32 +9,42 @@ import narwhals.stable.v2 as nw
 from engine.money import BP, floor_bp
 from engine.period import Period
 from engine.policy import Policy, ProductivityRule
+from engine.states import LogStatus
 from engine.steps import step_bp
 
 _DAY_KEY = ["nip", "work_date"]
 
 
+def is_approved() -> nw.Expr:
+    """Whether a log entry (column ``status``) is approved: only approved entries count."""
+    return nw.col("status") == LogStatus.APPROVED.value
+
+
+def approved_entries(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The approved entries of ``activity_log``, each with its ``minutes``: quantity × the
+    activity's ``standard_minutes`` (3 × a 30-minute activity is 90 minutes)."""
+    return (activity_log.filter(is_approved())
+            .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
+            .with_columns(minutes=nw.col("quantity") * nw.col("standard_minutes")))
+
+
 def approved_day_minutes(activity_log: nw.LazyFrame[Any], catalog: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """``nip, work_date, logged_minutes``: Σ quantity × standard_minutes of the approved logs of
-    each employee-day (any date: the days are chosen later), before the daily cap. Keyed by the
+    """``nip, work_date, logged_minutes``: Σ minutes of the approved entries of each
+    employee-day (any date: the days are chosen later), before the daily cap. Keyed by the
     numeric NIP (validated NIPs are 18 digits): millions of days group faster and smaller.
 
     A sum: over two halves of a log it is the sum of the halves' (a reader may split the work).
     """
-    return (
-        activity_log.filter(nw.col("status") == "approved")
-        .select(nw.col("nip").cast(nw.Int64), "work_date", "activity_code", "quantity")
-        .join(catalog.select("activity_code", "standard_minutes"), on="activity_code")
-        .group_by(_DAY_KEY)
-        .agg((nw.col("quantity") * nw.col("standard_minutes")).sum().cast(nw.Int64).alias("logged_minutes"))
-    )
+    entries = activity_log.select(nw.col("nip").cast(nw.Int64), "work_date", "activity_code", "quantity", "status")
+    return (approved_entries(entries, catalog).group_by(_DAY_KEY)
+            .agg(nw.col("minutes").sum().cast(nw.Int64).alias("logged_minutes")))
 
 
 def referenced_logs(activity_log: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date, activity_code, ref``: the approved logs that name an e-Project package
     (they suppress the activity e-Project would generate, §4.8). A filter: it distributes over
     any split of the log."""
-    return activity_log.filter(~nw.col("ref").is_null() & (nw.col("status") == "approved")).select(
+    return activity_log.filter(~nw.col("ref").is_null() & is_approved()).select(
         "nip", "work_date", "activity_code", "ref")
 
 
@@ -73,6 +83,11 @@ def logged_minutes(day_minutes: nw.LazyFrame[Any], generated: nw.LazyFrame[Any],
     return day_minutes.select(*_DAY_KEY, "logged_minutes").join(project, on=_DAY_KEY, how="full").select(
         *(nw.coalesce(k, f"{k}_right").alias(k) for k in _DAY_KEY),
         (nw.col("logged_minutes").fill_null(0) + nw.col("project_minutes").fill_null(0)).alias("logged_minutes"))
+
+
+def over_daily_cap(policy: Policy) -> nw.Expr:
+    """Whether a day's ``logged_minutes`` pass ``daily_cap_minutes`` (it counts at the cap)."""
+    return nw.col("logged_minutes") > policy.daily_cap_minutes
 
 
 def capped_minutes(policy: Policy) -> nw.Expr:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -32,6 +33,23 @@ class RunResult:
 
     pay_register: nw.DataFrame[Any]
     pool_summary: nw.DataFrame[Any]
+
+
+def inputs_digest(*parts: str) -> str:
+    """The SHA-256 (hex) of everything a run reads, each part one input's content digest, the
+    policy or the code version: the same parts, the same digest."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def run_id_of(period: Period, digest: str, kind: str | None = None) -> str:
+    """A run's id: ``<period>-<12 hex of its inputs' digest>`` (``<period>-<kind>-…`` for a
+    run of another kind, a correction's ``adj``). Different inputs never share one; a rerun on
+    the same inputs has the same.
+
+    >>> run_id_of(Period.parse("2025-10"), "ab" * 32, "adj")
+    '2025-10-adj-abababababab'
+    """
+    return f"{period}-{kind + '-' if kind else ''}{digest[:12]}"
 
 
 def _day_inputs(inputs: Inputs, period: Period) -> tuple[nw.LazyFrame[Any], nw.LazyFrame[Any]]:

@@ -6,14 +6,14 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from pipelines.warehouse.store import Warehouse
+    from pipelines.warehouse.lifecycle import Run
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
@@ -33,41 +33,17 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 
 @contextlib.contextmanager
-def _warehouse(path: Path, by: str | None, create: bool = False) -> Iterator[Warehouse]:
-    """The open warehouse; a refusal exits 3 and a fatal input problem 2, both with one sentence."""
+def _sentences() -> Iterator[None]:
+    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence."""
     from pipelines.month.outputs import OutputRefused
     from pipelines.sources.readers import InputError
-    from pipelines.warehouse.store import Refused, open_warehouse
+    from pipelines.warehouse.store import Refused
 
     try:
-        with open_warehouse(path, by, create) as wh:
-            yield wh
+        yield
     except Refused as exc:
         raise _fail(str(exc), 3) from None
     except (InputError, OutputRefused, ValueError) as exc:
-        raise _fail(str(exc)) from None
-
-
-def _write_out(wh: Warehouse, warehouse: Path, out: Path, kind: str, write: Callable[[Path], object],
-               folder: bool = True, personal: bool = False, header: str | None = None) -> None:
-    """Write a warehouse command's output: whole, swapped in, and committed with the command
-    (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
-    from pipelines.month.outputs import protecting, staged
-
-    with staged(out, kind, write, folder=folder, guard=protecting(warehouse=warehouse), personal=personal,
-                header=header, announce=wh.announce) as output:
-        wh.publish(output)
-
-
-def _check_out(out: Path | None, warehouse: Path, kind: str, folder: bool = True, header: str | None = None) -> None:
-    """Refuse a bad ``--out`` before any work (exit 2, one sentence)."""
-    from pipelines.month.outputs import OutputRefused, check_destination, protecting
-
-    if out is None:
-        return
-    try:
-        check_destination(out, kind, folder=folder, guard=protecting(warehouse=warehouse), header=header)
-    except OutputRefused as exc:
         raise _fail(str(exc)) from None
 
 
@@ -83,44 +59,33 @@ def run(period: PeriodOpt,
     from pipelines.month.backends import Backend
     from pipelines.month.run import MonthlyRun, run_month
     from pipelines.month.summary import print_summary, progress
-    from pipelines.sources.readers import InputError
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
     if data is None:
-        from pipelines.month.run import RUN_KIND
-        from pipelines.warehouse import lifecycle
+        from pipelines import commands
 
-        _check_out(out, warehouse, RUN_KIND)
-        with _warehouse(warehouse, by) as wh:
-            kept, month, _ = lifecycle.run(wh, Period.parse(period), Backend(backend))
-            if out is not None:
-                _write_out(wh, warehouse, out, RUN_KIND, lifecycle.export(wh, Period.parse(period))[1])
-            manifest = lifecycle.kept_manifest(wh, kept.run_id)
-        typer.echo(kept.run_id)
-        print_summary(MonthlyRun(**vars(month), out=out or warehouse, manifest=manifest),
+        with _sentences():
+            kept = commands.run_from_warehouse(warehouse, Period.parse(period), Backend(backend), out, by)
+        typer.echo(kept.run.run_id)
+        print_summary(MonthlyRun(**vars(kept.month), out=out or warehouse, manifest=kept.manifest),
                       time.perf_counter() - clock, interactive)
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
-    from pipelines.month.outputs import OutputRefused
-
-    try:
-        with progress(interactive) as on_step:
-            result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
-    except (InputError, OutputRefused, ValueError) as exc:
-        raise _fail(str(exc)) from None
+    with _sentences(), progress(interactive) as on_step:
+        result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 
 @app.command()
 def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Load a folder of source exports into the warehouse (a file loaded before adds nothing)."""
+    from pipelines import commands
     from pipelines.numbers import number
-    from pipelines.warehouse.ingest import ingest as load
 
-    with _warehouse(warehouse, by, create=True) as wh:
-        done = load(wh, data)
+    with _sentences():
+        done = commands.load_exports(warehouse, data, by)
     for f in done.files:
         if f.load_id is None:
             typer.echo(f"{f.file:<48} already loaded (load {f.earlier})")
@@ -136,41 +101,48 @@ def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt
 def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only this month.")] = None,
               warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """List the runs kept in the warehouse with their status."""
-    from pipelines.warehouse import lifecycle
+    from pipelines import commands
 
-    with _warehouse(warehouse, None) as wh:
-        kept = lifecycle.runs(wh, period)
+    with _sentences():
+        kept = commands.kept_runs(warehouse, period)
     for r in kept:
         extra = f"  adjusts {r.adjusts}" if r.adjusts else ""
         typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
 
 
-def _transition(action: str, period: str, warehouse: Path, by: str | None, **options: str) -> None:
-    from engine import Period
-    from pipelines.warehouse import lifecycle
-
-    with _warehouse(warehouse, by) as wh:
-        changed = getattr(lifecycle, action)(wh, Period.parse(period), **options)
+def _print_status(changed: Run) -> None:
     typer.echo(f"{changed.period}: run {changed.run_id} is {changed.status}")
 
 
 @app.command()
 def approve(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Approve the period's draft run."""
-    _transition("approve", period, warehouse, by)
+    from engine import Period
+    from pipelines import commands
+
+    with _sentences():
+        _print_status(commands.approve(warehouse, Period.parse(period), by))
 
 
 @app.command()
 def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Lock the period's approved run: it is final and is never recomputed."""
-    _transition("lock", period, warehouse, by)
+    from engine import Period
+    from pipelines import commands
+
+    with _sentences():
+        _print_status(commands.lock(warehouse, Period.parse(period), by))
 
 
 @app.command()
 def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Return a locked or approved period to draft."""
-    _transition("unlock", period, warehouse, by, reason=reason)
+    from engine import Period
+    from pipelines import commands
+
+    with _sentences():
+        _print_status(commands.unlock(warehouse, Period.parse(period), reason, by))
 
 
 @app.command()
@@ -178,14 +150,11 @@ def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Recompute a locked period on today's inputs: per employee the correction (rapel)."""
     from engine import Period
-    from pipelines.month.run import table_folder
+    from pipelines import commands
     from pipelines.numbers import number, rupiah
-    from pipelines.warehouse import lifecycle
 
-    _check_out(out, warehouse, "adjustment")
-    with _warehouse(warehouse, by) as wh:
-        done = lifecycle.adjust(wh, Period.parse(period))
-        _write_out(wh, warehouse, out, "adjustment", table_folder({"adjustment.csv": done.rows}))
+    with _sentences():
+        done = commands.adjust(warehouse, Period.parse(period), out, by)
     typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
                f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay); "
                f"written to {out}/adjustment.csv")
@@ -196,13 +165,10 @@ def export(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Write the period's locked run (else its latest draft) as the SPEC §6 files."""
     from engine import Period
-    from pipelines.month.run import RUN_KIND
-    from pipelines.warehouse import lifecycle
+    from pipelines import commands
 
-    _check_out(out, warehouse, RUN_KIND)
-    with _warehouse(warehouse, None) as wh:
-        kept, write = lifecycle.export(wh, Period.parse(period))
-        _write_out(wh, warehouse, out, RUN_KIND, write)
+    with _sentences():
+        kept = commands.export(warehouse, Period.parse(period), out)
     typer.echo(f"{kept.run_id} ({kept.status}) written to {out}")
 
 
@@ -215,17 +181,14 @@ def budget(period: PeriodOpt,
     import polars as pl
 
     from engine import Period
-    from pipelines.finance import outlook
-    from pipelines.month.run import table_folder
+    from engine.states import Verdict
+    from pipelines import commands
     from pipelines.numbers import rupiah
 
-    _check_out(out, warehouse, "budget")
-    with _warehouse(warehouse, None) as wh:
-        run_, outlook = outlook.budget(wh, Period.parse(period))
-        if out is not None:
-            _write_out(wh, warehouse, out, "budget", table_folder({"budget.csv": outlook}))
-    typer.echo(f"budget {period} on run {run_.run_id} ({run_.status})")
-    for row in outlook.filter(pl.col("status") != "OK").iter_rows(named=True):
+    with _sentences():
+        done = commands.check_budget(warehouse, Period.parse(period), out)
+    typer.echo(f"budget {period} on run {done.run.run_id} ({done.run.status})")
+    for row in done.rows.filter(pl.col("status") != Verdict.OK.value).iter_rows(named=True):
         where = row["pool_id"] or "city"
         account = f" {row['account_code']}" if row["level"] == "account" else ""
         typer.echo(f"{row['status']:<5} {row['level']:<8} {where}{account}: pagu {rupiah(row['pagu_rp'] or 0)}, "
@@ -233,9 +196,9 @@ def budget(period: PeriodOpt,
                    if row["level"] != "city" else
                    f"{row['status']:<5} city     belanja pegawai {row['share_bp'] / 100:.2f} % of belanja "
                    f"(limit {row['limit_bp'] / 100:.0f} %)")
-    counts = dict(outlook.group_by("status").len().iter_rows())
-    typer.echo(" · ".join(f"{s} {counts.get(s, 0)}" for s in outlook.STATUSES))
-    if counts.get("FAIL"):
+    counts = dict(done.rows.group_by("status").len().iter_rows())
+    typer.echo(" · ".join(f"{v} {counts.get(v.value, 0)}" for v in Verdict))
+    if counts.get(Verdict.FAIL.value):
         raise typer.Exit(1)
 
 
@@ -247,21 +210,19 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
     import polars as pl
 
     from engine import Period
-    from pipelines.finance import reconciliation
-    from pipelines.month.run import table_folder
+    from pipelines import commands
     from pipelines.numbers import number, rupiah
 
-    _check_out(out, warehouse, "reconciliation")
-    with _warehouse(warehouse, None) as wh:
-        run_, people, opds = reconciliation.reconcile(wh, Period.parse(period))
-        _write_out(wh, warehouse, out, "reconciliation",
-                   table_folder({"reconciliation.csv": people, "reconciliation_opd.csv": opds}))
+    with _sentences():
+        done = commands.reconcile(warehouse, Period.parse(period), out)
+    people = done.employees
     computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
-    typer.echo(f"reconciliation of {run_.run_id}: computed {rupiah(computed)}, transferred {rupiah(transferred)}, "
-               f"difference {rupiah(transferred - computed)}")
+    typer.echo(f"reconciliation of {done.run.run_id}: computed {rupiah(computed)}, transferred "
+               f"{rupiah(transferred)}, difference {rupiah(transferred - computed)}")
     for (kind,), rows in people.group_by("class", maintain_order=True):
         typer.echo(f"  {kind:<20} {number(rows.height):>8}  {rupiah(int(rows['difference_rp'].sum()))}")
-    typer.echo(f"  OPDs whose SP2D differs from the run: {number(opds.filter(pl.col('status') != 'tied').height)}")
+    differing = done.opds.filter(pl.col("status") != "tied").height
+    typer.echo(f"  OPDs whose SP2D differs from the run: {number(differing)}")
 
 
 @app.command()
@@ -269,47 +230,23 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """The bank transfer file of a locked run (NIP, name, account, net): unmasked, so recorded."""
     from engine import Period
-    from pipelines.finance import bank
-    from pipelines.month.outputs import spreadsheet_safe
+    from pipelines import commands
 
-    header = ",".join(bank.BANK_FILE_COLUMNS)
-    _check_out(out, warehouse, "bank file", folder=False, header=header)
-    with _warehouse(warehouse, by) as wh:
-        rows = bank.bank_file(wh, Period.parse(period))
-        wh.record("bank file", period, None, employees=rows.height, net_rp=int(rows["net_rp"].sum()), file=str(out))
-        _write_out(wh, warehouse, out, "bank file", spreadsheet_safe(rows).write_csv, folder=False,
-                   personal=True, header=header)
-    typer.echo(f"{rows.height} transfers written to {out}")
+    with _sentences():
+        done = commands.write_bank_file(warehouse, Period.parse(period), out, by)
+    typer.echo(f"{done.transfers} transfers written to {out}")
 
 
 @app.command()
 def report(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")],
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """nominatif.xlsx (a sheet per OPD, masked names, totals) and dashboard.html (offline)."""
-    import polars as pl
-
     from engine import Period
-    from pipelines.finance import outlook, reconciliation, reports
-    from pipelines.warehouse.lifecycle import policy_of
-    from pipelines.warehouse.store import kept_outputs
+    from pipelines import commands
 
-    p = Period.parse(period)
-    _check_out(out, warehouse, "report")
-    with _warehouse(warehouse, None) as wh:
-        run_, outlook = outlook.budget(wh, p)
-        register = kept_outputs(wh, run_.run_id)["pay_register"]
-        rows = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
-        burn = outlook.burn_down(wh.table("sp2d"), policy_of(wh, p).tpp_account_prefix, p,
-                                 int(register["pay_rp"].sum()),
-                                 int(outlook.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
-        reconciliation = reconciliation.reconcile(wh, p)[1] if run_.status == "locked" else None
-
-        def write(folder: Path) -> None:
-            reports.write_nominatif(rows, p, folder / "nominatif.xlsx")
-            reports.write_dashboard(folder / "dashboard.html", p, register, outlook, burn, reconciliation)
-
-        _write_out(wh, warehouse, out, "report", write)
-    typer.echo(f"{out}/nominatif.xlsx and {out}/dashboard.html for run {run_.run_id} ({run_.status})")
+    with _sentences():
+        kept = commands.write_reports(warehouse, Period.parse(period), out)
+    typer.echo(f"{out}/nominatif.xlsx and {out}/dashboard.html for run {kept.run_id} ({kept.status})")
 
 
 @app.command("simulate-payments")
@@ -320,26 +257,24 @@ def simulate_payments(period: PeriodOpt,
     """Demo: an e-Payment export paying the period's run, with seeded exceptions and one
     over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
     from engine import Period
-    from pipelines.finance.payments import simulate_payments as simulate
-    from pipelines.month.run import table_folder
+    from pipelines import commands
 
-    _check_out(out, warehouse, "e-payment export")
-    with _warehouse(warehouse, None) as wh:
-        files, over_spent = simulate(wh, Period.parse(period), seed)
-        _write_out(wh, warehouse, out, "e-payment export", table_folder(files))
-    typer.echo(f"e-Payment export in {out}/epayment: {files['seeded.csv'].height} seeded exceptions (seeded.csv), "
-               f"over-spent OPD {over_spent}")
+    with _sentences():
+        done = commands.simulate_payments(warehouse, Period.parse(period), out, seed)
+    typer.echo(f"e-Payment export in {out}/epayment: {done.files['seeded.csv'].height} seeded exceptions "
+               f"(seeded.csv), over-spent OPD {done.over_spent}")
 
 
 @app.command()
 def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
-    with _warehouse(warehouse, None) as wh:
-        entries = wh.rows('select seq, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", action, period, run_id, detail '
-                          "from audit order by seq")
-    for seq, at, who, action, period, run_id, detail in entries:
-        what = " ".join(str(x) for x in (period, run_id) if x)
-        typer.echo(f"{seq:>5} {at} {who:<12} {action:<10} {what:<34} {_brief(str(detail))}")
+    from pipelines import commands
+
+    with _sentences():
+        entries = commands.audit_trail(warehouse)
+    for e in entries:
+        what = " ".join(x for x in (e.period, e.run_id) if x)
+        typer.echo(f"{e.seq:>5} {e.at} {e.by:<12} {e.action:<10} {what:<34} {_brief(e.detail)}")
 
 
 def _brief(detail: str, width: int = 160) -> str:
@@ -352,11 +287,11 @@ def explain(data: DataOpt, period: PeriodOpt,
     """One employee's pay, step by step, in words and Rupiah."""
     from engine import Period
     from pipelines.month.explain import explain_employee
-    from pipelines.sources.readers import InputError
 
     try:
-        text = explain_employee(data, Period.parse(period), nip)
-    except (InputError, ValueError, LookupError) as exc:
+        with _sentences():
+            text = explain_employee(data, Period.parse(period), nip)
+    except LookupError as exc:
         raise _fail(str(exc)) from None
     typer.echo(text)
 

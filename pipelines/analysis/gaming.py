@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy
+from engine import Period, Policy, productivity
+from engine.states import LogStatus
 from pipelines.month.run import compute
 from pipelines.sources.readers import DataDir
 
@@ -43,14 +45,12 @@ class Findings:
 
 def approved_entries(tables: dict[str, pl.DataFrame], period: Period) -> pl.DataFrame:
     """The period's approved log entries with their minutes and the day's attendance status."""
-    log = tables["activity_log"].filter(pl.col("status") == "approved",
-                                        pl.col("work_date").is_between(period.first_day, period.last_day))
-    return (
-        log.join(tables["catalog"].select("activity_code", "standard_minutes"), on="activity_code", how="left")
-        .with_columns(minutes=pl.col("quantity") * pl.col("standard_minutes").fill_null(0))
-        .join(tables["attendance"].select("nip", "work_date", pl.col("status").alias("attendance")),
-              on=["nip", "work_date"], how="left")
-    )
+    log = tables["activity_log"].filter(pl.col("work_date").is_between(period.first_day, period.last_day))
+    entries = productivity.approved_entries(nw.from_native(log.lazy()), nw.from_native(tables["catalog"].lazy()))
+    approved: pl.DataFrame = entries.collect("polars").to_native()
+    return approved.join(
+        tables["attendance"].select("nip", "work_date", pl.col("status").alias("attendance")),
+        on=["nip", "work_date"], how="left")
 
 
 def employee_flags(entries: pl.DataFrame, policy: Policy, period: Period) -> pl.DataFrame:
@@ -103,9 +103,10 @@ def approver_flags(tables: dict[str, pl.DataFrame], entries: pl.DataFrame, perio
     """
     decided = tables["activity_log"].filter(
         pl.col("work_date").is_between(period.first_day, period.last_day),
-        pl.col("status").is_in(["approved", "rejected"]), pl.col("approver_nip").is_not_null())
+        pl.col("status").is_in([LogStatus.APPROVED.value, LogStatus.REJECTED.value]),
+        pl.col("approver_nip").is_not_null())
     stamp = decided.group_by("approver_nip").agg(
-        pl.len().alias("decisions"), (pl.col("status") == "rejected").sum().alias("rejected"),
+        pl.len().alias("decisions"), (pl.col("status") == LogStatus.REJECTED.value).sum().alias("rejected"),
         (pl.col("approved_at").dt.date() == pl.col("work_date")).mean().alias("same_day"),
     ).filter(pl.col("decisions") >= STAMP_MIN_DECISIONS, pl.col("rejected") == 0,
              pl.col("same_day") >= STAMP_SAME_DAY_SHARE).select(
@@ -128,7 +129,7 @@ def approver_flags(tables: dict[str, pl.DataFrame], entries: pl.DataFrame, perio
 def catalogue_outliers(catalog: pl.DataFrame) -> pl.DataFrame:
     """Activities whose standard minutes are over 3 × the catalogue's median: one entry of them
     is worth many ordinary ones, which invites logging them."""
-    median = catalog["standard_minutes"].median()
+    median = catalog.select(pl.col("standard_minutes").median()).item()
     return catalog.filter(pl.col("standard_minutes") > OUTLIER_RATIO * median).select(
         "activity_code", "name", "standard_minutes",
         (pl.col("standard_minutes") / median).round(1).alias("times_median")).sort("standard_minutes", descending=True)

@@ -7,17 +7,21 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, Policy
-from engine.policy import Allocation, PolicyError, ProductivityRule
-from pipelines.finance.outlook import burn_down
+from engine.budget import burn_down
+from engine.money import BP
+from engine.policy import Allocation, ProductivityRule
 from pipelines.month.run import Month, compute, compute_month
 
 
 def months(data: Path, periods: Sequence[str]) -> pl.DataFrame:
     """The pay registers of ``periods`` computed from ``data``, one after the other."""
-    return pl.concat([compute_month(data, Period.parse(p)).result.pay_register.to_native() for p in periods])
+    registers: list[pl.DataFrame] = [compute_month(data, Period.parse(p)).result.pay_register.to_native()
+                                     for p in periods]
+    return pl.concat(registers)
 
 
 def gini(values: pl.Series) -> float:
@@ -27,11 +31,11 @@ def gini(values: pl.Series) -> float:
     (0.0, 0.75)
     """
     ranked = values.sort().cast(pl.Float64)
-    n, total = ranked.len(), ranked.sum()
+    n, total = ranked.len(), float(ranked.sum())
     if n == 0 or total == 0:
         return 0.0
     weights = pl.Series(range(1, n + 1), dtype=pl.Float64)
-    return float(2 * (weights * ranked).sum() / (n * total) - (n + 1) / n)
+    return 2 * float((weights * ranked).sum()) / (n * total) - (n + 1) / n
 
 
 def decile_shares(values: pl.Series) -> pl.DataFrame:
@@ -55,14 +59,13 @@ class WhatIf:
     """Every TPP pagu line (hence the pools) up or down by this many per cent."""
 
     def policy(self, base: Policy) -> Policy:
+        """``base`` with this change, validated as a ``policy.toml`` version is."""
         changes: dict[str, object] = {k: v for k, v in (
             ("allocation", self.allocation), ("daily_cap_minutes", self.daily_cap_minutes),
             ("productivity_rule", self.productivity_rule)) if v is not None}
         if self.w_productivity_bp is not None:
-            if not 0 <= self.w_productivity_bp <= 10_000:
-                raise PolicyError("w_productivity_bp must be within 0–10000")
-            changes |= {"w_productivity_bp": self.w_productivity_bp, "w_discipline_bp": 10_000 - self.w_productivity_bp}
-        return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+            changes |= {"w_productivity_bp": self.w_productivity_bp, "w_discipline_bp": BP - self.w_productivity_bp}
+        return base.with_changes(**changes)
 
 
 def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
@@ -74,10 +77,11 @@ def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
     tables["apbd_lines"] = tables["apbd_lines"].with_columns(
         pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
         .alias("pagu_rp"))
-    variant = compute(dataclasses.replace(month.data, tables=tables), change.policy(month.policy), period,
-                      "what-if").result.pay_register.to_native()
+    variant: pl.DataFrame = compute(dataclasses.replace(month.data, tables=tables), change.policy(month.policy),
+                                    period, "what-if").result.pay_register.to_native()
+    now: pl.DataFrame = month.result.pay_register.to_native()
     return (
-        month.result.pay_register.to_native().select("nip", "opd_code", "kelas", "status", "pay_rp")
+        now.select("nip", "opd_code", "kelas", "status", "pay_rp")
         .join(variant.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
         .with_columns(change_rp=pl.col("what_if_rp") - pl.col("pay_rp"))
         .sort("change_rp", "nip")
@@ -87,5 +91,6 @@ def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
 def burn(month: Month, period: Period) -> pl.DataFrame:
     """The year's TPP burn-down for ``month``: paid SP2D by month, this month's pay, the pagu."""
     pools = month.result.pool_summary.to_native()
-    return burn_down(month.data.table("sp2d"), month.policy.tpp_account_prefix, period,
-                     int(pools["pay_rp"].sum()), int(pools["pagu_rp"].sum()))
+    burned: pl.DataFrame = burn_down(nw.from_native(month.data.table("sp2d")), month.policy, period,
+                                     int(pools["pay_rp"].sum()), int(pools["pagu_rp"].sum())).to_native()
+    return burned

@@ -3,9 +3,12 @@ transfers, per OPD against the SP2D."""
 
 from __future__ import annotations
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period
+from engine import Period, Policy
+from engine.pool import paid_tpp
+from engine.states import Sp2dStatus, TransferStatus
 from pipelines.warehouse.lifecycle import Run, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -21,8 +24,7 @@ def reconcile(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame, pl.Data
     register = kept_outputs(wh, run.run_id)["pay_register"]
     transfers = wh.table("transfers").filter(pl.col("period") == str(period))
     sp2d = wh.table("sp2d").filter(pl.col("period") == str(period))
-    return run, reconcile_employees(register, transfers, sp2d), reconcile_opds(register, sp2d, policy_of(wh, period)
-                                                                                 .tpp_account_prefix)
+    return run, reconcile_employees(register, transfers, sp2d), reconcile_opds(register, sp2d, policy_of(wh, period))
 
 
 def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame) -> pl.DataFrame:
@@ -34,8 +36,9 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     on a cancelled SP2D is ``failed_transfer``; otherwise the paid amount is compared with the
     computed net (an employee computed at Rp 0 and not paid is matched).
     """
-    paid_sp2d = sp2d.filter(pl.col("status") == "paid")["sp2d_no"].implode()
-    paid = transfers.with_columns(paid=(pl.col("status") == "success") & pl.col("sp2d_no").is_in(paid_sp2d))
+    paid_sp2d = sp2d.filter(pl.col("status") == Sp2dStatus.PAID.value)["sp2d_no"].implode()
+    succeeded = pl.col("status") == TransferStatus.SUCCESS.value
+    paid = transfers.with_columns(paid=succeeded & pl.col("sp2d_no").is_in(paid_sp2d))
     per_nip = paid.group_by("nip").agg(
         pl.col("net_rp").filter("paid").sum().alias("transferred_rp"),
         pl.col("paid").sum().alias("payments"),
@@ -60,11 +63,11 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("class").cast(pl.String))
 
 
-def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, tpp_prefix: str) -> pl.DataFrame:
+def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """``opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: the run's pay per OPD
     against the gross of the period's paid TPP SP2D."""
     run = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("run_gross_rp"))
-    paid = (sp2d.filter(pl.col("status") == "paid", pl.col("account_code").str.starts_with(tpp_prefix))
+    paid = (nw.from_native(sp2d).filter(paid_tpp(policy)).to_native()
             .group_by("opd_code").agg(pl.col("gross_rp").sum().alias("sp2d_gross_rp")))
     return (
         run.join(paid, on="opd_code", how="full", coalesce=True)

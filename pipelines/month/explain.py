@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, Policy
+from engine.productivity import over_daily_cap
 from engine.run import employee_days, numeric_nips
 from pipelines.month.backends import engine_inputs
 from pipelines.month.run import compute_month
@@ -89,7 +92,7 @@ def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str
 
 def _productivity_days(days: pl.DataFrame, policy: Policy) -> list[str]:
     credit = days.filter(pl.col("credit"))
-    capped = days.filter(~pl.col("credit"), pl.col("logged_minutes") > policy.daily_cap_minutes)
+    capped = nw.from_native(days).filter(~nw.col("credit"), over_daily_cap(policy)).to_native()
     lines = []
     if credit.height:
         lines.append(f"   {_days(credit.height)} of leave/travel credited {policy.credit_minutes_per_day} minutes each "
@@ -119,7 +122,7 @@ def _clock(minutes: int | None) -> str:
     return "missing" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _day(value: Any) -> str:
+def _day(value: dt.date) -> str:
     return value.strftime("%a %d %b")
 
 

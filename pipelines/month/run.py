@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import time
 import tomllib
@@ -15,7 +14,7 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, PolicyError, RunResult, policy_for_period, run_period
+from engine import Period, Policy, PolicyError, RunResult, inputs_digest, policy_for_period, run_id_of, run_period
 from engine.budget import budget_check
 from engine.policy import policy_versions
 from pipelines.month.backends import Backend, engine_inputs
@@ -175,9 +174,6 @@ def table_folder(frames: dict[str, pl.DataFrame]) -> Callable[[Path], None]:
 
 
 def _run_id(period: Period, policy: Policy, loaded: DataDir) -> str:
-    """Deterministic, and different for any other input: the period, the policy, the code
-    version and every input file's name and SHA-256 (reruns on the same files are identical)."""
-    digest = hashlib.sha256(f"{period}|{policy.fingerprint}|{version('eperf')}".encode())
-    for load in loaded.loads:
-        digest.update(f"|{load.file}:{load.sha256}".encode())
-    return f"{period}-{digest.hexdigest()[:12]}"
+    """From the period, the policy, the code version and every input file's name and SHA-256."""
+    files = (f"{load.file}:{load.sha256}" for load in loaded.loads)
+    return run_id_of(period, inputs_digest(str(period), policy.fingerprint, version("eperf"), *files))

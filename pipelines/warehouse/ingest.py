@@ -21,7 +21,7 @@ from pipelines.month.run import POLICY_FILE, check_policy
 from pipelines.sources import CONTRACTS, Contract
 from pipelines.sources.exports import Scan, contract_files, open_scan, sha256_of
 from pipelines.sources.readers import InputError, check_input
-from pipelines.warehouse.store import BUDGET_TABLES, Warehouse
+from pipelines.warehouse.store import BUDGET_TABLES, RunStatus, Warehouse
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,7 +162,8 @@ def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
     approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
     late = {}
     pay_inputs = [name for name in SOURCES if name not in BUDGET_TABLES]
-    for period, watermark in wh.rows("select period, watermark from runs where status = 'locked' order by period"):
+    for period, watermark in wh.rows("select period, watermark from runs where status = ? order by period",
+                                       [RunStatus.LOCKED.value]):
         changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)  # type: ignore[call-overload]
         if changed:
             late[str(period)] = [CONTRACTS[name].path for name in changed]

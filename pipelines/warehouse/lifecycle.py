@@ -9,7 +9,6 @@ inputs, per employee the difference against what was locked.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Callable
 from importlib.metadata import version
@@ -17,13 +16,13 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period, Policy
+from engine import Period, Policy, inputs_digest, run_id_of
 from engine.inputs import SOURCES
 from pipelines.month.backends import Backend
 from pipelines.month.run import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, InputError
-from pipelines.warehouse.store import BUDGET_TABLES, Refused, Warehouse, kept_outputs, store_outputs
+from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
@@ -37,8 +36,8 @@ class Run:
 
     run_id: str
     period: str
-    status: str
-    """draft, approved, locked, superseded (a run: replaced by a newer draft) or, for an adjustment, draft."""
+    status: RunStatus
+    """An adjustment is only ever a draft."""
     at: str
     by: str
     watermark: int
@@ -59,11 +58,17 @@ def runs(wh: Warehouse, period: str | None = None) -> list[Run]:
     """Every run (of ``period``), oldest first."""
     rows = wh.rows(f'select {_RUN_COLUMNS} from runs where ? is null or period = ? order by "at", run_id',
                    [period, period])
-    return [Run(*row) for row in rows]  # type: ignore[arg-type]
+    return [_run(row) for row in rows]
 
 
 def kept_run(wh: Warehouse, run_id: str) -> Run:
-    return Run(*wh.rows(f"select {_RUN_COLUMNS} from runs where run_id = ?", [run_id])[0])  # type: ignore[arg-type]
+    return _run(wh.rows(f"select {_RUN_COLUMNS} from runs where run_id = ?", [run_id])[0])
+
+
+def _run(row: tuple[object, ...]) -> Run:
+    run_id, period, status, at, by, watermark, fingerprint, adjusts = row
+    return Run(str(run_id), str(period), RunStatus(str(status)), str(at), str(by), int(str(watermark)),
+               str(fingerprint), None if adjusts is None else str(adjusts))
 
 
 def kept_manifest(wh: Warehouse, run_id: str) -> dict[str, object]:
@@ -74,7 +79,7 @@ def kept_manifest(wh: Warehouse, run_id: str) -> dict[str, object]:
 def current_run(wh: Warehouse, period: Period) -> Run | None:
     """The period's run that counts: the one not superseded (draft, approved or locked; a period
     has at most one, since a new run supersedes the draft and is refused otherwise)."""
-    kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != "superseded"]
+    kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != RunStatus.SUPERSEDED]
     return kept[-1] if kept else None
 
 
@@ -89,7 +94,7 @@ def counted_run(wh: Warehouse, period: Period) -> Run:
 def locked_run(wh: Warehouse, period: Period, purpose: str) -> Run:
     """The period's locked run, refused (saying ``purpose`` needs it) when it is not locked."""
     current = current_run(wh, period)
-    if current is None or current.status != "locked":
+    if current is None or current.status != RunStatus.LOCKED:
         state = "it has no run yet" if current is None else f"its run is {current.status}"
         raise Refused(f"{period} is not locked ({state}): {purpose} works on the locked run; run, approve and "
                       f"lock it first (`eperf lock --period {period}`)")
@@ -102,18 +107,18 @@ def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tup
     Returns the run, the month and whether the run is new (False: the same inputs, policy and
     code as the current draft; its outputs are recomputed and identical)."""
     previous = current_run(wh, period)
-    if previous is not None and previous.status in ("approved", "locked"):
-        late = f"`eperf adjust --period {period} --out DIR` to pay late data as a correction, or "
+    if previous is not None and previous.status in (RunStatus.APPROVED, RunStatus.LOCKED):
+        late = (f"`eperf adjust --period {period} --out DIR` to pay late data as a correction, or "
+                if previous.status == RunStatus.LOCKED else "")
         raise Refused(f"{period} is {previous.status} (run {previous.run_id}) and cannot be recomputed; use "
-                      f"{late if previous.status == 'locked' else ''}`eperf unlock --period {period} --reason TEXT` "
-                      "first")
+                      f"{late}`eperf unlock --period {period} --reason TEXT` first")
     watermark = wh.watermark()
     fingerprint = _fingerprint(wh, period, watermark)
-    run_id = f"{period}-{fingerprint[:12]}"
+    run_id = run_id_of(period, fingerprint)
     month = _compute(wh, period, watermark, run_id, backend)
     new = previous is None or previous.run_id != run_id
     if new and previous is not None:
-        wh.rows("update runs set status = 'superseded' where run_id = ?", [previous.run_id])
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, previous.run_id])
     kept = _keep(wh, month, period, watermark, fingerprint, None, backend)
     wh.record("run", str(period), run_id, new=new, watermark=watermark, totals=manifest_of(month, period)["totals"])
     return kept, month, new
@@ -121,16 +126,16 @@ def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tup
 
 def approve(wh: Warehouse, period: Period) -> Run:
     """The period's draft becomes approved, if its inputs have not changed since it was run."""
-    draft = _current(wh, period, "draft", "approve")
+    draft = _current(wh, period, RunStatus.DRAFT, "approve")
     if _fingerprint(wh, period, wh.watermark()) != draft.fingerprint:
         raise Refused(f"inputs for {period} changed since run {draft.run_id}; run `eperf run --period {period}` "
                       "again and approve that run")
-    return _set_status(wh, draft, "approved", "approve")
+    return _set_status(wh, draft, RunStatus.APPROVED, "approve")
 
 
 def lock(wh: Warehouse, period: Period) -> Run:
     """The period's approved run becomes locked: final, paid, never recomputed."""
-    return _set_status(wh, _current(wh, period, "approved", "lock"), "locked", "lock")
+    return _set_status(wh, _current(wh, period, RunStatus.APPROVED, "lock"), RunStatus.LOCKED, "lock")
 
 
 def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
@@ -138,25 +143,25 @@ def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
     if not reason.strip():
         raise Refused("an unlock needs a reason (--reason TEXT): it is kept in the audit trail")
     current = current_run(wh, period)
-    if current is None or current.status not in ("approved", "locked"):
+    if current is None or current.status not in (RunStatus.APPROVED, RunStatus.LOCKED):
         raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
-    return _set_status(wh, current, "draft", "unlock", reason=reason.strip())
+    return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip())
 
 
-def _current(wh: Warehouse, period: Period, status: str, action: str) -> Run:
+def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> Run:
     current = counted_run(wh, period)
     if current.status != status:
         needs = {"approve": "a draft", "lock": "an approved run"}[action]
         hint = f"; approve it first with `eperf approve --period {period}`" if action == "lock" and \
-            current.status == "draft" else ""
+            current.status == RunStatus.DRAFT else ""
         raise Refused(f"cannot {action} {period}: its run {current.run_id} is {current.status}, "
                       f"and {action} needs {needs}{hint}")
     return current
 
 
-def _set_status(wh: Warehouse, target: Run, status: str, action: str, **detail: object) -> Run:
-    wh.rows("update runs set status = ? where run_id = ?", [status, target.run_id])
-    wh.record(action, target.period, target.run_id, **{"from": target.status, "to": status}, **detail)
+def _set_status(wh: Warehouse, target: Run, status: RunStatus, action: str, **detail: object) -> Run:
+    wh.rows("update runs set status = ? where run_id = ?", [status.value, target.run_id])
+    wh.record(action, target.period, target.run_id, **{"from": target.status.value, "to": status.value}, **detail)
     return dataclasses.replace(target, status=status)
 
 
@@ -189,7 +194,7 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     watermark = wh.watermark()
     fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
-    run_id = f"{period}-adj-{fingerprint[:12]}"
+    run_id = run_id_of(period, fingerprint, "adj")
     month = _compute(wh, period, watermark, run_id, backend, budget_as_of=locked.watermark)
     was = kept_outputs(wh, locked.run_id)["pay_register"]
     rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
@@ -247,7 +252,7 @@ def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: in
     tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
     document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
                           sort_keys=True)
-    return hashlib.sha256(document.encode()).hexdigest()
+    return inputs_digest(document)
 
 
 def policy_of(wh: Warehouse, period: Period) -> Policy:
@@ -288,8 +293,9 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
                 "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
     wh.rows("delete from runs where run_id = ?", [month.run_id])
-    wh.rows("insert into runs values (?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
-            [month.run_id, str(period), wh.at, wh.by, watermark, fingerprint, adjusts, json.dumps(manifest, indent=2)])
+    wh.rows("insert into runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [month.run_id, str(period), RunStatus.DRAFT.value, wh.at, wh.by, watermark, fingerprint, adjusts,
+             json.dumps(manifest, indent=2)])
     store_outputs(wh, month.run_id, {k: v for k, v in outputs_of(month).items() if k != "rejects"})
     return kept_run(wh, month.run_id)
 
@@ -299,4 +305,4 @@ def export(wh: Warehouse, period: Period) -> tuple[Run, Callable[[Path], None]]:
     and the writer of its SPEC §6 folder."""
     current = counted_run(wh, period)
     outputs = {**kept_outputs(wh, current.run_id), "rejects": wh.rejects(current.watermark)}
-    return current, run_folder(outputs, {**kept_manifest(wh, current.run_id), "status": current.status})
+    return current, run_folder(outputs, {**kept_manifest(wh, current.run_id), "status": current.status.value})

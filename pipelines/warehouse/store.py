@@ -26,6 +26,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,15 @@ PERIOD_SCOPE = {
 """Which rows of a table belong to a period; a table not named here belongs whole to every period."""
 BUDGET_TABLES = ("apbd_lines", "sp2d")
 """Inputs of the pool, not of anyone's entitlement: kept as of the lock in a correction."""
+
+
+class RunStatus(StrEnum):
+    """A kept run's state: a draft is approved, then locked; a newer draft supersedes a draft."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    LOCKED = "locked"
+    SUPERSEDED = "superseded"
 
 
 class Refused(Exception):
@@ -152,6 +162,32 @@ class Warehouse:
     def rejects(self, as_of: int) -> pl.DataFrame:
         return self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '
                             'order by file, "row", "column", reason', params=[as_of]).pl()
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the audit trail: who did what, when, to which period and run."""
+
+    seq: int
+    at: str
+    by: str
+    action: str
+    period: str | None
+    run_id: str | None
+    detail: str
+    """What the action carried, as JSON."""
+
+
+def audit_trail(wh: Warehouse) -> list[AuditEntry]:
+    """Every entry of the audit trail, in order."""
+    rows = wh.rows('select seq, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", action, period, run_id, detail '
+                   "from audit order by seq")
+    return [AuditEntry(int(seq), str(at), str(by), str(action), _text(period), _text(run_id), str(detail))
+            for seq, at, by, action, period, run_id, detail in rows]  # type: ignore[call-overload]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _rows_of(name: str, period: Period | None, as_of: int | None) -> tuple[str, dict[str, object]]:
@@ -267,7 +303,8 @@ def sync_mirror(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     behind finished or removed). A file appears by rename from a hidden name, whole; a reader
     of ``*.parquet`` never sees one half-written."""
     root = path.with_suffix("")
-    counted = dict(con.execute("select period, run_id from runs where adjusts is null and status <> 'superseded'")
+    counted = dict(con.execute("select period, run_id from runs where adjusts is null and status <> ?",
+                                [RunStatus.SUPERSEDED.value])
                    .fetchall())
     for name in MIRRORED:
         folder = root / name

@@ -82,3 +82,15 @@ def test_policy_is_frozen() -> None:
         pol.plt_bp = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         pol.status_bp["PNS"] = 1  # type: ignore[index]
+
+
+def test_a_changed_policy_is_checked_and_fingerprinted_as_a_version_is() -> None:
+    base = build_policy({"effective_from": dt.date(2025, 1, 1), "id": "perwali-7"})
+    changed = base.with_changes(daily_cap_minutes=480, allocation="share")
+    assert (changed.daily_cap_minutes, changed.allocation, changed.id) == (480, Allocation.SHARE, "perwali-7")
+    assert changed.fingerprint not in (base.fingerprint, build_policy(base.version).fingerprint)
+    assert base.with_changes().fingerprint == base.fingerprint
+    with pytest.raises(PolicyError, match="daily_cap_minutes"):
+        base.with_changes(daily_cap_minutes=-5)
+    with pytest.raises(PolicyError, match="must be 10000"):
+        base.with_changes(w_productivity_bp=7000)

@@ -44,6 +44,10 @@ def test_a_smaller_budget_never_raises_pay(month: Month) -> None:
     assert both["cut_rp"].sum() < both["what_if_rp"].sum()
 
 
-def test_weights_must_add_up() -> None:
-    with pytest.raises(PolicyError):
-        WhatIf(w_productivity_bp=12_000).policy(None)  # type: ignore[arg-type]
+def test_a_what_if_policy_is_validated_and_its_weights_add_up(month: Month) -> None:
+    changed = WhatIf(w_productivity_bp=7_000).policy(month.policy)
+    assert (changed.w_productivity_bp, changed.w_discipline_bp) == (7_000, 3_000)
+    assert changed.fingerprint != month.policy.fingerprint
+    for bad in (WhatIf(w_productivity_bp=12_000), WhatIf(daily_cap_minutes=-5)):
+        with pytest.raises(PolicyError):
+            bad.policy(month.policy)

@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 
 from engine import Period
 from pipelines.cli import app
-from pipelines.finance import lifecycle, outlook, reconciliation
+from pipelines.finance import outlook, reconciliation
 from pipelines.finance.payments import simulate_payments
 from pipelines.month.run import table_folder
 from pipelines.synthetic.city import generate_city
+from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
 from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, open_page
@@ -69,19 +70,6 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     assert pool["projected_rp"] == pool["realized_rp"] + pool["this_run_rp"] * P.months_left
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
-
-
-def test_budget_outlook_by_hand() -> None:
-    # October: 3 months left (Oct, Nov, Dec), 9 elapsed.
-    check = pl.DataFrame({
-        "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
-        "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
-        "status": ["OK", "OK", "OK", "OVER"]})
-    out = outlook.budget_outlook(check, P)
-    # A: 900 + 120 × 3 = 1260 > 1200 → WARN; B: 700 + 300 = 1000 → OK;
-    # account: 810 + 810 // 9 × 3 = 1080 > 900 → WARN; city over the 30 % cap → FAIL.
-    assert out["projected_rp"].to_list()[:3] == [1260, 1000, 1080]
-    assert out["status"].to_list() == ["WARN", "OK", "WARN", "FAIL"]
 
 
 def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:

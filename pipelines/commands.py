@@ -1,0 +1,240 @@
+"""What each ``eperf`` command on the warehouse does, as one function returning a typed result:
+the command line (:mod:`pipelines.cli`) only parses, calls one of these (or, for a month from
+a folder, :func:`pipelines.month.run.run_month`) and prints.
+
+A function on the warehouse opens it for its one transaction, checks ``--out`` before any
+work, and writes its output so that it commits with the command (:func:`_publish`). Errors
+are raised as they are: :class:`~pipelines.warehouse.store.Refused` (the warehouse's state
+forbids it), :class:`~pipelines.sources.exports.InputError`,
+:class:`~pipelines.month.outputs.OutputRefused` or :class:`ValueError` (bad input or path).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from engine import Period
+from pipelines.finance import bank, outlook, reconciliation, reports
+from pipelines.finance.payments import simulate_payments as simulated_payments
+from pipelines.month.backends import Backend
+from pipelines.month.outputs import check_destination, protecting, spreadsheet_safe, staged
+from pipelines.month.run import RUN_KIND, Month, table_folder
+from pipelines.warehouse import lifecycle
+from pipelines.warehouse.ingest import Ingest, ingest
+from pipelines.warehouse.lifecycle import Adjustment, Run
+from pipelines.warehouse.store import AuditEntry, RunStatus, Warehouse, kept_outputs, open_warehouse
+from pipelines.warehouse.store import audit_trail as read_audit_trail
+
+BANK_FILE = "bank file"
+
+
+@dataclasses.dataclass(frozen=True)
+class Out:
+    """Where a warehouse command writes (``path``, None: nowhere), and as what."""
+
+    path: Path | None
+    kind: str
+    folder: bool = True
+    personal: bool = False
+    header: str | None = None
+
+    def check(self, warehouse: Path) -> None:
+        """Refuse the path now, before any work (SPEC §8)."""
+        if self.path is not None:
+            check_destination(self.path, self.kind, folder=self.folder, guard=protecting(warehouse=warehouse),
+                              header=self.header)
+
+
+def _publish(wh: Warehouse, warehouse: Path, out: Out, write: Callable[[Path], object]) -> None:
+    """Write ``out`` whole beside its place, commit the command with it recorded, swap it in
+    (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
+    assert out.path is not None
+    with staged(out.path, out.kind, write, folder=out.folder, guard=protecting(warehouse=warehouse),
+                personal=out.personal, header=out.header, announce=wh.announce) as output:
+        wh.publish(output)
+
+
+# --- HR: the warehouse ------------------------------------------------------------------------
+
+def load_exports(warehouse: Path, data: Path, by: str | None = None) -> Ingest:
+    """``eperf ingest``: every export in ``data`` loaded (the warehouse made if missing)."""
+    with open_warehouse(warehouse, by, create=True) as wh:
+        return ingest(wh, data)
+
+
+@dataclasses.dataclass(frozen=True)
+class KeptMonth:
+    """A month computed from the warehouse and kept as the period's draft."""
+
+    run: Run
+    month: Month
+    manifest: dict[str, object]
+
+
+def run_from_warehouse(warehouse: Path, period: Period, backend: Backend = Backend.POLARS,
+                       out: Path | None = None, by: str | None = None) -> KeptMonth:
+    """``eperf run --period``: the period computed from the warehouse and kept as its draft;
+    with ``out``, its SPEC §6 folder written there as well."""
+    where = Out(out, RUN_KIND)
+    where.check(warehouse)
+    with open_warehouse(warehouse, by) as wh:
+        kept, month, _ = lifecycle.run(wh, period, backend)
+        if out is not None:
+            _publish(wh, warehouse, where, lifecycle.export(wh, period)[1])
+        return KeptMonth(kept, month, lifecycle.kept_manifest(wh, kept.run_id))
+
+
+def kept_runs(warehouse: Path, period: str | None = None) -> list[Run]:
+    """``eperf runs``: every run kept (of ``period``), oldest first."""
+    with open_warehouse(warehouse) as wh:
+        return lifecycle.runs(wh, period)
+
+
+def approve(warehouse: Path, period: Period, by: str | None = None) -> Run:
+    """``eperf approve``: the period's draft approved."""
+    with open_warehouse(warehouse, by) as wh:
+        return lifecycle.approve(wh, period)
+
+
+def lock(warehouse: Path, period: Period, by: str | None = None) -> Run:
+    """``eperf lock``: the period's approved run locked."""
+    with open_warehouse(warehouse, by) as wh:
+        return lifecycle.lock(wh, period)
+
+
+def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> Run:
+    """``eperf unlock``: the period's approved or locked run back to draft, with the reason."""
+    with open_warehouse(warehouse, by) as wh:
+        return lifecycle.unlock(wh, period, reason)
+
+
+def adjust(warehouse: Path, period: Period, out: Path, by: str | None = None) -> Adjustment:
+    """``eperf adjust``: the locked period recomputed on today's inputs, ``adjustment.csv`` in
+    ``out``."""
+    where = Out(out, "adjustment")
+    where.check(warehouse)
+    with open_warehouse(warehouse, by) as wh:
+        done = lifecycle.adjust(wh, period)
+        _publish(wh, warehouse, where, table_folder({"adjustment.csv": done.rows}))
+    return done
+
+
+def export(warehouse: Path, period: Period, out: Path) -> Run:
+    """``eperf export``: the period's run that counts written to ``out`` as SPEC §6 files."""
+    where = Out(out, RUN_KIND)
+    where.check(warehouse)
+    with open_warehouse(warehouse) as wh:
+        kept, write = lifecycle.export(wh, period)
+        _publish(wh, warehouse, where, write)
+    return kept
+
+
+def audit_trail(warehouse: Path) -> list[AuditEntry]:
+    """``eperf audit``: every entry of the audit trail, in order."""
+    with open_warehouse(warehouse) as wh:
+        return read_audit_trail(wh)
+
+
+# --- finance ------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class BudgetOutlook:
+    """The budget outlook of a period's run: its rows (``engine.budget.outlook``)."""
+
+    run: Run
+    rows: pl.DataFrame
+
+
+def check_budget(warehouse: Path, period: Period, out: Path | None = None) -> BudgetOutlook:
+    """``eperf budget``: the outlook of the period's run that counts, ``budget.csv`` in ``out``."""
+    where = Out(out, "budget")
+    where.check(warehouse)
+    with open_warehouse(warehouse) as wh:
+        run, rows = outlook.budget(wh, period)
+        if out is not None:
+            _publish(wh, warehouse, where, table_folder({"budget.csv": rows}))
+    return BudgetOutlook(run, rows)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconciliation:
+    """The locked run against e-Payment: per employee and per OPD."""
+
+    run: Run
+    employees: pl.DataFrame
+    opds: pl.DataFrame
+
+
+def reconcile(warehouse: Path, period: Period, out: Path) -> Reconciliation:
+    """``eperf reconcile``: the locked run against the transfers and SP2D, written to ``out``."""
+    where = Out(out, "reconciliation")
+    where.check(warehouse)
+    with open_warehouse(warehouse) as wh:
+        run, employees, opds = reconciliation.reconcile(wh, period)
+        _publish(wh, warehouse, where, table_folder({"reconciliation.csv": employees,
+                                                     "reconciliation_opd.csv": opds}))
+    return Reconciliation(run, employees, opds)
+
+
+@dataclasses.dataclass(frozen=True)
+class BankFile:
+    """What a bank file holds: transfers and their net total."""
+
+    transfers: int
+    net_rp: int
+
+
+def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None) -> BankFile:
+    """``eperf bankfile``: the locked run's transfer list written to the file ``out`` (0600),
+    its audit entry committed in the same step that makes it visible."""
+    where = Out(out, BANK_FILE, folder=False, personal=True, header=",".join(bank.BANK_FILE_COLUMNS))
+    where.check(warehouse)
+    with open_warehouse(warehouse, by) as wh:
+        rows = bank.bank_file(wh, period)
+        done = BankFile(rows.height, int(rows["net_rp"].sum()))
+        wh.record(BANK_FILE, str(period), None, employees=done.transfers, net_rp=done.net_rp, file=str(out))
+        _publish(wh, warehouse, where, spreadsheet_safe(rows).write_csv)
+    return done
+
+
+def write_reports(warehouse: Path, period: Period, out: Path) -> Run:
+    """``eperf report``: ``nominatif.xlsx`` and ``dashboard.html`` of the period's run in ``out``."""
+    where = Out(out, "report")
+    where.check(warehouse)
+    with open_warehouse(warehouse) as wh:
+        run, rows = outlook.budget(wh, period)
+        register = kept_outputs(wh, run.run_id)["pay_register"]
+        nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
+        burn = outlook.burn(wh, period, gross_rp=int(register["pay_rp"].sum()),
+                            pagu_rp=int(rows.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
+        matched = reconciliation.reconcile(wh, period)[1] if run.status == RunStatus.LOCKED else None
+
+        def write(folder: Path) -> None:
+            reports.write_nominatif(nominatif, period, folder / "nominatif.xlsx")
+            reports.write_dashboard(folder / "dashboard.html", period, register, rows, burn, matched)
+
+        _publish(wh, warehouse, where, write)
+    return run
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulatedPayments:
+    """The demo e-Payment export: its files and the OPD paid over its budget."""
+
+    files: dict[str, pl.DataFrame]
+    over_spent: str
+
+
+def simulate_payments(warehouse: Path, period: Period, out: Path, seed: int = 7) -> SimulatedPayments:
+    """``eperf simulate-payments``: an e-Payment export paying the period's run, with seeded
+    exceptions, written to ``out``."""
+    where = Out(out, "e-payment export")
+    where.check(warehouse)
+    with open_warehouse(warehouse) as wh:
+        files, over_spent = simulated_payments(wh, period, seed)
+        _publish(wh, warehouse, where, table_folder(files))
+    return SimulatedPayments(files, over_spent)

@@ -1,0 +1,40 @@
+"""The budget outlook and burn-down (derived from SPEC §6 ``budget_check``), by hand."""
+
+from __future__ import annotations
+
+import narwhals.stable.v2 as nw
+import polars as pl
+
+from engine import Period
+from engine.budget import burn_down, outlook
+from engine.policy import build_policy
+
+P = Period.parse("2025-10")
+POLICY = build_policy({"effective_from": P.first_day})
+
+
+def test_outlook_by_hand() -> None:
+    # October: 3 months left (Oct, Nov, Dec), 9 elapsed.
+    check = pl.DataFrame({
+        "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
+        "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
+        "status": ["OK", "OK", "OK", "OVER"]})
+    out = outlook(nw.from_native(check), P).to_native()
+    # A: 900 + 120 × 3 = 1260 > 1200 → WARN; B: 700 + 300 = 1000 → OK;
+    # account: 810 + 810 // 9 × 3 = 1080 > 900 → WARN; city over the 30 % cap → FAIL.
+    assert out["projected_rp"].to_list() == [1260, 1000, 1080, None]
+    assert out["status"].to_list() == ["WARN", "OK", "WARN", "FAIL"]
+
+
+def test_burn_down_by_hand() -> None:
+    tpp = POLICY.tpp_account_prefix
+    sp2d = pl.DataFrame({
+        "period": ["2025-08", "2025-08", "2025-09", "2025-09", "2025-09", "2024-12", "2025-10"],
+        "fiscal_year": [2025, 2025, 2025, 2025, 2025, 2024, 2025],
+        "account_code": [tpp + ".1", tpp + ".2", tpp + ".1", "5.2.01", tpp + ".1", tpp + ".1", tpp + ".1"],
+        "gross_rp": [100, 50, 200, 999, 7, 1000, 300],
+        "status": ["paid", "paid", "paid", "paid", "cancelled", "paid", "paid"]})
+    out = burn_down(nw.from_native(sp2d), POLICY, P, gross_rp=400, pagu_rp=2000).to_native()
+    # August 150, September 200 (not the goods account, not the cancelled SP2D), last year's and
+    # October's own SP2D left out; then this run's 400 as October.
+    assert out.rows() == [("2025-08", 150, 2000), ("2025-09", 350, 2000), ("2025-10", 750, 2000)]
