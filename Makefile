@@ -26,7 +26,7 @@ notebooks: install
 	test -f $(DEMO)/policy.toml || $(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
 	$(BIN)/python -m pipelines.analysis.notebooks
 
-## lint: ruff on everything, mypy --strict on engine/
+## lint: ruff on everything, mypy --strict on engine/ and pipelines/
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy

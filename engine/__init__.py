@@ -1,9 +1,45 @@
-"""The TPP pay engine: pure computation over narwhals frames (SPEC §4)."""
+"""The TPP pay engine: pure computation over narwhals frames (SPEC §4).
 
-from engine.inputs import Inputs
-from engine.period import Period
-from engine.policy import Policy, PolicyError, policy_for_period
-from engine.run import POOL_COLUMNS, REGISTER_COLUMNS, RunResult, inputs_digest, run_id_of, run_period
+This is its public face: pipelines import the engine from here (a ruff rule keeps it so).
+"""
 
-__all__ = ["POOL_COLUMNS", "REGISTER_COLUMNS", "Inputs", "Period", "Policy", "PolicyError",
-           "RunResult", "inputs_digest", "policy_for_period", "run_id_of", "run_period"]
+from engine.budget import budget_check, budget_outlook, burn_down
+from engine.ceiling import CRITERIA
+from engine.inputs import SOURCES, TABLES, Inputs
+from engine.money import BP
+from engine.period import PERIOD_PATTERN, Period
+from engine.policy import (
+    ATTENDANCE_STATUSES,
+    DEFAULTS,
+    EMPLOYMENT_STATUSES,
+    ROMAN_PNS,
+    ROMAN_PPPK,
+    Allocation,
+    Policy,
+    PolicyError,
+    ProductivityRule,
+    policy_for_period,
+    policy_versions,
+)
+from engine.pool import paid_tpp, pools
+from engine.productivity import approved_day_minutes, approved_entries, over_daily_cap, referenced_logs
+from engine.run import (
+    POOL_COLUMNS,
+    REGISTER_COLUMNS,
+    RunResult,
+    employee_days,
+    inputs_digest,
+    numeric_nips,
+    run_id_of,
+    run_period,
+)
+from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict
+
+__all__ = [
+    "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "BP", "budget_check",
+    "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "Inputs",
+    "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap", "paid_tpp", "Period", "PERIOD_PATTERN", "Policy",
+    "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
+    "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunResult",
+    "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "Verdict",
+]

@@ -85,7 +85,7 @@ def _status(over: nw.Expr) -> nw.Expr:
     return nw.when(over).then(nw.lit(Check.OVER.value)).otherwise(nw.lit(Check.OK.value)).alias("status")
 
 
-def outlook(check: nw.DataFrame[Any], period: Period) -> nw.DataFrame[Any]:
+def budget_outlook(check: nw.DataFrame[Any], period: Period) -> nw.DataFrame[Any]:
     """``check`` (:func:`budget_check`) with ``projected_rp`` to December and a :class:`Verdict`
     as ``status``: FAIL where the check is OVER, WARN where the projection passes the pagu.
 

@@ -64,7 +64,7 @@ class Band:
 ROMAN_PNS = ("I", "II", "III", "IV")
 ROMAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
               "XIII", "XIV", "XV", "XVI", "XVII")
-STATUSES = ("PNS", "CPNS", "PPPK")
+EMPLOYMENT_STATUSES = ("PNS", "CPNS", "PPPK")
 ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK")
 
 
@@ -267,9 +267,9 @@ def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dic
         raise PolicyError(f"{where}: {key} must be a table, e.g. {key} = {{ ... }}")
     allowed = {
         "schedule": ("start", "end"),
-        "status_bp": STATUSES,
+        "status_bp": EMPLOYMENT_STATUSES,
         "status_deduction_bp": ATTENDANCE_STATUSES,
-        "pph21_rate_bp": STATUSES,
+        "pph21_rate_bp": EMPLOYMENT_STATUSES,
     }[key]
     out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in default.items()}
     for k, v in given.items():

@@ -20,8 +20,7 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 
-from engine import Period
-from engine.policy import Allocation, ProductivityRule
+from engine import Allocation, Period, ProductivityRule
 from pipelines.analysis.notebooks import offline_figures
 from pipelines.analysis.whatif import WhatIf, what_if
 from pipelines.month.run import compute_month

@@ -180,8 +180,7 @@ def budget(period: PeriodOpt,
     TPP account, and the 30 % belanja pegawai cap. Exits 1 when a row FAILs."""
     import polars as pl
 
-    from engine import Period
-    from engine.states import Verdict
+    from engine import Period, Verdict
     from pipelines import commands
     from pipelines.numbers import rupiah
 

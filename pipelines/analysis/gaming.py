@@ -12,8 +12,7 @@ import dataclasses
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, productivity
-from engine.states import LogStatus
+from engine import LogStatus, Period, Policy, approved_entries
 from pipelines.month.run import compute
 from pipelines.sources.readers import DataDir
 
@@ -43,10 +42,10 @@ class Findings:
     """``nip, opd_code, flags, evidence, pay_rp, pay_without_rp, pay_at_stake_rp`` ranked"""
 
 
-def approved_entries(tables: dict[str, pl.DataFrame], period: Period) -> pl.DataFrame:
+def period_entries(tables: dict[str, pl.DataFrame], period: Period) -> pl.DataFrame:
     """The period's approved log entries with their minutes and the day's attendance status."""
     log = tables["activity_log"].filter(pl.col("work_date").is_between(period.first_day, period.last_day))
-    entries = productivity.approved_entries(nw.from_native(log.lazy()), nw.from_native(tables["catalog"].lazy()))
+    entries = approved_entries(nw.from_native(log.lazy()), nw.from_native(tables["catalog"].lazy()))
     approved: pl.DataFrame = entries.collect("polars").to_native()
     return approved.join(
         tables["attendance"].select("nip", "work_date", pl.col("status").alias("attendance")),
@@ -156,7 +155,7 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
     pool scales it. An employee's entitlement depends on their own inputs only, so removing
     every suspect's entries at once cannot move anyone else's (a pay would: in a binding pool
     the others' removed entries raise everyone's share)."""
-    entries = approved_entries(tables, period)
+    entries = period_entries(tables, period)
     people = employee_flags(entries, policy, period)
     dropped = suspect_entries(entries, people)
     without = {**tables, "activity_log": tables["activity_log"].join(dropped, on="log_id", how="anti")}

@@ -7,8 +7,11 @@ writes ``notebooks/html/<name>.html`` with the figures (Plotly inlined: readable
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -19,7 +22,7 @@ def offline_figures() -> None:
     import plotly.io as pio
     from plotly.io.base_renderers import MimetypeRenderer
 
-    class Offline(MimetypeRenderer):  # type: ignore[misc]
+    class Offline(MimetypeRenderer):  # type: ignore[misc]  # plotly has no stubs here: its base class is Any
         def __init__(self) -> None:
             self.first = True
 
@@ -37,14 +40,14 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
-def execute(path: Path, parameters: dict[str, object] | None = None, timeout: int = 1800) -> object:
+def execute(path: Path, parameters: dict[str, object] | None = None, timeout: int = 1800) -> NotebookNode:
     """The notebook at ``path`` run top to bottom in its folder, ``parameters`` set right after
     its ``parameters`` cell. Raises ``nbclient.exceptions.CellExecutionError`` on any error."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = jupytext.read(path)
+    notebook: NotebookNode = jupytext.read(path)
     if parameters:
         at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
         injected = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
@@ -54,7 +57,7 @@ def execute(path: Path, parameters: dict[str, object] | None = None, timeout: in
     return notebook
 
 
-def write_html(notebook: object, out: Path) -> None:
+def write_html(notebook: NotebookNode, out: Path) -> None:
     from nbconvert import HTMLExporter
 
     # No require.js or MathJax from a CDN: the page is read offline (Plotly is inlined).
@@ -71,4 +74,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

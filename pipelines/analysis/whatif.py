@@ -10,10 +10,7 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy
-from engine.budget import burn_down
-from engine.money import BP
-from engine.policy import Allocation, ProductivityRule
+from engine import BP, Allocation, Period, Policy, ProductivityRule, burn_down
 from pipelines.month.run import Month, compute, compute_month
 
 

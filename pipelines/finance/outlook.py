@@ -1,5 +1,5 @@
 """Finance (BPKAD): the budget outlook of a kept run — per pool and TPP account the pagu, what
-is realized, this run and a projection to December (:func:`engine.budget.outlook`).
+is realized, this run and a projection to December (:func:`engine.budget_outlook`).
 """
 
 from __future__ import annotations
@@ -7,9 +7,7 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period
-from engine.budget import budget_check, burn_down, outlook
-from engine.pool import pools
+from engine import Period, budget_check, budget_outlook, burn_down, pools
 from pipelines.warehouse.lifecycle import Run, counted_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -34,7 +32,7 @@ def budget(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame]:
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
     check = budget_check(nw.from_native(summary), apbd, sp2d, policy, period).to_native()
-    return run, outlook(nw.from_native(check), period).to_native()
+    return run, budget_outlook(nw.from_native(check), period).to_native()
 
 
 def burn(wh: Warehouse, period: Period, gross_rp: int, pagu_rp: int) -> pl.DataFrame:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy
-from engine.pool import paid_tpp
-from engine.states import Sp2dStatus, TransferStatus
+from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp
 from pipelines.warehouse.lifecycle import Run, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 

@@ -9,9 +9,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy
-from engine.productivity import over_daily_cap
-from engine.run import employee_days, numeric_nips
+from engine import Period, Policy, employee_days, numeric_nips, over_daily_cap
 from pipelines.month.backends import engine_inputs
 from pipelines.month.run import compute_month
 from pipelines.numbers import number, percent, rupiah

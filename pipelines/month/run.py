@@ -14,9 +14,18 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, PolicyError, RunResult, inputs_digest, policy_for_period, run_id_of, run_period
-from engine.budget import budget_check
-from engine.policy import policy_versions
+from engine import (
+    Period,
+    Policy,
+    PolicyError,
+    RunResult,
+    budget_check,
+    inputs_digest,
+    policy_for_period,
+    policy_versions,
+    run_id_of,
+    run_period,
+)
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir

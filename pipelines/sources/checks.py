@@ -14,7 +14,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine.money import BP
+from engine import BP
 from pipelines.sources.columns import GOLONGAN_FOR_STATUS, OUT_AFTER_IN, RowRule, ends_after_start
 from pipelines.sources.contract import Contract
 

@@ -19,20 +19,26 @@ unknown reference.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypedDict
 
 import narwhals.stable.v2 as nw
 import pandera.polars as pa
 import polars as pl
 
-from engine.money import BP
-from engine.policy import ROMAN_PNS
+from engine import BP, ROMAN_PNS
+
+
+class Bounds(TypedDict):
+    """Keyword arguments of ``pa.Field`` for an integer column between two values."""
+
+    in_range: dict[str, int]
+
 
 NIP = r"^[0-9]{18}$"
 """18 ASCII digits (``\\d`` would let full-width and other Unicode digits through)."""
 ROLES = ("PPK", "PPTK", "PEJABAT_PENGADAAN", "POKJA", "PENGAWAS")
-KELAS = {"in_range": {"min_value": 1, "max_value": 17}}
-FISCAL_YEAR = {"in_range": {"min_value": 2000, "max_value": 2100}}
+KELAS: Bounds = {"in_range": {"min_value": 1, "max_value": 17}}
+FISCAL_YEAR: Bounds = {"in_range": {"min_value": 2000, "max_value": 2100}}
 MAX_AMOUNT_RP = 10**15
 """Any ``*_rp`` input: at most a whole APBD line (SPEC §3.1)."""
 MAX_PAY_RP = 10**9

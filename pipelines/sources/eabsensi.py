@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine.policy import ATTENDANCE_STATUSES
+from engine import ATTENDANCE_STATUSES
 from pipelines.sources.columns import MINUTES_PER_DAY, OUT_AFTER_IN, InputModel, row_check
 from pipelines.sources.contract import Contract, Reference
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine.period import PERIOD_PATTERN
+from engine import PERIOD_PATTERN
 from pipelines.sources.columns import FISCAL_YEAR, NIP, InputModel, amount
 from pipelines.sources.contract import Contract
 

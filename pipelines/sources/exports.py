@@ -289,6 +289,7 @@ def _from_text(column: str, cell: pl.Expr, contract: Contract) -> list[pl.Expr]:
     if kind == "integer":
         return _with_bad(column, cell, cell.cast(pl.Int128, strict=False))
     shaped = pl.when(cell.str.contains(_SHAPES[kind]))
+    value: pl.Expr
     if kind == "date":
         value = shaped.then(cell.str.to_date("%Y-%m-%d", strict=False))
     elif kind == "datetime":

@@ -29,8 +29,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import polars as pl
 
-from engine import Period
-from engine.productivity import approved_day_minutes, referenced_logs
+from engine import Period, approved_day_minutes, referenced_logs
 from pipelines.sources import CONTRACTS, Contract, Reference
 from pipelines.sources.checks import contract_checks
 from pipelines.sources.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
@@ -179,7 +178,7 @@ def _numeric_nip(rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.with_columns(pl.col("nip").cast(pl.Int64))
 
 
-def _native(function: Callable[..., nw.LazyFrame], *others: pl.LazyFrame) -> Reduction:
+def _native(function: Callable[..., nw.LazyFrame[pl.LazyFrame]], *others: pl.LazyFrame) -> Reduction:
     """An engine function of narwhals frames as a :data:`Reduction` of Polars frames."""
     def reduce(rows: pl.LazyFrame) -> pl.LazyFrame:
         return nw.to_native(function(nw.from_native(rows), *(nw.from_native(o) for o in others)))
@@ -335,8 +334,8 @@ class _KeyProof:
     @property
     def unique(self) -> bool:
         for increasing, ranges in zip(self.increasing, self.ranges):
-            spans = sorted(ranges.values())  # type: ignore[type-var]
-            if increasing and all(a[1] < b[0] for a, b in zip(spans, spans[1:])):  # type: ignore[operator]
+            spans = sorted(ranges.values())
+            if increasing and all(a[1] < b[0] for a, b in zip(spans, spans[1:])):
                 return True
         return False
 
@@ -356,11 +355,11 @@ class _KeyProof:
 
 
 def _still_increasing(rows: pl.DataFrame, key: list[str], last: tuple[object, ...] | None
-                      ) -> tuple[bool, tuple[object, ...] | None]:
+                      ) -> tuple[bool, tuple[object, ...]]:
     """Whether ``rows`` continue a strictly increasing run of ``key`` values after ``last``."""
     columns = [rows[c] for c in key]
     first, final = tuple(c[0] for c in columns), tuple(c[-1] for c in columns)
-    if last is not None and not first > last:  # type: ignore[operator]
+    if last is not None and not first > last:
         return False, final
     n = rows.height
     greater: pl.Series | None = None

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine.policy import ROMAN_PPPK, STATUSES
+from engine import EMPLOYMENT_STATUSES, ROMAN_PPPK
 from pipelines.sources.columns import (
     GOLONGAN_FOR_STATUS,
     KELAS,
@@ -44,7 +44,7 @@ class Employees(InputModel):
     name: str = pa.Field(nullable=True)
     opd_code: str
     position_id: str
-    status: str = pa.Field(isin=list(STATUSES))
+    status: str = pa.Field(isin=list(EMPLOYMENT_STATUSES))
     golongan: str = pa.Field(isin=list(ROMAN_PPPK))
     salary_rp: int = amount(MAX_PAY_RP)
     start_date: dt.date

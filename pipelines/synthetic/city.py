@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from engine.period import Period
+from engine import Period
 from pipelines.synthetic.behaviour import GAMING, _gamers, _habits
 from pipelines.synthetic.eabsensi import _attendance, _attendance_day
 from pipelines.synthetic.ebudgeting import _apbd, _opd_costs

@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from engine.policy import ATTENDANCE_STATUSES as ATTENDANCE
+from engine import ATTENDANCE_STATUSES as ATTENDANCE
 from pipelines.synthetic.behaviour import GAMING
 from pipelines.synthetic.shared import _dates, _rng
 

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from engine.ceiling import CRITERIA
+from engine import CRITERIA
 from pipelines.synthetic.simpeg import KINDS
 
 TPP_ACCOUNTS = (  # criterion, account code, name

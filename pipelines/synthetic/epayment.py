@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from engine.policy import DEFAULTS
+from engine import DEFAULTS
 from pipelines.synthetic.ebudgeting import TPP_ACCOUNTS, Costs, _tpp_matrix
 from pipelines.synthetic.shared import _month_bounds, _working_day
 

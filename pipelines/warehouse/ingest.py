@@ -14,8 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period
-from engine.inputs import SOURCES
+from engine import SOURCES, Period
 from pipelines.month.backends import arrow_batches
 from pipelines.month.run import POLICY_FILE, check_policy
 from pipelines.sources import CONTRACTS, Contract
@@ -99,7 +98,7 @@ def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
 
 def _loaded_before(wh: Warehouse, source: str, digest: str) -> int | None:
     earlier = wh.rows("select min(load_id) from loads where source = ? and sha256 = ?", [source, digest])[0][0]
-    return None if earlier is None else int(earlier)  # type: ignore[call-overload]
+    return None if earlier is None else int(earlier)
 
 
 def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]) -> list[FileIngest]:
@@ -154,7 +153,7 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame) -> dict[i
     counts = wh.rows("select _load, count(*) filter (where _new), count(*) filter (where not _new) from fresh "
                      "group by _load")
     wh.rows("drop table fresh")
-    return {int(load): (int(new), int(changed)) for load, new, changed in counts}  # type: ignore[call-overload]
+    return {int(load): (int(new), int(changed)) for load, new, changed in counts}
 
 
 def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
@@ -164,7 +163,7 @@ def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
     pay_inputs = [name for name in SOURCES if name not in BUDGET_TABLES]
     for period, watermark in wh.rows("select period, watermark from runs where status = ? order by period",
                                        [RunStatus.LOCKED.value]):
-        changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)  # type: ignore[call-overload]
+        changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)
         if changed:
             late[str(period)] = [CONTRACTS[name].path for name in changed]
     return late

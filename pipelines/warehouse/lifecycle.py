@@ -16,8 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period, Policy, inputs_digest, run_id_of
-from engine.inputs import SOURCES
+from engine import SOURCES, Period, Policy, inputs_digest, run_id_of
 from pipelines.month.backends import Backend
 from pipelines.month.run import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
 from pipelines.sources import CONTRACTS
@@ -73,7 +72,8 @@ def _run(row: tuple[object, ...]) -> Run:
 
 def kept_manifest(wh: Warehouse, run_id: str) -> dict[str, object]:
     """The manifest a run was kept with."""
-    return json.loads(str(wh.rows("select manifest from runs where run_id = ?", [run_id])[0][0]))  # type: ignore[no-any-return]
+    manifest: dict[str, object] = json.loads(str(wh.rows("select manifest from runs where run_id = ?", [run_id])[0][0]))
+    return manifest
 
 
 def current_run(wh: Warehouse, period: Period) -> Run | None:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -41,7 +41,8 @@ from pipelines.sources.readers import FileLoad
 if TYPE_CHECKING:
     import duckdb
 
-DUCKDB_CONFIG = {"memory_limit": "1GB", "preserve_insertion_order": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "memory_limit": "1GB", "preserve_insertion_order": False}
 """A load of millions of rows spills to disk beyond 1 GB instead of taking the machine's memory;
 row order inside a table means nothing here (every read orders or keys its rows)."""
 _SQL_TYPES = {pl.Int64: "BIGINT", pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.String: "VARCHAR"}
@@ -113,12 +114,14 @@ class Warehouse:
         with self.con.cursor() as own:
             own.execute("insert into pending values (?, ?, null)", [str(tmp), str(out)])
 
-    def rows(self, sql: str, params: object = None) -> list[tuple[object, ...]]:
-        """The result rows of ``sql``, all fetched (DuckDB keeps a half-read result open)."""
+    def rows(self, sql: str, params: object = None) -> list[tuple[Any, ...]]:
+        """The result rows of ``sql``, all fetched (DuckDB keeps a half-read result open). Values
+        are typed ``Any``, as in DuckDB's stubs: a caller converts them (``int(...)``) where it
+        needs a type."""
         return self.con.execute(sql, params).fetchall()
 
     def next_load(self) -> int:
-        return int(self.rows("select coalesce(max(load_id), 0) + 1 from loads")[0][0])  # type: ignore[call-overload]
+        return int(self.rows("select coalesce(max(load_id), 0) + 1 from loads")[0][0])
 
     def watermark(self) -> int:
         """The last load: the warehouse's state is the loads up to it."""
@@ -138,7 +141,7 @@ class Warehouse:
         contract = CONTRACTS[name]
         chosen = ", ".join(f'"{c}"' for c in columns or contract.columns)
         where, params = _rows_of(name, period, as_of)
-        frame = self.con.sql(f"select {chosen} from src_{name} where {where}", params=params).pl()
+        frame: pl.DataFrame = self.con.sql(f"select {chosen} from src_{name} where {where}", params=params).pl()
         return frame.cast({c: contract.dtypes[c] for c in frame.columns})
 
     def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
@@ -148,7 +151,7 @@ class Warehouse:
         columns = ", ".join(f'"{c}"' for c in CONTRACTS[name].columns)
         row = self.rows(f"select count(*), coalesce(sum(hash({columns})::hugeint), 0) from src_{name} where {where}",
                         params)[0]
-        return [int(x) for x in row]  # type: ignore[call-overload]
+        return [int(x) for x in row]
 
     def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
         """The tables among ``names`` whose rows for ``period`` changed after load ``since``."""
@@ -157,11 +160,12 @@ class Warehouse:
     def loads(self, as_of: int) -> tuple[FileLoad, ...]:
         rows = self.rows("select file, sha256, rows_read, accepted, rejected from loads "
                          "where load_id <= ? and source <> 'policy' order by load_id", [as_of])
-        return tuple(FileLoad(*row) for row in rows)  # type: ignore[arg-type]
+        return tuple(FileLoad(*row) for row in rows)
 
     def rejects(self, as_of: int) -> pl.DataFrame:
-        return self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '
-                            'order by file, "row", "column", reason', params=[as_of]).pl()
+        rejects: pl.DataFrame = self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '
+                                             'order by file, "row", "column", reason', params=[as_of]).pl()
+        return rejects
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +187,7 @@ def audit_trail(wh: Warehouse) -> list[AuditEntry]:
     rows = wh.rows('select seq, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", action, period, run_id, detail '
                    "from audit order by seq")
     return [AuditEntry(int(seq), str(at), str(by), str(action), _text(period), _text(run_id), str(detail))
-            for seq, at, by, action, period, run_id, detail in rows]  # type: ignore[call-overload]
+            for seq, at, by, action, period, run_id, detail in rows]
 
 
 def _text(value: object) -> str | None:

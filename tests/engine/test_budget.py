@@ -6,7 +6,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period
-from engine.budget import burn_down, outlook
+from engine.budget import budget_outlook, burn_down
 from engine.policy import build_policy
 
 P = Period.parse("2025-10")
@@ -19,7 +19,7 @@ def test_outlook_by_hand() -> None:
         "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
         "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
         "status": ["OK", "OK", "OK", "OVER"]})
-    out = outlook(nw.from_native(check), P).to_native()
+    out = budget_outlook(nw.from_native(check), P).to_native()
     # A: 900 + 120 × 3 = 1260 > 1200 → WARN; B: 700 + 300 = 1000 → OK;
     # account: 810 + 810 // 9 × 3 = 1080 > 900 → WARN; city over the 30 % cap → FAIL.
     assert out["projected_rp"].to_list() == [1260, 1000, 1080, None]

@@ -109,3 +109,19 @@ def test_eproject_milestone_on_a_weekend_or_other_month_is_not_counted(backend: 
         tables = _eproject(milestones=[{"package_id": "PKG1", "milestone_code": "KONTRAK",
                                         "completed_date": completed}])
         assert register_row(tables, backend=backend)["minutes"] == 19 * 300
+
+
+def test_approved_entries_carry_their_minutes_and_only_approved_count() -> None:
+    import narwhals.stable.v2 as nw
+    import polars as pl
+
+    from engine.productivity import approved_entries, over_daily_cap
+
+    log = pl.DataFrame({"log_id": ["1", "2", "3", "4"], "activity_code": ["A", "A", "B", "B"],
+                        "quantity": [3, 1, 2, 1], "status": ["approved", "submitted", "approved", "rejected"]})
+    catalog = pl.DataFrame({"activity_code": ["A", "B"], "standard_minutes": [30, 45]})
+    out = approved_entries(nw.from_native(log.lazy()), nw.from_native(catalog.lazy())).collect("polars").to_native()
+    assert sorted(out.select("log_id", "minutes").rows()) == [("1", 90), ("3", 90)]  # 3 × 30, 2 × 45
+    days = pl.DataFrame({"logged_minutes": [420, 421, None]})
+    capped = nw.from_native(days).select(over_daily_cap(policy(daily_cap_minutes=420)).alias("over")).to_native()
+    assert capped["over"].to_list() == [False, True, None]
