@@ -5,6 +5,7 @@ This is its public face: pipelines import the engine from here (a ruff rule keep
 
 from engine.budget import budget_check, budget_outlook, burn_down
 from engine.ceiling import CRITERIA
+from engine.days import overlaps, period_rows
 from engine.inputs import SOURCES, TABLES, Inputs
 from engine.money import BP
 from engine.period import PERIOD_PATTERN, Period
@@ -21,7 +22,7 @@ from engine.policy import (
     policy_for_period,
     policy_versions,
 )
-from engine.pool import paid_tpp, pools
+from engine.pool import budget_accounts, paid_tpp, pools
 from engine.productivity import approved_day_minutes, approved_entries, over_daily_cap, referenced_logs
 from engine.run import (
     POOL_COLUMNS,
@@ -36,10 +37,11 @@ from engine.run import (
 from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict
 
 __all__ = [
-    "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "BP", "budget_check",
-    "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "Inputs",
-    "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap", "paid_tpp", "Period", "PERIOD_PATTERN", "Policy",
-    "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
-    "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunResult",
-    "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "Verdict",
+    "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "BP", "budget_accounts",
+    "budget_check", "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS", "employee_days",
+    "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap", "overlaps",
+    "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period", "policy_versions",
+    "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS",
+    "ROMAN_PPPK", "run_id_of", "run_period", "RunResult", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus",
+    "Verdict",
 ]

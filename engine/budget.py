@@ -9,7 +9,7 @@ import narwhals.stable.v2 as nw
 from engine.money import BP, fitting_int64
 from engine.period import Period
 from engine.policy import Policy
-from engine.pool import budget_lines, pagu_by_account, paid_tpp, realized_by_account
+from engine.pool import budget_lines, paid_tpp
 from engine.states import Check, Verdict
 
 BELANJA = "5"
@@ -20,13 +20,14 @@ BUDGET_COLUMNS = ("level", "pool_id", "account_code", "pagu_rp", "realized_rp", 
                   "remaining_rp", "belanja_rp", "share_bp", "limit_bp", "status")
 
 
-def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any],
-                 policy: Policy, period: Period) -> nw.DataFrame[Any]:
+def budget_check(pool_summary: nw.DataFrame[Any], accounts: nw.LazyFrame[Any], apbd_lines: nw.LazyFrame[Any],
+                 period: Period) -> nw.DataFrame[Any]:
     """Rows of three levels, each with status ``OK`` or ``OVER``, sorted by level and key.
 
     - ``pool``: pagu, realized, this run's pay, ``remaining = pagu − realized − this run``;
       OVER when remaining < 0 or the run paid more than ``pool_rp``.
-    - ``account``: each TPP account of a pool in the run: its pagu (revision r*) and realized;
+    - ``account``: each TPP account (:func:`engine.pool.budget_accounts`) of a pool in the run:
+      its pagu (revision r*) and realized;
       a run pays a pool, not an account, so ``this_run_rp`` is empty; OVER when realized > pagu.
     - ``city``: ``pagu_rp`` of belanja pegawai (5.1.01) as a share of ``belanja_rp`` (all of 5)
       in r*, against 30 % (``share_bp = floor(10000 × pegawai / belanja)``; OVER above 3000).
@@ -38,18 +39,9 @@ def budget_check(pool_summary: nw.DataFrame[Any], apbd_lines: nw.LazyFrame[Any],
         *(nw.lit(None, nw.Int64).alias(c) for c in ("belanja_rp", "share_bp", "limit_bp")),
         _status((remaining < 0) | (nw.col("pay_rp") > nw.col("pool_rp"))),
     )
-    keys = ["pool_id", "account_code"]
-    pagu = pagu_by_account(apbd_lines, policy, period)
-    realized = realized_by_account(sp2d, policy, period)
-    accounts = fitting_int64(
-        pagu.join(realized, on=keys, how="full")
-        .select(nw.coalesce("pool_id", "pool_id_right").alias("pool_id"),
-                nw.coalesce("account_code", "account_code_right").alias("account_code"),
-                nw.col("pagu_rp").fill_null(0).cast(nw.Int128),
-                nw.col("realized_rp").fill_null(0).cast(nw.Int128)),
-        ("pagu_rp", "realized_rp"), "the TPP accounts",
-    ).collect("polars").join(pool_summary.select("pool_id"), on="pool_id", how="semi")
-    account_rows = accounts.select(
+    in_run = fitting_int64(accounts, ("pagu_rp", "realized_rp"), "the TPP accounts").collect("polars").join(
+        pool_summary.select("pool_id"), on="pool_id", how="semi")
+    account_rows = in_run.select(
         nw.lit("account").alias("level"), "pool_id", "account_code", "pagu_rp", "realized_rp",
         nw.lit(None, nw.Int64).alias("this_run_rp"),
         (nw.col("pagu_rp") - nw.col("realized_rp")).alias("remaining_rp"),

@@ -23,6 +23,27 @@ def is_active(day: nw.Expr) -> nw.Expr:
     return (nw.col("start_date") <= day) & (nw.col("end_date").is_null() | (day <= nw.col("end_date")))
 
 
+def overlaps(period: Period) -> nw.Expr:
+    """Whether a row's span (``start_date`` to ``end_date``; an empty end is open) has a day in
+    ``period``: an employment, an acting post or a sanction that counts for the month."""
+    return (nw.col("start_date") <= nw.lit(period.last_day)) & (
+        nw.col("end_date").is_null() | (nw.col("end_date") >= nw.lit(period.first_day)))
+
+
+PERIOD_DATES = {"activity_log": "work_date", "attendance": "work_date", "milestones": "completed_date"}
+"""The inputs whose rows belong to the month of one date column."""
+PERIOD_SPANS = ("employees", "plt", "sanctions")
+"""The inputs whose rows belong to every month their span overlaps."""
+
+
+def period_rows(name: str, period: Period) -> nw.Expr | None:
+    """Which rows of input ``name`` a run of ``period`` reads (None: all of them): those dated in
+    the month, those whose span overlaps it."""
+    if name in PERIOD_DATES:
+        return nw.col(PERIOD_DATES[name]).is_between(nw.lit(period.first_day), nw.lit(period.last_day))
+    return overlaps(period) if name in PERIOD_SPANS else None
+
+
 def active_day_grid(employees: nw.LazyFrame[Any], days: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``nip, work_date``: every working day on which the employee is active.
 

@@ -66,22 +66,33 @@ def realized_by_account(sp2d: nw.LazyFrame[Any], policy: Policy, period: Period)
     )
 
 
-def pools(pool_members: nw.LazyFrame[Any], apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any],
-          policy: Policy, period: Period) -> nw.LazyFrame[Any]:
-    """``pool_id, pagu_rp, realized_rp, pool_rp`` for the pools that have employees in the run.
+def budget_accounts(apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any], policy: Policy,
+                    period: Period) -> nw.LazyFrame[Any]:
+    """``pool_id, account_code, pagu_rp, realized_rp`` (Int128): every TPP account with a pagu
+    (revision r* of year(m)) or a realized amount (SP2D paid this year before m), 0 where it
+    has none. The pools and the budget check are both sums of these rows."""
+    keys = ["pool_id", "account_code"]
+    return pagu_by_account(apbd_lines, policy, period).join(
+        realized_by_account(sp2d, policy, period), on=keys, how="full").select(
+        nw.coalesce("pool_id", "pool_id_right").alias("pool_id"),
+        nw.coalesce("account_code", "account_code_right").alias("account_code"),
+        nw.col("pagu_rp").fill_null(0).cast(nw.Int128),
+        nw.col("realized_rp").fill_null(0).cast(nw.Int128))
+
+
+def pools(pool_members: nw.LazyFrame[Any], accounts: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
+    """``pool_id, pagu_rp, realized_rp, pool_rp`` for the pools that have employees in the run,
+    from their TPP accounts (:func:`budget_accounts`).
 
     ``pool_rp = max(0, floor_div(pagu − realized, 13 − month))``: pagu Rp 44,720,000 with
     Rp 28,419,614 paid by August leaves floor(16,300,386 / 4) = Rp 4,075,096 for September.
     ``pool_members`` has one row per employee with ``pool_id``.
     """
-    pagu = pagu_by_account(apbd_lines, policy, period).group_by("pool_id").agg(nw.col("pagu_rp").sum())
-    realized = (realized_by_account(sp2d, policy, period)
-                .group_by("pool_id").agg(nw.col("realized_rp").sum()))
+    totals = accounts.group_by("pool_id").agg(nw.col("pagu_rp").sum(), nw.col("realized_rp").sum())
     remaining = nw.col("pagu_rp") - nw.col("realized_rp")
     budgets = (
         pool_members.select("pool_id").unique()
-        .join(pagu, on="pool_id", how="left")
-        .join(realized, on="pool_id", how="left")
+        .join(totals, on="pool_id", how="left")
         .with_columns(nw.col("pagu_rp").fill_null(0).cast(nw.Int128),
                       nw.col("realized_rp").fill_null(0).cast(nw.Int128))
         .with_columns(

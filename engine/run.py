@@ -8,7 +8,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine import allocation, ceiling, days, deductions, discipline, entitlement, pool, productivity
+from engine import allocation, budget, ceiling, days, deductions, discipline, entitlement, pool, productivity
 from engine.inputs import Inputs
 from engine.money import BP, apply_bp
 from engine.period import Period
@@ -29,10 +29,11 @@ POOL_COLUMNS = ("pool_id", "pagu_rp", "realized_rp", "pool_rp", "entitlement_rp"
 
 @dataclasses.dataclass(frozen=True)
 class RunResult:
-    """The computed tables of one run, as eager narwhals frames (backend: polars)."""
+    """The computed tables of one run (SPEC §6), as eager narwhals frames (backend: polars)."""
 
     pay_register: nw.DataFrame[Any]
     pool_summary: nw.DataFrame[Any]
+    budget_check: nw.DataFrame[Any]
 
 
 def inputs_digest(*parts: str) -> str:
@@ -123,8 +124,7 @@ def employee_month(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFra
 def sanction_cut_bp(sanctions: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
     """``nip, cut_bp``: the largest cut of sanctions overlapping the calendar month."""
     return (
-        sanctions.filter(nw.col("start_date") <= nw.lit(period.last_day),
-                         nw.col("end_date").is_null() | (nw.col("end_date") >= nw.lit(period.first_day)))
+        sanctions.filter(days.overlaps(period))
         .group_by("nip")
         .agg(nw.col("cut_bp").max())
     )
@@ -155,7 +155,8 @@ def numeric_nips(inputs: Inputs) -> Inputs:
 
 
 def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunResult:
-    """Compute one period's TPP: the pay register (sorted by NIP) and the pool summary.
+    """Compute one period's TPP: the pay register (sorted by NIP), the pool summary and the
+    budget check (SPEC §6).
 
     Pure: the inputs, policy, period and run id are all it uses.
     """
@@ -198,7 +199,8 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
             + nw.col("plt_cap_rp"),
         )
     )
-    pools = pool.pools(people.select("pool_id"), inputs.apbd_lines, inputs.sp2d, policy, period)
+    accounts = inputs.materialize(pool.budget_accounts(inputs.apbd_lines, inputs.sp2d, policy, period))
+    pools = pool.pools(people.select("pool_id"), accounts, period)
     paid = allocation.allocate(people.join(pools, on="pool_id"), policy)
     register = deductions.with_deductions(paid, policy).with_columns(
         period=nw.lit(str(period)), run_id=nw.lit(run_id), nip=nw.col("nip").cast(nw.String).str.zfill(18)
@@ -208,7 +210,8 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     pay_register = frame.select(
         *(nw.col(c) if c in text else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
     ).sort("nip")
-    return RunResult(pay_register=pay_register, pool_summary=summarize_pools(frame))
+    pool_summary = summarize_pools(frame)
+    return RunResult(pay_register, pool_summary, budget.budget_check(pool_summary, accounts, inputs.apbd_lines, period))
 
 
 def summarize_pools(register: nw.DataFrame[Any]) -> nw.DataFrame[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, budget_check, budget_outlook, burn_down, pools
+from engine import Period, budget_accounts, budget_check, budget_outlook, burn_down, pools
 from pipelines.warehouse.lifecycle import Run, counted_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -27,11 +27,12 @@ def budget(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame]:
     run = counted_run(wh, period)
     policy = policy_of(wh, period)
     apbd, sp2d = (nw.from_native(wh.table(name).lazy()) for name in ("apbd_lines", "sp2d"))
+    accounts = nw.from_native(budget_accounts(apbd, sp2d, policy, period).collect("polars").to_native().lazy())
     kept = kept_outputs(wh, run.run_id)["pool_summary"]
-    today = pools(nw.from_native(kept.lazy()).select("pool_id"), apbd, sp2d, policy, period).collect("polars")
+    today = pools(nw.from_native(kept.lazy()).select("pool_id"), accounts, period).collect("polars")
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
-    check = budget_check(nw.from_native(summary), apbd, sp2d, policy, period).to_native()
+    check = budget_check(nw.from_native(summary), accounts, apbd, period).to_native()
     return run, budget_outlook(nw.from_native(check), period).to_native()
 
 

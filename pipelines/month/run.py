@@ -19,7 +19,6 @@ from engine import (
     Policy,
     PolicyError,
     RunResult,
-    budget_check,
     inputs_digest,
     policy_for_period,
     policy_versions,
@@ -43,7 +42,6 @@ class Month:
     policy: Policy
     data: DataDir
     result: RunResult
-    budget: pl.DataFrame
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,9 +103,7 @@ def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
     inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
-    result = run_period(inputs, policy, period, run_id)
-    budget = budget_check(result.pool_summary, inputs.apbd_lines, inputs.sp2d, policy, period)
-    return Month(run_id, policy, loaded, result, nw.to_native(budget))
+    return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 
 
 def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
@@ -158,7 +154,7 @@ def outputs_of(month: Month) -> dict[str, pl.DataFrame]:
     """The SPEC §6 tables of a computed month, by name."""
     return {"pay_register": nw.to_native(month.result.pay_register),
             "pool_summary": nw.to_native(month.result.pool_summary),
-            "budget_check": month.budget, "rejects": month.data.rejects}
+            "budget_check": month.result.budget_check.to_native(), "rejects": month.data.rejects}
 
 
 def run_folder(outputs: dict[str, pl.DataFrame], manifest: dict[str, object]) -> Callable[[Path], None]:

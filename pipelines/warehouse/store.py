@@ -30,9 +30,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period
+from engine import Period, period_rows
 from pipelines import faults
 from pipelines.month.outputs import Staged, finish_staged, remove
 from pipelines.sources import CONTRACTS
@@ -60,16 +61,6 @@ create table if not exists audit (
 create table if not exists pending (tmp varchar, "out" varchar, identity varchar);
 """
 
-_SPAN = "start_date <= $last and (end_date is null or end_date >= $first)"
-PERIOD_SCOPE = {
-    "activity_log": "work_date between $first and $last",
-    "attendance": "work_date between $first and $last",
-    "employees": _SPAN,
-    "plt": _SPAN,
-    "sanctions": _SPAN,
-    "milestones": "completed_date between $first and $last",
-}
-"""Which rows of a table belong to a period; a table not named here belongs whole to every period."""
 BUDGET_TABLES = ("apbd_lines", "sp2d")
 """Inputs of the pool, not of anyone's entitlement: kept as of the lock in a correction."""
 
@@ -137,21 +128,30 @@ class Warehouse:
     def table(self, name: str, period: Period | None = None, as_of: int | None = None,
               columns: tuple[str, ...] | None = None) -> pl.DataFrame:
         """The rows of input table ``name`` current after load ``as_of`` (default: now), those of
-        ``period`` only when given (:data:`PERIOD_SCOPE`), typed as its contract."""
+        ``period`` only when given (:func:`engine.period_rows`), typed as its contract."""
         contract = CONTRACTS[name]
-        chosen = ", ".join(f'"{c}"' for c in columns or contract.columns)
-        where, params = _rows_of(name, period, as_of)
-        frame: pl.DataFrame = self.con.sql(f"select {chosen} from src_{name} where {where}", params=params).pl()
+        rows = self._rows(name, period, as_of).select(*(columns or contract.columns)).to_native()
+        frame: pl.DataFrame = rows.pl()
         return frame.cast({c: contract.dtypes[c] for c in frame.columns})
 
     def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
         """Rows and Σ of the rows' hashes (every column) of ``name``'s rows in ``period``: any
         added, changed or dropped value changes it; the same rows loaded again do not."""
-        where, params = _rows_of(name, period, as_of)
         columns = ", ".join(f'"{c}"' for c in CONTRACTS[name].columns)
-        row = self.rows(f"select count(*), coalesce(sum(hash({columns})::hugeint), 0) from src_{name} where {where}",
-                        params)[0]
-        return [int(x) for x in row]
+        rows = self._rows(name, period, as_of).to_native()
+        return [int(x) for x in rows.aggregate(f"count(*), coalesce(sum(hash({columns})::hugeint), 0)").fetchall()[0]]
+
+    def _rows(self, name: str, period: Period | None, as_of: int | None) -> nw.LazyFrame[Any]:
+        """The versions of ``name``'s rows current after ``as_of`` (default: now), of ``period``
+        only when given."""
+        if as_of is None:
+            current = self.con.sql(f"select * from src_{name} where _replaced_by is null")
+        else:
+            current = self.con.sql(f"select * from src_{name} where _load <= $as_of and "
+                                   "(_replaced_by is null or _replaced_by > $as_of)", params={"as_of": as_of})
+        rows = nw.from_native(current).drop("_load", "_replaced_by")
+        scope = period_rows(name, period) if period is not None else None
+        return rows if scope is None else rows.filter(scope)
 
     def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
         """The tables among ``names`` whose rows for ``period`` changed after load ``since``."""
@@ -192,20 +192,6 @@ def audit_trail(wh: Warehouse) -> list[AuditEntry]:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _rows_of(name: str, period: Period | None, as_of: int | None) -> tuple[str, dict[str, object]]:
-    """The SQL condition (and its parameters) for the versions current after ``as_of``."""
-    params: dict[str, object] = {}
-    if as_of is None:
-        where = "_replaced_by is null"
-    else:
-        where = "_load <= $as_of and (_replaced_by is null or _replaced_by > $as_of)"
-        params["as_of"] = as_of
-    if period is not None and name in PERIOD_SCOPE:
-        where += f" and ({PERIOD_SCOPE[name]})"
-        params |= {"first": period.first_day, "last": period.last_day}
-    return where, params
 
 
 def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
