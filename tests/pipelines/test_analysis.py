@@ -9,6 +9,7 @@ from engine import Period
 from engine.policy import Allocation, PolicyError
 from pipelines.analysis.whatif import WhatIf, decile_shares, gini, what_if
 from pipelines.month.run import Month, compute_month
+from tests.city import policy
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 
 
@@ -45,5 +46,12 @@ def test_a_smaller_budget_never_raises_pay(month: Month) -> None:
 
 
 def test_weights_must_add_up() -> None:
-    with pytest.raises(PolicyError):
-        WhatIf(w_productivity_bp=12_000).policy(None)  # type: ignore[arg-type]
+    # Every productivity weight the policy allows takes the discipline weight with it: the two
+    # add up to 10000 bp; a weight no discipline weight within 0–10000 can complete is refused.
+    base = policy(w_discipline_bp=7000, w_productivity_bp=3000)
+    for w in range(10_001):
+        changed = WhatIf(w_productivity_bp=w).policy(base)
+        assert (changed.w_productivity_bp, changed.w_discipline_bp) == (w, 10_000 - w)
+    for w in (-1, 10_001, 12_000):
+        with pytest.raises(PolicyError, match="w_productivity_bp"):
+            WhatIf(w_productivity_bp=w).policy(base)
