@@ -1,8 +1,13 @@
 """Open a local HTML page in headless Chromium (Debian's): its console errors, the addresses it
-tried to fetch beyond the file itself, and a full-page screenshot for a person to look at."""
+tried to fetch beyond the file itself, and a full-page screenshot for a person to look at.
+
+A test that renders marks itself :data:`needs_chromium` and renders only: without Chromium it
+alone is skipped, while the checks that need no browser sit in tests of their own and still run.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,12 +16,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 """Where the rendering checks leave their pictures (git-ignored)."""
 
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed: the page is not rendered")
+needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")),
+                                       reason="LibreOffice or pdftoppm is not installed: the workbook is not printed")
+
 
 def open_page(page: Path, screenshot: str, wait_for: str = ".js-plotly-plot") -> tuple[list[str], list[str], int]:
-    """(console errors, network addresses requested, elements matching ``wait_for``); skips the
-    test when Chromium is not installed."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed: the page was not rendered")
+    """(console errors, network addresses requested, elements matching ``wait_for``). Callers
+    are marked :data:`needs_chromium`."""
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []

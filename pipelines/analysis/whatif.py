@@ -10,7 +10,7 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import BP, Allocation, Period, Policy, ProductivityRule, burn_down
+from engine import BP, Allocation, Period, Policy, PolicyError, ProductivityRule, burn_down
 from pipelines.month.run import Month, compute, compute_month
 
 
@@ -61,6 +61,8 @@ class WhatIf:
             ("allocation", self.allocation), ("daily_cap_minutes", self.daily_cap_minutes),
             ("productivity_rule", self.productivity_rule)) if v is not None}
         if self.w_productivity_bp is not None:
+            if not 0 <= self.w_productivity_bp <= BP:  # else the policy would blame w_discipline_bp
+                raise PolicyError(f"w_productivity_bp = {self.w_productivity_bp} is outside 0–10000 bp")
             changes |= {"w_productivity_bp": self.w_productivity_bp, "w_discipline_bp": BP - self.w_productivity_bp}
         return base.with_changes(**changes)
 

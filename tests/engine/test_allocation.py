@@ -3,6 +3,8 @@
 import narwhals.stable.v2 as nw
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.allocation import allocate_scale, allocate_share
 from pipelines.month.backends import Backend, lazy_frame
@@ -71,13 +73,58 @@ def test_share_below_entitlement_is_proportional(backend: Backend) -> None:
     assert pay == [1, 2, 4] and lam == pytest.approx(7 / 60)
 
 
-def test_share_pool_exactly_used_and_capped(backend: Backend) -> None:
-    ent = [13, 7, 29, 41, 3, 17]
-    cap = [20, 30, 31, 80, 3, 40]
-    pay, _ = _allocate(allocate_share, backend, 123, ent, cap)
-    assert sum(pay) == 123 and all(0 <= p <= c for p, c in zip(pay, cap, strict=True))
-    # monotone: at a common λ a larger entitlement never gets less unless capped
-    assert pay[4] == 3  # saturates first (cap/ent = 1)
+def _sweep(mode, backend: Backend, ent: list[int], cap: list[int], nips: list[str]) -> pl.DataFrame:
+    """``mode`` on one pool of every size from Rp 0 to Rp 2 past Σ cap, all in one frame."""
+    pools = range(sum(cap) + 3)
+    frame = pl.DataFrame({
+        "pool_id": [f"{t:09d}" for t in pools for _ in ent], "nip": nips * len(pools),
+        "pool_rp": [t for t in pools for _ in ent], "entitlement_rp": ent * len(pools), "cap_rp": cap * len(pools),
+    })
+    return mode(lazy_frame(frame, backend)).collect("polars").to_native()
+
+
+def _assert_exact_capped_and_monotone(out: pl.DataFrame, capped: bool) -> None:
+    """Every pool paid exactly min(pool, Σ ceiling), each within 0 … ceiling (the cap in share
+    mode, nothing without entitlement; the entitlement in scale mode); λ never falls as the pool
+    grows; and whoever has at least another's entitlement and cap is never paid less, but for
+    the one Rupiah that equal shares (equal entitlements, both below their caps) give the
+    smaller NIP."""
+    ent = pl.col("entitlement_rp")
+    ceiling = pl.when(ent > 0).then(pl.col("cap_rp")).otherwise(0) if capped else ent
+    pools = out.group_by("pool_id").agg(pl.col("pool_rp").first(), pl.col("pay_rp").sum(),
+                                        ceiling.sum().alias("ceiling"), pl.col("lambda").first()).sort("pool_rp")
+    assert pools.select((pl.col("pay_rp") == pl.min_horizontal("pool_rp", "ceiling")).all()).item()
+    assert out.select(((pl.col("pay_rp") >= 0) & (pl.col("pay_rp") <= ceiling)).all()).item()
+    assert (pools["lambda"].diff().drop_nulls() >= 0).all()
+    pairs = out.join(out, on="pool_id", suffix="_j").filter(
+        pl.col("entitlement_rp") >= pl.col("entitlement_rp_j"), pl.col("cap_rp") >= pl.col("cap_rp_j"),
+        pl.col("pay_rp") < pl.col("pay_rp_j"))
+    tie = ((pl.col("entitlement_rp") == pl.col("entitlement_rp_j")) & (pl.col("nip_j") < pl.col("nip"))
+           & (pl.col("pay_rp_j") == pl.col("pay_rp") + 1))
+    assert pairs.filter(~tie).is_empty(), pairs.filter(~tie)
+
+
+@pytest.mark.parametrize("mode", [allocate_scale, allocate_share], ids=["scale", "share"])
+def test_every_pool_size_is_used_exactly_capped_and_monotone(mode, backend: Backend) -> None:
+    # Eight employees, pools Rp 0 … Rp 250 (past Σ cap = 248): one saturates at once (3, 3), one
+    # is owed nothing (0, 9), and two share an entitlement of 29, the larger cap on the larger NIP.
+    ent = [13, 7, 29, 41, 3, 17, 29, 0]
+    cap = [20, 30, 31, 80, 3, 40, 35, 9]
+    out = _sweep(mode, backend, ent, cap if mode is allocate_share else ent, [f"{i:018d}" for i in range(1, 9)])
+    _assert_exact_capped_and_monotone(out, capped=mode is allocate_share)
+    share = out.filter(pl.col("pool_rp") == 123).sort("nip")
+    assert mode is allocate_scale or share["pay_rp"][4] == 3  # saturates first (cap/ent = 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40)), min_size=1, max_size=7),
+       st.sampled_from(["scale", "share"]))
+def test_any_pool_is_used_exactly_capped_and_monotone(employees: list[tuple[int, int]], mode: str) -> None:
+    ent = [e for e, _ in employees]
+    cap = [e + extra for e, extra in employees] if mode == "share" else ent
+    out = _sweep(allocate_share if mode == "share" else allocate_scale, Backend.POLARS, ent, cap,
+                 [f"{i:018d}" for i in range(len(ent), 0, -1)])
+    _assert_exact_capped_and_monotone(out, capped=mode == "share")
 
 
 def test_allocate_keeps_other_columns() -> None:

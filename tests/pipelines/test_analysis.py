@@ -9,6 +9,7 @@ from engine import Period
 from engine.policy import Allocation, PolicyError
 from pipelines.analysis.whatif import WhatIf, decile_shares, gini, what_if
 from pipelines.month.run import Month, compute_month
+from tests.city import policy
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 
 
@@ -44,10 +45,17 @@ def test_a_smaller_budget_never_raises_pay(month: Month) -> None:
     assert both["cut_rp"].sum() < both["what_if_rp"].sum()
 
 
-def test_a_what_if_policy_is_validated_and_its_weights_add_up(month: Month) -> None:
-    changed = WhatIf(w_productivity_bp=7_000).policy(month.policy)
-    assert (changed.w_productivity_bp, changed.w_discipline_bp) == (7_000, 3_000)
-    assert changed.fingerprint != month.policy.fingerprint
-    for bad in (WhatIf(w_productivity_bp=12_000), WhatIf(daily_cap_minutes=-5)):
-        with pytest.raises(PolicyError):
-            bad.policy(month.policy)
+def test_a_what_if_policy_is_validated_and_its_weights_add_up() -> None:
+    # Every productivity weight the policy allows takes the discipline weight with it: the two
+    # add up to 10000 bp; a weight no discipline weight within 0–10000 can complete is refused,
+    # and so is any other value a policy.toml could not hold. A changed policy is a new version.
+    base = policy(w_discipline_bp=7000, w_productivity_bp=3000)
+    for w in range(10_001):
+        changed = WhatIf(w_productivity_bp=w).policy(base)
+        assert (changed.w_productivity_bp, changed.w_discipline_bp) == (w, 10_000 - w)
+    assert WhatIf(w_productivity_bp=7000).policy(base).fingerprint != base.fingerprint
+    for w in (-1, 10_001, 12_000):
+        with pytest.raises(PolicyError, match="w_productivity_bp"):
+            WhatIf(w_productivity_bp=w).policy(base)
+    with pytest.raises(PolicyError, match="daily_cap_minutes"):
+        WhatIf(daily_cap_minutes=-5).policy(base)

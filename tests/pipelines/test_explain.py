@@ -25,7 +25,24 @@ def test_explain_reads_out_the_register_row() -> None:
     assert "6.960 counted minutes of a 5.130-minute target" in text
     assert "Deductions 14.50 % → discipline 85.50 %" in text
     assert "= Rp 6.404.174" in text and "Net TPP paid: Rp 6.340.132." in text
-    assert text.count("→ −") >= 1  # at least one costly day, listed with its date
+    # Every costly day of the example's attendance, by hand: schedule 07:30–16:00, bands from 1, 31,
+    # 61 and 91 minutes late or early cost 0.50, 1.00, 1.25 and 1.50 %, a missing time the last
+    # band. The other nine working days cost nothing (on time, or DL and CT); the ten add up to 14.50 %.
+    lines = text.splitlines()
+    listed = lines[lines.index("4. Discipline. Deductions 14.50 % → discipline 85.50 %.") + 1:
+                   next(i for i, line in enumerate(lines) if line.startswith("5. Score."))]
+    assert listed == [
+        "   Tue 03 Sep: in 06:47, out 14:59 → −1.25 %",       # 61 min early
+        "   Mon 09 Sep: in 07:31, out 14:30 → −1.75 %",       # 1 min late 0.50 + 90 early 1.25
+        "   Tue 10 Sep: in 07:23, out missing → −1.50 %",
+        "   Fri 13 Sep: in 07:01, out missing → −1.50 %",
+        "   Mon 16 Sep: in 06:59, out 15:59 → −0.50 %",       # 1 min early
+        "   Tue 17 Sep: in 07:03, out 14:29 → −1.50 %",       # 91 min early
+        "   Wed 18 Sep: in 06:48, out 15:59 → −0.50 %",
+        "   Fri 20 Sep: in 07:06, out missing → −1.50 %",
+        "   Mon 23 Sep: in 09:30, out 16:53 → −1.50 %",       # 120 min late
+        "   Mon 30 Sep: in missing, out missing → −3.00 %",   # both missing: 1.50 each
+    ]
 
 
 @needs_example

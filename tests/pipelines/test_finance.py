@@ -25,7 +25,7 @@ from pipelines.synthetic.city import generate_city
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
 from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
-from tests.browser import SCREENSHOTS, open_page
+from tests.browser import SCREENSHOTS, needs_chromium, needs_libreoffice, open_page
 
 P = Period.parse("2025-10")
 
@@ -125,15 +125,22 @@ def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path
         reconciliation.reconcile(wh, P)
 
 
-def test_reports_render_and_total_the_register(paid: dict[str, object], tmp_path: Path) -> None:
-    import openpyxl
-
-    result = CliRunner().invoke(app, ["report", "--period", str(P), "--out", str(tmp_path),
+@pytest.fixture(scope="module")
+def reports(paid: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The period's reports written once: ``nominatif.xlsx`` and ``dashboard.html``."""
+    out = tmp_path_factory.mktemp("reports")
+    result = CliRunner().invoke(app, ["report", "--period", str(P), "--out", str(out),
                                       "--warehouse", str(paid["store"])])
     assert result.exit_code == 0, result.output
+    return out
+
+
+def test_reports_total_the_register(paid: dict[str, object], reports: Path) -> None:
+    import openpyxl
+
     register = paid["register"]
     assert isinstance(register, pl.DataFrame)
-    book = openpyxl.load_workbook(tmp_path / "nominatif.xlsx", read_only=True)
+    book = openpyxl.load_workbook(reports / "nominatif.xlsx", read_only=True)
     opds = sorted(register["opd_code"].unique())
     assert book.sheetnames == ["REKAP", *opds]
     names = set(pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)["name"])
@@ -148,25 +155,27 @@ def test_reports_render_and_total_the_register(paid: dict[str, object], tmp_path
     rekap = list(book["REKAP"].iter_rows(min_row=3, values_only=True))
     assert rekap[-1][0] == "JUMLAH" and rekap[-1][rekap[0].index("TPP neto")] == register["net_rp"].sum()
     book.close()
-    _render_workbook(tmp_path / "nominatif.xlsx")
+    assert (reports / "dashboard.html").stat().st_size > 0
 
-    errors, fetched, plots = open_page(tmp_path / "dashboard.html", "dashboard.png")
+
+@needs_chromium
+def test_dashboard_draws_every_figure_offline(reports: Path) -> None:
+    errors, fetched, plots = open_page(reports / "dashboard.html", "dashboard.png")
     assert (errors, fetched, plots) == ([], [], 4)  # offline, no error, every figure drawn
 
 
-def _render_workbook(workbook: Path) -> None:
-    """LibreOffice opens the workbook and prints it to PDF; its first page becomes a PNG."""
-    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
-    if not (soffice and pdftoppm):
-        return
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{workbook.parent}/lo-profile",
-                    "--convert-to", "pdf", "--outdir", str(workbook.parent), str(workbook)],
+@needs_libreoffice
+def test_workbook_prints(reports: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the workbook and prints it to PDF; its first pages become PNGs."""
+    workbook = Path(shutil.copy(reports / "nominatif.xlsx", tmp_path))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
                    check=True, capture_output=True, timeout=300)
     pdf = workbook.with_suffix(".pdf")
     assert pdf.stat().st_size > 10_000
     SCREENSHOTS.mkdir(exist_ok=True)
     for old in SCREENSHOTS.glob("nominatif*.png"):  # so the pages found below are this run's
         old.unlink()
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
                    check=True, capture_output=True, timeout=120)
     assert sorted(p.name for p in SCREENSHOTS.glob("nominatif*.png"))
