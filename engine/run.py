@@ -210,19 +210,18 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     pay_register = frame.select(
         *(nw.col(c) if c in text else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
     ).sort("nip")
-    pool_summary = summarize_pools(frame)
+    pool_summary = summarize_pools(frame, pools.collect("polars"))
     return RunResult(pay_register, pool_summary, budget.budget_check(pool_summary, accounts, inputs.apbd_lines, period))
 
 
-def summarize_pools(register: nw.DataFrame[Any]) -> nw.DataFrame[Any]:
-    """One row per pool: budget, Σ entitlement, Σ cap, Σ pay, binding and λ, sorted by pool."""
+def summarize_pools(register: nw.DataFrame[Any], pools: nw.DataFrame[Any]) -> nw.DataFrame[Any]:
+    """One row per pool, sorted: its budget (``pools``), Σ entitlement, Σ cap and Σ pay of its
+    members, and how the allocation went (binding, λ: one value per pool in every member's row)."""
+    members = register.group_by("pool_id").agg(
+        nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum())
+    allocation_terms = register.select("pool_id", "binding", "lambda").unique()
     return (
-        register.group_by("pool_id")
-        .agg(
-            nw.col("pagu_rp").first(), nw.col("realized_rp").first(), nw.col("pool_rp").first(),
-            nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum(),
-            nw.col("binding").first(), nw.col("lambda").first(),
-        )
+        pools.join(members, on="pool_id").join(allocation_terms, on="pool_id")
         .with_columns(*(nw.col(c).cast(nw.Int64) for c in POOL_COLUMNS if c.endswith("_rp")))
         .select(*POOL_COLUMNS)
         .sort("pool_id")
