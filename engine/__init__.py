@@ -27,7 +27,7 @@ from engine.productivity import approved_day_minutes, approved_entries, over_dai
 from engine.run import (
     POOL_COLUMNS,
     REGISTER_COLUMNS,
-    RunResult,
+    RunTables,
     employee_days,
     inputs_digest,
     numeric_nips,
@@ -42,6 +42,6 @@ __all__ = [
     "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap", "overlaps",
     "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period", "policy_versions",
     "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS",
-    "ROMAN_PPPK", "run_id_of", "run_period", "RunResult", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus",
+    "ROMAN_PPPK", "run_id_of", "run_period", "RunTables", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus",
     "Verdict",
 ]

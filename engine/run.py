@@ -28,7 +28,7 @@ POOL_COLUMNS = ("pool_id", "pagu_rp", "realized_rp", "pool_rp", "entitlement_rp"
 
 
 @dataclasses.dataclass(frozen=True)
-class RunResult:
+class RunTables:
     """The computed tables of one run (SPEC §6), as eager narwhals frames (backend: polars)."""
 
     pay_register: nw.DataFrame[Any]
@@ -154,7 +154,7 @@ def numeric_nips(inputs: Inputs) -> Inputs:
     return dataclasses.replace(inputs, **keyed)  # type: ignore[arg-type]  # only the frame fields
 
 
-def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunResult:
+def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> RunTables:
     """Compute one period's TPP: the pay register (sorted by NIP), the pool summary and the
     budget check (SPEC §6).
 
@@ -211,7 +211,7 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
         *(nw.col(c) if c in text else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
     ).sort("nip")
     pool_summary = summarize_pools(frame, pools.collect("polars"))
-    return RunResult(pay_register, pool_summary, budget.budget_check(pool_summary, accounts, inputs.apbd_lines, period))
+    return RunTables(pay_register, pool_summary, budget.budget_check(pool_summary, accounts, inputs.apbd_lines, period))
 
 
 def summarize_pools(register: nw.DataFrame[Any], pools: nw.DataFrame[Any]) -> nw.DataFrame[Any]:

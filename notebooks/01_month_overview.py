@@ -17,10 +17,10 @@ import polars as pl
 
 from engine import Period
 from pipelines.analysis.notebooks import offline_figures
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 
 offline_figures()
-month = compute_month(Path(data), Period.parse(period))
+month = month_from_folder(Path(data), Period.parse(period))
 register = month.result.pay_register.to_native()
 pools = month.result.pool_summary.to_native()
 

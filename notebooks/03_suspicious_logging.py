@@ -20,13 +20,13 @@ import polars as pl
 from engine import Period
 from pipelines.analysis.gaming import findings
 from pipelines.analysis.notebooks import offline_figures
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 
 offline_figures()
 pl.Config.set_fmt_str_lengths(160)
 pl.Config.set_tbl_rows(30)
 p = Period.parse(period)
-month = compute_month(Path(data), p)
+month = month_from_folder(Path(data), p)
 found = findings(month.data.frames(), month.result.pay_register.to_native(), month.policy, p)
 
 # %% [markdown]

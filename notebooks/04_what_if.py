@@ -23,11 +23,11 @@ import polars as pl
 from engine import Allocation, Period, ProductivityRule
 from pipelines.analysis.notebooks import offline_figures
 from pipelines.analysis.whatif import WhatIf, what_if
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 
 offline_figures()
 p = Period.parse(period)
-month = compute_month(Path(data), p)
+month = month_from_folder(Path(data), p)
 change = WhatIf(allocation=Allocation(allocation), w_productivity_bp=w_productivity_bp,
                 daily_cap_minutes=daily_cap_minutes, productivity_rule=ProductivityRule(productivity_rule),
                 tpp_pagu_change_pct=tpp_pagu_change_pct)

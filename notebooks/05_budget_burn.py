@@ -17,11 +17,11 @@ import polars as pl
 from engine import Period
 from pipelines.analysis.notebooks import offline_figures
 from pipelines.analysis.whatif import burn
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 
 offline_figures()
 p = Period.parse(period)
-month = compute_month(Path(data), p)
+month = month_from_folder(Path(data), p)
 curve = burn(month, p)
 pools = month.result.pool_summary.to_native()
 monthly = int(pools["pay_rp"].sum())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from pipelines.warehouse.lifecycle import Run
+    from pipelines.warehouse.lifecycle import KeptRun
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
@@ -57,7 +57,7 @@ def run(period: PeriodOpt,
     """Compute one month's TPP: from --data into --out, or from the warehouse as the period's draft."""
     from engine import Period
     from pipelines.month.backends import Backend
-    from pipelines.month.run import MonthlyRun, run_month
+    from pipelines.month.run import WrittenMonth, run_from_folder
     from pipelines.month.summary import print_summary, progress
 
     clock = time.perf_counter()
@@ -68,13 +68,13 @@ def run(period: PeriodOpt,
         with _sentences():
             kept = commands.run_from_warehouse(warehouse, Period.parse(period), Backend(backend), out, by)
         typer.echo(kept.run.run_id)
-        print_summary(MonthlyRun(**vars(kept.month), out=out or warehouse, manifest=kept.manifest),
+        print_summary(WrittenMonth(**vars(kept.month), out=out or warehouse, manifest=kept.manifest),
                       time.perf_counter() - clock, interactive)
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
     with _sentences(), progress(interactive) as on_step:
-        result = run_month(data, Period.parse(period), out, Backend(backend), on_step)
+        result = run_from_folder(data, Period.parse(period), out, Backend(backend), on_step)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 
@@ -110,7 +110,7 @@ def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only 
         typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
 
 
-def _print_status(changed: Run) -> None:
+def _print_status(changed: KeptRun) -> None:
     typer.echo(f"{changed.period}: run {changed.run_id} is {changed.status}")
 
 

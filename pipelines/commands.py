@@ -1,6 +1,6 @@
 """What each ``eperf`` command on the warehouse does, as one function returning a typed result:
 the command line (:mod:`pipelines.cli`) only parses, calls one of these (or, for a month from
-a folder, :func:`pipelines.month.run.run_month`) and prints.
+a folder, :func:`pipelines.month.run.run_from_folder`) and prints.
 
 A function on the warehouse opens it for its one transaction, checks ``--out`` before any
 work, and writes its output so that it commits with the command (:func:`_publish`). Errors
@@ -25,7 +25,7 @@ from pipelines.month.outputs import check_destination, protecting, spreadsheet_s
 from pipelines.month.run import RUN_KIND, Month, table_folder
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import Ingest, ingest
-from pipelines.warehouse.lifecycle import Adjustment, Run
+from pipelines.warehouse.lifecycle import Adjustment, KeptRun
 from pipelines.warehouse.store import AuditEntry, RunStatus, Warehouse, kept_outputs, open_warehouse
 from pipelines.warehouse.store import audit_trail as read_audit_trail
 
@@ -70,7 +70,7 @@ def load_exports(warehouse: Path, data: Path, by: str | None = None) -> Ingest:
 class KeptMonth:
     """A month computed from the warehouse and kept as the period's draft."""
 
-    run: Run
+    run: KeptRun
     month: Month
     manifest: dict[str, object]
 
@@ -82,31 +82,31 @@ def run_from_warehouse(warehouse: Path, period: Period, backend: Backend = Backe
     where = Out(out, RUN_KIND)
     where.check(warehouse)
     with open_warehouse(warehouse, by) as wh:
-        kept, month, _ = lifecycle.run(wh, period, backend)
+        kept, month, _ = lifecycle.keep_draft(wh, period, backend)
         if out is not None:
             _publish(wh, warehouse, where, lifecycle.export(wh, period)[1])
         return KeptMonth(kept, month, lifecycle.kept_manifest(wh, kept.run_id))
 
 
-def kept_runs(warehouse: Path, period: str | None = None) -> list[Run]:
+def kept_runs(warehouse: Path, period: str | None = None) -> list[KeptRun]:
     """``eperf runs``: every run kept (of ``period``), oldest first."""
     with open_warehouse(warehouse) as wh:
-        return lifecycle.runs(wh, period)
+        return lifecycle.kept_runs(wh, period)
 
 
-def approve(warehouse: Path, period: Period, by: str | None = None) -> Run:
+def approve(warehouse: Path, period: Period, by: str | None = None) -> KeptRun:
     """``eperf approve``: the period's draft approved."""
     with open_warehouse(warehouse, by) as wh:
         return lifecycle.approve(wh, period)
 
 
-def lock(warehouse: Path, period: Period, by: str | None = None) -> Run:
+def lock(warehouse: Path, period: Period, by: str | None = None) -> KeptRun:
     """``eperf lock``: the period's approved run locked."""
     with open_warehouse(warehouse, by) as wh:
         return lifecycle.lock(wh, period)
 
 
-def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> Run:
+def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> KeptRun:
     """``eperf unlock``: the period's approved or locked run back to draft, with the reason."""
     with open_warehouse(warehouse, by) as wh:
         return lifecycle.unlock(wh, period, reason)
@@ -123,7 +123,7 @@ def adjust(warehouse: Path, period: Period, out: Path, by: str | None = None) ->
     return done
 
 
-def export(warehouse: Path, period: Period, out: Path) -> Run:
+def export(warehouse: Path, period: Period, out: Path) -> KeptRun:
     """``eperf export``: the period's run that counts written to ``out`` as SPEC §6 files."""
     where = Out(out, RUN_KIND)
     where.check(warehouse)
@@ -145,7 +145,7 @@ def audit_trail(warehouse: Path) -> list[AuditEntry]:
 class BudgetOutlook:
     """The budget outlook of a period's run: its rows (``engine.budget.outlook``)."""
 
-    run: Run
+    run: KeptRun
     rows: pl.DataFrame
 
 
@@ -164,7 +164,7 @@ def check_budget(warehouse: Path, period: Period, out: Path | None = None) -> Bu
 class Reconciliation:
     """The locked run against e-Payment: per employee and per OPD."""
 
-    run: Run
+    run: KeptRun
     employees: pl.DataFrame
     opds: pl.DataFrame
 
@@ -201,7 +201,7 @@ def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None =
     return done
 
 
-def write_reports(warehouse: Path, period: Period, out: Path) -> Run:
+def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
     """``eperf report``: ``nominatif.xlsx`` and ``dashboard.html`` of the period's run in ``out``."""
     where = Out(out, "report")
     where.check(warehouse)

@@ -15,7 +15,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, RunResult, run_period
+from engine import Period, Policy, RunTables, run_period
 from engine.policy import build_policy
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame
 from pipelines.sources import CONTRACTS
@@ -93,7 +93,7 @@ def policy(**values: Any) -> Policy:
 
 
 def compute(tables: dict[str, pl.DataFrame], pol: Policy | None = None, backend: Backend = Backend.POLARS,
-            period: Period = PERIOD) -> RunResult:
+            period: Period = PERIOD) -> RunTables:
     return run_period(engine_inputs(tables, backend), pol or policy(), period, "test")
 
 

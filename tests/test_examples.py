@@ -10,7 +10,7 @@ from polars.testing import assert_frame_equal
 
 from engine import Period
 from pipelines.month.backends import Backend
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
@@ -21,7 +21,7 @@ CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
 def test_example_register_and_pools(city: str, backend: Backend) -> None:
     folder = EXAMPLES / city
     period = Period.parse((folder / "period").read_text().strip())
-    result = compute_month(folder / "data", period, backend).result
+    result = month_from_folder(folder / "data", period, backend).result
     got = result.pay_register.to_native().drop("run_id")
     text = {c: pl.String for c in ("period", "run_id", "nip", "opd_code", "pool_id", "position_id", "status")}
     expected = pl.read_csv(folder / "expected" / "pay_register.csv", schema_overrides=text)

@@ -13,7 +13,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import LogStatus, Period, Policy, approved_entries
-from pipelines.month.run import compute
+from pipelines.month.run import month_of
 from pipelines.sources.readers import DataDir
 
 LEAVE_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
@@ -160,7 +160,7 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
     dropped = suspect_entries(entries, people)
     without = {**tables, "activity_log": tables["activity_log"].join(dropped, on="log_id", how="anti")}
     empty = pl.DataFrame(schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String})
-    recomputed = compute(DataDir({k: v.lazy() for k, v in without.items()}, empty, ()), policy, period,
+    recomputed = month_of(DataDir({k: v.lazy() for k, v in without.items()}, empty, ()), policy, period,
                          "what-if").result.pay_register.to_native()
     ranked = (
         people.group_by("nip").agg(pl.col("flag").str.join(", ").alias("flags"), pl.len().alias("n"),

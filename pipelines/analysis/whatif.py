@@ -11,12 +11,12 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import BP, Allocation, Period, Policy, PolicyError, ProductivityRule, burn_down
-from pipelines.month.run import Month, compute, compute_month
+from pipelines.month.run import Month, month_from_folder, month_of
 
 
 def months(data: Path, periods: Sequence[str]) -> pl.DataFrame:
     """The pay registers of ``periods`` computed from ``data``, one after the other."""
-    registers: list[pl.DataFrame] = [compute_month(data, Period.parse(p)).result.pay_register.to_native()
+    registers: list[pl.DataFrame] = [month_from_folder(data, Period.parse(p)).result.pay_register.to_native()
                                      for p in periods]
     return pl.concat(registers)
 
@@ -76,7 +76,7 @@ def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
     tables["apbd_lines"] = tables["apbd_lines"].with_columns(
         pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
         .alias("pagu_rp"))
-    variant: pl.DataFrame = compute(dataclasses.replace(month.data, tables=tables), change.policy(month.policy),
+    variant: pl.DataFrame = month_of(dataclasses.replace(month.data, tables=tables), change.policy(month.policy),
                                     period, "what-if").result.pay_register.to_native()
     now: pl.DataFrame = month.result.pay_register.to_native()
     return (

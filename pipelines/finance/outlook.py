@@ -8,11 +8,11 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, budget_accounts, budget_check, budget_outlook, burn_down, pools
-from pipelines.warehouse.lifecycle import Run, counted_run, policy_of
+from pipelines.warehouse.lifecycle import KeptRun, counted_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
 
-def budget(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame]:
+def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     """The budget check of the period's run that counts, on the pagu and SP2D of today (the
     run's pool stays the one it was paid from), with a projection to the end of the fiscal year
     and a status OK / WARN / FAIL per row.

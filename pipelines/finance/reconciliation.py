@@ -7,7 +7,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp
-from pipelines.warehouse.lifecycle import Run, locked_run, policy_of
+from pipelines.warehouse.lifecycle import KeptRun, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
 CLASSES = ("matched", "underpaid", "overpaid", "paid_not_computed", "computed_not_paid", "duplicate_transfer",
@@ -16,7 +16,7 @@ CLASSES = ("matched", "underpaid", "overpaid", "paid_not_computed", "computed_no
 
 
 
-def reconcile(wh: Warehouse, period: Period) -> tuple[Run, pl.DataFrame, pl.DataFrame]:
+def reconcile(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame, pl.DataFrame]:
     """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD."""
     run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
     register = kept_outputs(wh, run.run_id)["pay_register"]

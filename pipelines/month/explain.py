@@ -11,13 +11,13 @@ import polars as pl
 
 from engine import Period, Policy, employee_days, numeric_nips, over_daily_cap
 from pipelines.month.backends import engine_inputs
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 from pipelines.numbers import number, percent, rupiah
 
 
 def explain_employee(data: Path, period: Period, nip: str) -> str:
     """The words and Rupiah behind one register row. Raises LookupError for an unknown NIP."""
-    month = compute_month(data, period)
+    month = month_from_folder(data, period)
     policy, loaded, result = month.policy, month.data, month.result
     register = result.pay_register.to_native()
     rows = register.filter(pl.col("nip") == nip).rows(named=True)

@@ -18,7 +18,7 @@ from engine import (
     Period,
     Policy,
     PolicyError,
-    RunResult,
+    RunTables,
     inputs_digest,
     policy_for_period,
     policy_versions,
@@ -41,11 +41,11 @@ class Month:
     run_id: str
     policy: Policy
     data: DataDir
-    result: RunResult
+    result: RunTables
 
 
 @dataclasses.dataclass(frozen=True)
-class MonthlyRun(Month):
+class WrittenMonth(Month):
     """A computed period written to ``out`` with its manifest."""
 
     out: Path
@@ -90,24 +90,24 @@ def _policy_document(text: str) -> dict[str, object]:
         raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
 
 
-def compute_month(data: Path, period: Period, backend: Backend = Backend.POLARS,
+def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS,
                   on_step: Callable[[str], None] = quiet) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, period, on_step)
     on_step("computing pay")
-    return compute(loaded, policy, period, _run_id(period, policy, loaded), backend)
+    return month_of(loaded, policy, period, _run_id(period, policy, loaded), backend)
 
 
-def compute(loaded: DataDir, policy: Policy, period: Period, run_id: str,
+def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
     inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
     return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 
 
-def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
-              on_step: Callable[[str], None] = quiet) -> MonthlyRun:
+def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
+              on_step: Callable[[str], None] = quiet) -> WrittenMonth:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
     ``out`` is checked first (:mod:`pipelines.month.outputs`: never the data directory, never a folder
@@ -117,13 +117,13 @@ def run_month(data: Path, period: Period, out: Path, backend: Backend = Backend.
     clock = time.perf_counter()
     guard = protecting(data=data)
     check_destination(out, RUN_KIND, folder=True, guard=guard)
-    month = compute_month(data, period, backend, on_step)
+    month = month_from_folder(data, period, backend, on_step)
     on_step("writing")
     manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - clock, 3)}
     write_folder(out, RUN_KIND, run_folder(outputs_of(month), manifest), guard)
-    return MonthlyRun(**vars(month), out=out, manifest=manifest)
+    return WrittenMonth(**vars(month), out=out, manifest=manifest)
 
 
 def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS) -> dict[str, object]:

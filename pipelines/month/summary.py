@@ -10,7 +10,7 @@ from pipelines.numbers import number, rupiah
 from pipelines.sources.readers import quiet
 
 if TYPE_CHECKING:
-    from pipelines.month.run import MonthlyRun
+    from pipelines.month.run import WrittenMonth
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def progress(interactive: bool) -> Iterator[Callable[[str], None]]:
         yield lambda step: bar.update(task, description=step)
 
 
-def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
+def summary_lines(run: WrittenMonth, seconds: float) -> list[tuple[str, str]]:
     """(label, value) pairs: employees, pools, totals, rejects and time. No personal data."""
     totals = run.manifest["totals"]
     rows = run.manifest["rows"]
@@ -52,7 +52,7 @@ def summary_lines(run: MonthlyRun, seconds: float) -> list[tuple[str, str]]:
     ]
 
 
-def print_summary(run: MonthlyRun, seconds: float, interactive: bool) -> None:
+def print_summary(run: WrittenMonth, seconds: float, interactive: bool) -> None:
     lines = summary_lines(run, seconds)
     if not interactive:
         for label, value in lines:

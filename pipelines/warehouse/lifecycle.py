@@ -18,7 +18,7 @@ import polars as pl
 
 from engine import SOURCES, Period, Policy, inputs_digest, run_id_of
 from pipelines.month.backends import Backend
-from pipelines.month.run import Month, compute, manifest_of, outputs_of, parse_policy, run_folder
+from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, InputError
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
@@ -30,7 +30,7 @@ PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance"
 
 
 @dataclasses.dataclass(frozen=True)
-class Run:
+class KeptRun:
     """One run kept in the warehouse."""
 
     run_id: str
@@ -53,20 +53,20 @@ _RUN_COLUMNS = ('run_id, period, status, strftime("at", \'%Y-%m-%d %H:%M:%S\'), 
                 'adjusts')
 
 
-def runs(wh: Warehouse, period: str | None = None) -> list[Run]:
+def kept_runs(wh: Warehouse, period: str | None = None) -> list[KeptRun]:
     """Every run (of ``period``), oldest first."""
     rows = wh.rows(f'select {_RUN_COLUMNS} from runs where ? is null or period = ? order by "at", run_id',
                    [period, period])
     return [_run(row) for row in rows]
 
 
-def kept_run(wh: Warehouse, run_id: str) -> Run:
+def kept_run(wh: Warehouse, run_id: str) -> KeptRun:
     return _run(wh.rows(f"select {_RUN_COLUMNS} from runs where run_id = ?", [run_id])[0])
 
 
-def _run(row: tuple[object, ...]) -> Run:
+def _run(row: tuple[object, ...]) -> KeptRun:
     run_id, period, status, at, by, watermark, fingerprint, adjusts = row
-    return Run(str(run_id), str(period), RunStatus(str(status)), str(at), str(by), int(str(watermark)),
+    return KeptRun(str(run_id), str(period), RunStatus(str(status)), str(at), str(by), int(str(watermark)),
                str(fingerprint), None if adjusts is None else str(adjusts))
 
 
@@ -76,14 +76,14 @@ def kept_manifest(wh: Warehouse, run_id: str) -> dict[str, object]:
     return manifest
 
 
-def current_run(wh: Warehouse, period: Period) -> Run | None:
+def current_run(wh: Warehouse, period: Period) -> KeptRun | None:
     """The period's run that counts: the one not superseded (draft, approved or locked; a period
     has at most one, since a new run supersedes the draft and is refused otherwise)."""
-    kept = [r for r in runs(wh, str(period)) if r.kind == "run" and r.status != RunStatus.SUPERSEDED]
+    kept = [r for r in kept_runs(wh, str(period)) if r.kind == "run" and r.status != RunStatus.SUPERSEDED]
     return kept[-1] if kept else None
 
 
-def counted_run(wh: Warehouse, period: Period) -> Run:
+def counted_run(wh: Warehouse, period: Period) -> KeptRun:
     """:func:`current_run`, refused when the period has none."""
     current = current_run(wh, period)
     if current is None:
@@ -91,7 +91,7 @@ def counted_run(wh: Warehouse, period: Period) -> Run:
     return current
 
 
-def locked_run(wh: Warehouse, period: Period, purpose: str) -> Run:
+def locked_run(wh: Warehouse, period: Period, purpose: str) -> KeptRun:
     """The period's locked run, refused (saying ``purpose`` needs it) when it is not locked."""
     current = current_run(wh, period)
     if current is None or current.status != RunStatus.LOCKED:
@@ -101,7 +101,7 @@ def locked_run(wh: Warehouse, period: Period, purpose: str) -> Run:
     return current
 
 
-def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tuple[Run, Month, bool]:
+def keep_draft(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tuple[KeptRun, Month, bool]:
     """Compute ``period`` from the warehouse and keep it as the period's draft.
 
     Returns the run, the month and whether the run is new (False: the same inputs, policy and
@@ -124,7 +124,7 @@ def run(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> tup
     return kept, month, new
 
 
-def approve(wh: Warehouse, period: Period) -> Run:
+def approve(wh: Warehouse, period: Period) -> KeptRun:
     """The period's draft becomes approved, if its inputs have not changed since it was run."""
     draft = _current(wh, period, RunStatus.DRAFT, "approve")
     if _fingerprint(wh, period, wh.watermark()) != draft.fingerprint:
@@ -133,12 +133,12 @@ def approve(wh: Warehouse, period: Period) -> Run:
     return _set_status(wh, draft, RunStatus.APPROVED, "approve")
 
 
-def lock(wh: Warehouse, period: Period) -> Run:
+def lock(wh: Warehouse, period: Period) -> KeptRun:
     """The period's approved run becomes locked: final, paid, never recomputed."""
     return _set_status(wh, _current(wh, period, RunStatus.APPROVED, "lock"), RunStatus.LOCKED, "lock")
 
 
-def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
+def unlock(wh: Warehouse, period: Period, reason: str) -> KeptRun:
     """A locked or approved period goes back to draft, with the reason recorded."""
     if not reason.strip():
         raise Refused("an unlock needs a reason (--reason TEXT): it is kept in the audit trail")
@@ -148,7 +148,7 @@ def unlock(wh: Warehouse, period: Period, reason: str) -> Run:
     return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip())
 
 
-def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> Run:
+def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> KeptRun:
     current = counted_run(wh, period)
     if current.status != status:
         needs = {"approve": "a draft", "lock": "an approved run"}[action]
@@ -159,7 +159,7 @@ def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> R
     return current
 
 
-def _set_status(wh: Warehouse, target: Run, status: RunStatus, action: str, **detail: object) -> Run:
+def _set_status(wh: Warehouse, target: KeptRun, status: RunStatus, action: str, **detail: object) -> KeptRun:
     wh.rows("update runs set status = ? where run_id = ?", [status.value, target.run_id])
     wh.record(action, target.period, target.run_id, **{"from": target.status.value, "to": status.value}, **detail)
     return dataclasses.replace(target, status=status)
@@ -169,8 +169,8 @@ def _set_status(wh: Warehouse, target: Run, status: RunStatus, action: str, **de
 class Adjustment:
     """A correction of a locked period: the adjustment run and its per-employee differences."""
 
-    run: Run
-    locked: Run
+    run: KeptRun
+    locked: KeptRun
     rows: pl.DataFrame
     """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
 
@@ -283,11 +283,11 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
                              "first (a month is never computed from nothing)")
     policy = parse_policy(_policy(wh, watermark)[1], period)
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), wh.loads(watermark))
-    return compute(loaded, policy, period, run_id, backend)
+    return month_of(loaded, policy, period, run_id, backend)
 
 
 def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerprint: str,
-          adjusts: str | None, backend: Backend) -> Run:
+          adjusts: str | None, backend: Backend) -> KeptRun:
     """Keep the month as a draft run (replacing one with the same id) with its outputs; the
     rejects are not kept with it: they are the loads' rejects up to ``watermark``."""
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
@@ -300,7 +300,7 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
     return kept_run(wh, month.run_id)
 
 
-def export(wh: Warehouse, period: Period) -> tuple[Run, Callable[[Path], None]]:
+def export(wh: Warehouse, period: Period) -> tuple[KeptRun, Callable[[Path], None]]:
     """The period's run that counts (the locked one, else the approved, else the newest draft)
     and the writer of its SPEC §6 folder."""
     current = counted_run(wh, period)

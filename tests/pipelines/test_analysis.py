@@ -8,7 +8,7 @@ import pytest
 from engine import Period
 from engine.policy import Allocation, PolicyError
 from pipelines.analysis.whatif import WhatIf, decile_shares, gini, what_if
-from pipelines.month.run import Month, compute_month
+from pipelines.month.run import Month, month_from_folder
 from tests.city import policy
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 
@@ -26,7 +26,7 @@ P = Period.parse(PERIOD)
 
 @pytest.fixture(scope="module")
 def month() -> Month:
-    return compute_month(EXAMPLE / "data", P)  # read only
+    return month_from_folder(EXAMPLE / "data", P)  # read only
 
 
 @needs_example

@@ -38,7 +38,7 @@ def paid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     store = root / "w.duckdb"
     with open_warehouse(store, create=True) as wh:
         ingest(wh, root / "city")
-        run, _, _ = lifecycle.run(wh, P)
+        run, _, _ = lifecycle.keep_draft(wh, P)
         lifecycle.approve(wh, P)
         lifecycle.lock(wh, P)
         register = kept_outputs(wh, run.run_id)["pay_register"]

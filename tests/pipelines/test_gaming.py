@@ -11,7 +11,7 @@ import pytest
 
 from engine import Period
 from pipelines.analysis import gaming
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 from pipelines.synthetic.city import generate_city
 from tests.city import policy
 
@@ -27,7 +27,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_seeded_gamers_are_found(city: Path) -> None:
-    month = compute_month(city, P)
+    month = month_from_folder(city, P)
     found = gaming.findings(month.data.frames(), month.result.pay_register.to_native(), month.policy, P)
     seeded = pl.read_csv(city / "truth" / "seeded_gamers.csv", infer_schema=False)
     flags = found.employees.group_by("nip").agg(pl.col("flag"))

@@ -9,7 +9,7 @@ import pytest
 
 from engine import Period
 from pipelines.month.backends import Backend
-from pipelines.month.run import compute_month
+from pipelines.month.run import month_from_folder
 from pipelines.synthetic.city import generate_city
 from tests.folders import snapshot
 
@@ -42,7 +42,7 @@ def test_city_shape(city: Path) -> None:
 
 @pytest.mark.parametrize("month", MONTHS)
 def test_generated_month_is_valid_and_keeps_the_invariants(city: Path, month: str) -> None:
-    runs = {b: compute_month(city, Period.parse(month), b) for b in Backend}
+    runs = {b: month_from_folder(city, Period.parse(month), b) for b in Backend}
     run = runs[Backend.POLARS]
     assert run.data.rejects.height == 0
     assert all(load.accepted + load.rejected == load.rows_read for load in run.data.loads)

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from engine import Period
-from pipelines.month.run import compute_month, run_month
+from pipelines.month.run import month_from_folder, run_from_folder
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError, read_data_dir
 from tests.pipelines.editing import (
@@ -363,10 +363,10 @@ def test_rejected_attendance_row_counts_as_tk(city: Path, tmp_path: Path) -> Non
     row = get_row(city, ATT, 3)
     assert (row["nip"], row["work_date"], row["status"], row["check_in"], row["check_out"]) == (
         nip, "2024-09-06", "H", "07:18", "17:01")
-    before = _deduction_bp(run_month(city, Period.parse(PERIOD), tmp_path / "before"), nip)
+    before = _deduction_bp(run_from_folder(city, Period.parse(PERIOD), tmp_path / "before"), nip)
 
     set_cell(city, ATT, 3, "check_in", "7:18")  # wrong type: the whole row is rejected
-    after_run = run_month(city, Period.parse(PERIOD), tmp_path / "after")
+    after_run = run_from_folder(city, Period.parse(PERIOD), tmp_path / "after")
 
     assert rejects_in(after_run.data, ATT) == [(3, "check_in", "wrong type: expected a time HH:MM")]
     # By hand: Friday 2024-09-06 is a working day (not in hr/calendar.csv); the employee
@@ -385,7 +385,7 @@ def _deduction_bp(run: object, nip: str) -> int:
 # --- the activity log as CSV, one Parquet file, or a hive-partitioned folder -----------------
 
 def _register(data: Path) -> pl.DataFrame:
-    return compute_month(data, Period.parse(PERIOD)).result.pay_register.to_native().drop("run_id")
+    return month_from_folder(data, Period.parse(PERIOD)).result.pay_register.to_native().drop("run_id")
 
 
 @pytest.mark.parametrize("convert", [log_to_parquet_file, log_to_hive_folder], ids=["parquet", "hive"])

@@ -23,7 +23,7 @@ from engine import Period
 from pipelines.cli import app
 from pipelines.faults import HOLD_AT
 from pipelines.month.outputs import write_folder
-from pipelines.month.run import RUN_KIND, compute_month
+from pipelines.month.run import RUN_KIND, month_from_folder
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
 from pipelines.warehouse.store import Refused, open_warehouse
@@ -67,7 +67,7 @@ def late(city: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, obje
     log = pl.read_parquet(city / LOG / f"period={M1}", hive_partitioning=False)
     attendance = _attendance(city).filter(pl.col("work_date").str.starts_with(str(M1)))
     absent = attendance.filter(pl.col("status") == "TK").row(0, named=True)
-    register = compute_month(city, M1).result.pay_register.to_native()
+    register = month_from_folder(city, M1).result.pay_register.to_native()
     nip = register.filter(pl.col("nip") != absent["nip"]).sort("productivity_bp", "nip")["nip"][0]
     worker = log.filter(pl.col("nip") == nip, pl.col("status") == "approved").row(0, named=True)
     present = attendance.filter(pl.col("nip") == nip, pl.col("status") == "H").select(
@@ -109,14 +109,14 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
     assert all(f.rejected == 0 for f in first.files) and first.late == {}
 
     with open_warehouse(store, "hr-1") as wh:
-        locked, month1, new = lifecycle.run(wh, M1)
+        locked, month1, new = lifecycle.keep_draft(wh, M1)
         assert new and locked.status == "draft"
         lifecycle.approve(wh, M1)
         lifecycle.lock(wh, M1)
         write_folder(tmp_path / "locked-before", RUN_KIND, lifecycle.export(wh, M1)[1])
     # The warehouse computes what the file run computes on the same exports.
     assert register(month1.result.pay_register.to_native()).equals(
-        register(compute_month(feed1, M1).result.pay_register.to_native()))
+        register(month_from_folder(feed1, M1).result.pay_register.to_native()))
 
     # The same file twice adds nothing.
     with open_warehouse(store, "hr-1") as wh:
@@ -133,17 +133,17 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
 
     with open_warehouse(store, "hr-2") as wh:
         ingest(wh, month_feed(city, tmp_path / "feed2", M2, first=False))
-        _, month2, _ = lifecycle.run(wh, M2)
+        _, month2, _ = lifecycle.keep_draft(wh, M2)
         with pytest.raises(Refused, match="locked"):
-            lifecycle.run(wh, M1)
+            lifecycle.keep_draft(wh, M1)
         correction = lifecycle.adjust(wh, M1)
         write_folder(tmp_path / "locked-after", RUN_KIND, lifecycle.export(wh, M1)[1])
     assert register(month2.result.pay_register.to_native()).equals(
-        register(compute_month(city, M2).result.pay_register.to_native()))
+        register(month_from_folder(city, M2).result.pay_register.to_native()))
 
     # The correction is the difference between month 1 with the late data and what was locked.
     was = pl.read_parquet(tmp_path / "locked-before" / "pay_register.parquet")
-    now = compute_month(truth_for_month1(city, late, tmp_path / "truth"), M1).result.pay_register.to_native()
+    now = month_from_folder(truth_for_month1(city, late, tmp_path / "truth"), M1).result.pay_register.to_native()
     expected = (
         was.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="locked")
         .join(now.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="now"),
@@ -170,10 +170,10 @@ def test_a_draft_rerun_on_unchanged_inputs_is_identical(city: Path, tmp_path: Pa
     store = tmp_path / "w.duckdb"
     with open_warehouse(store, create=True) as wh:
         ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
-        first, _, _ = lifecycle.run(wh, M1)
+        first, _, _ = lifecycle.keep_draft(wh, M1)
         write_folder(tmp_path / "a", RUN_KIND, lifecycle.export(wh, M1)[1])
     with open_warehouse(store) as wh:
-        second, _, new = lifecycle.run(wh, M1)
+        second, _, new = lifecycle.keep_draft(wh, M1)
         write_folder(tmp_path / "b", RUN_KIND, lifecycle.export(wh, M1)[1])
     assert (second.run_id, new) == (first.run_id, False)
     assert snapshot(tmp_path / "a", CLOCKED) == snapshot(tmp_path / "b", CLOCKED)
@@ -253,6 +253,6 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
         with open_warehouse(store, wait_seconds=0.2):
             pass
     with open_warehouse(store, wait_seconds=30) as wh:  # waits for the run to commit
-        assert [r.status for r in lifecycle.runs(wh)] == ["draft"]
+        assert [r.status for r in lifecycle.kept_runs(wh)] == ["draft"]
     first.communicate()
     assert first.returncode == 0
