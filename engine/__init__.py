@@ -34,7 +34,7 @@ from engine.run import (
     run_id_of,
     run_period,
 )
-from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict
+from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict, values
 
 __all__ = [
     "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "BP", "budget_accounts",
@@ -43,5 +43,5 @@ __all__ = [
     "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period", "policy_versions",
     "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS",
     "ROMAN_PPPK", "run_id_of", "run_period", "RunTables", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus",
-    "Verdict",
+    "values", "Verdict",
 ]

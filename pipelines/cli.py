@@ -210,6 +210,7 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
 
     from engine import Period
     from pipelines import commands
+    from pipelines.finance.reconciliation import OpdSp2d
     from pipelines.numbers import number, rupiah
 
     with _sentences():
@@ -220,7 +221,7 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
                f"{rupiah(transferred)}, difference {rupiah(transferred - computed)}")
     for (kind,), rows in people.group_by("class", maintain_order=True):
         typer.echo(f"  {kind:<20} {number(rows.height):>8}  {rupiah(int(rows['difference_rp'].sum()))}")
-    differing = done.opds.filter(pl.col("status") != "tied").height
+    differing = done.opds.filter(pl.col("status") != OpdSp2d.TIED.value).height
     typer.echo(f"  OPDs whose SP2D differs from the run: {number(differing)}")
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from engine import Period
+from engine import Period, Sp2dStatus, TransferStatus, Verdict
 from pipelines.finance.outlook import budget
+from pipelines.finance.reconciliation import Reconciled
 from pipelines.warehouse.lifecycle import policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
-SEEDED = ("underpaid", "overpaid", "computed_not_paid", "duplicate_transfer", "failed_transfer", "paid_not_computed")
+SEEDED = tuple(c.value for c in (Reconciled.UNDERPAID, Reconciled.OVERPAID, Reconciled.COMPUTED_NOT_PAID,
+                                  Reconciled.DUPLICATE_TRANSFER, Reconciled.FAILED_TRANSFER,
+                                  Reconciled.PAID_NOT_COMPUTED))
 
 
 def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
@@ -41,22 +44,22 @@ def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
 
     transfers = (
         register.join(chosen.select("nip", "class"), on="nip", how="left")
-        .filter(pl.col("net_rp") > 0, pl.col("class").fill_null("") != "computed_not_paid")
+        .filter(pl.col("net_rp") > 0, ~_seeded(Reconciled.COMPUTED_NOT_PAID).fill_null(False))
         .select(sp2d_no(pl.col("opd_code"), "").alias("sp2d_no"), "nip", pl.lit(str(period)).alias("period"),
-                pl.when(pl.col("class") == "underpaid").then(pl.col("net_rp") - 50_000)
-                .when(pl.col("class") == "overpaid").then(pl.col("net_rp") + 75_000)
+                pl.when(_seeded(Reconciled.UNDERPAID)).then(pl.col("net_rp") - 50_000)
+                .when(_seeded(Reconciled.OVERPAID)).then(pl.col("net_rp") + 75_000)
                 .otherwise(pl.col("net_rp")).alias("net_rp"),
-                pl.when(pl.col("class") == "failed_transfer").then(pl.lit("failed")).otherwise(pl.lit("success"))
-                .alias("status"), "opd_code")
+                pl.when(_seeded(Reconciled.FAILED_TRANSFER)).then(pl.lit(TransferStatus.FAILED.value))
+                .otherwise(pl.lit(TransferStatus.SUCCESS.value)).alias("status"), "opd_code")
     )
-    again = transfers.join(chosen.filter(pl.col("class") == "duplicate_transfer").select("nip"), on="nip")
+    again = transfers.join(chosen.filter(_seeded(Reconciled.DUPLICATE_TRANSFER)).select("nip"), on="nip")
     again = again.with_columns(sp2d_no=sp2d_no(pl.col("opd_code"), "-SUSULAN"))
     strangers = pl.DataFrame({"nip": [f"{199001012015011000 + i}" for i in range(per_class)]}).join(
         register.select("nip"), on="nip", how="anti")
     first_opd = register["opd_code"].min()
     stray = strangers.select(sp2d_no(pl.lit(first_opd), "-SUSULAN").alias("sp2d_no"), "nip",
                              pl.lit(str(period)).alias("period"), pl.lit(1_500_000, pl.Int64).alias("net_rp"),
-                             pl.lit("success").alias("status"), pl.lit(first_opd).alias("opd_code"))
+                             pl.lit(TransferStatus.SUCCESS.value).alias("status"), pl.lit(first_opd).alias("opd_code"))
     every = pl.concat([transfers, again, stray])
     pay_day = period.first_day.replace(day=28)
     regular = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("gross_rp")).with_columns(
@@ -66,23 +69,28 @@ def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
     sp2d = pl.concat([regular, late], how="diagonal").select(
         "sp2d_no", pl.lit(pay_day).alias("sp2d_date"), pl.lit(year).alias("fiscal_year"), "opd_code",
         pl.lit(account).alias("account_code"), pl.lit(str(period)).alias("period"), "gross_rp",
-        pl.lit("paid").alias("status"))
+        pl.lit(Sp2dStatus.PAID.value).alias("status"))
 
     # The over-spent OPD: an extra SP2D for last month leaves less than this run's gross.
-    pools = outlook.filter(pl.col("level") == "pool", pl.col("status") == "OK").sort("pool_id")
+    pools = outlook.filter(pl.col("level") == "pool", pl.col("status") == Verdict.OK.value).sort("pool_id")
     target = pools.row(int(rng.integers(pools.height)), named=True)
     extra = target["pagu_rp"] - target["realized_rp"] - target["this_run_rp"] + 1_000_000
     earlier = Period(year, period.month - 1)
     sp2d = pl.concat([sp2d, pl.DataFrame([{
         "sp2d_no": f"{target['pool_id']}/SP2D/LS/TPP-{earlier}-KOREKSI/{year}", "sp2d_date": pay_day,
         "fiscal_year": year, "opd_code": target["pool_id"], "account_code": account, "period": str(earlier),
-        "gross_rp": extra, "status": "paid"}], schema=sp2d.schema)])
+        "gross_rp": extra, "status": Sp2dStatus.PAID.value}], schema=sp2d.schema)])
 
     seeded = pl.concat([chosen.select("nip", "class"),
-                        strangers.with_columns(pl.lit("paid_not_computed").alias("class"))])
+                        strangers.with_columns(pl.lit(Reconciled.PAID_NOT_COMPUTED.value).alias("class"))])
     return {"epayment/sp2d.csv": sp2d.sort("sp2d_no"),
             "epayment/transfers.csv": every.drop("opd_code").sort("sp2d_no", "nip"),
             "seeded.csv": seeded.sort("class", "nip")}, str(target["pool_id"])
+
+
+def _seeded(exception: Reconciled) -> pl.Expr:
+    """Whether the employee (column ``class``) was chosen for ``exception``."""
+    return pl.col("class") == exception.value
 
 
 def _tpp_account(wh: Warehouse, period: Period) -> str:

@@ -3,16 +3,38 @@ transfers, per OPD against the SP2D."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp
+from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp, values
 from pipelines.warehouse.lifecycle import KeptRun, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
-CLASSES = ("matched", "underpaid", "overpaid", "paid_not_computed", "computed_not_paid", "duplicate_transfer",
-           "failed_transfer")
-"""The classes of ``reconciliation.csv``; every class but ``matched`` is an exception to chase."""
+
+class Reconciled(StrEnum):
+    """An employee's class in ``reconciliation.csv`` (in this order); every class but
+    ``matched`` is an exception to chase."""
+
+    MATCHED = "matched"
+    UNDERPAID = "underpaid"
+    OVERPAID = "overpaid"
+    PAID_NOT_COMPUTED = "paid_not_computed"
+    COMPUTED_NOT_PAID = "computed_not_paid"
+    DUPLICATE_TRANSFER = "duplicate_transfer"
+    FAILED_TRANSFER = "failed_transfer"
+
+
+class OpdSp2d(StrEnum):
+    """An OPD's SP2D gross against the run's pay."""
+
+    TIED = "tied"
+    DIFFERS = "differs"
+
+
+def _lit(state: StrEnum) -> pl.Expr:
+    return pl.lit(state.value)
 
 
 
@@ -48,16 +70,16 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("payments").fill_null(0), pl.col("transfers").fill_null(0))
     difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
     kind = (
-        pl.when(pl.col("payments") > 1).then(pl.lit("duplicate_transfer"))
-        .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(pl.lit("failed_transfer"))
-        .when(~pl.col("computed")).then(pl.lit("paid_not_computed"))
-        .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(pl.lit("computed_not_paid"))
-        .when(difference == 0).then(pl.lit("matched"))
-        .when(difference < 0).then(pl.lit("underpaid"))
-        .otherwise(pl.lit("overpaid"))
+        pl.when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))
+        .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(_lit(Reconciled.FAILED_TRANSFER))
+        .when(~pl.col("computed")).then(_lit(Reconciled.PAID_NOT_COMPUTED))
+        .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(_lit(Reconciled.COMPUTED_NOT_PAID))
+        .when(difference == 0).then(_lit(Reconciled.MATCHED))
+        .when(difference < 0).then(_lit(Reconciled.UNDERPAID))
+        .otherwise(_lit(Reconciled.OVERPAID))
     )
-    return both.select("nip", kind.cast(pl.Enum(CLASSES)).alias("class"), "computed_net_rp", "transferred_rp",
-                       difference.alias("difference_rp")).sort("class", "nip").with_columns(
+    return both.select("nip", kind.cast(pl.Enum(values(Reconciled))).alias("class"), "computed_net_rp",
+                       "transferred_rp", difference.alias("difference_rp")).sort("class", "nip").with_columns(
         pl.col("class").cast(pl.String))
 
 
@@ -71,6 +93,7 @@ def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, policy: Policy) -
         run.join(paid, on="opd_code", how="full", coalesce=True)
         .with_columns(pl.col("run_gross_rp").fill_null(0), pl.col("sp2d_gross_rp").fill_null(0))
         .with_columns(difference_rp=pl.col("sp2d_gross_rp") - pl.col("run_gross_rp"))
-        .with_columns(status=pl.when(pl.col("difference_rp") == 0).then(pl.lit("tied")).otherwise(pl.lit("differs")))
+        .with_columns(status=pl.when(pl.col("difference_rp") == 0).then(_lit(OpdSp2d.TIED))
+                      .otherwise(_lit(OpdSp2d.DIFFERS)))
         .sort("opd_code")
     )

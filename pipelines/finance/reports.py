@@ -14,6 +14,7 @@ import polars as pl
 
 from engine import Period
 from pipelines.finance.bank import mask_name
+from pipelines.finance.reconciliation import Reconciled
 from pipelines.numbers import number, rupiah
 
 NOMINATIF_COLUMNS = {
@@ -134,7 +135,7 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
         counts = reconciliation.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
         figures.append(go.Figure([go.Bar(x=counts["class"], y=counts["len"])],
                                  layout={"title": "Reconciliation with e-Payment: employees per class"}))
-        to_chase = reconciliation.filter(pl.col("class") != "matched")
+        to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value)
         exceptions = _table(to_chase.head(200), f"Exceptions to chase ({number(to_chase.height)}, "
                                                 f"first {min(to_chase.height, 200)} shown)")
     parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="460px")

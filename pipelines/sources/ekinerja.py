@@ -7,6 +7,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
+from engine import LogStatus, values
 from pipelines.sources.columns import MAX_QUANTITY, MINUTES_PER_DAY, InputModel
 from pipelines.sources.contract import Contract, Reference
 
@@ -23,7 +24,7 @@ class ActivityLog(InputModel):
     work_date: dt.date
     activity_code: str
     quantity: int = pa.Field(ge=0, le=MAX_QUANTITY)
-    status: str = pa.Field(isin=["draft", "submitted", "approved", "rejected"])
+    status: str = pa.Field(isin=values(LogStatus))
     approver_nip: str = pa.Field(nullable=True)
     approved_at: dt.datetime = pa.Field(nullable=True)
     ref: str = pa.Field(nullable=True)

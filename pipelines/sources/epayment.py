@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine import PERIOD_PATTERN
+from engine import PERIOD_PATTERN, Sp2dStatus, TransferStatus, values
 from pipelines.sources.columns import FISCAL_YEAR, NIP, InputModel, amount
 from pipelines.sources.contract import Contract
 
@@ -19,7 +19,7 @@ class Sp2d(InputModel):
     account_code: str
     period: str = pa.Field(str_matches=PERIOD_PATTERN)
     gross_rp: int = amount()
-    status: str = pa.Field(isin=["paid", "cancelled"])
+    status: str = pa.Field(isin=values(Sp2dStatus))
 
 
 class Transfers(InputModel):
@@ -27,7 +27,7 @@ class Transfers(InputModel):
     nip: str = pa.Field(str_matches=NIP)
     period: str = pa.Field(str_matches=PERIOD_PATTERN)
     net_rp: int = amount()
-    status: str = pa.Field(isin=["success", "failed", "returned"])
+    status: str = pa.Field(isin=values(TransferStatus))
 
 
 FILES = (

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from engine import LogStatus
 from pipelines.synthetic.behaviour import GAMING
 from pipelines.synthetic.eabsensi import A
 from pipelines.synthetic.eproject import ACTIVITY_MAP
@@ -88,7 +89,7 @@ CATALOG = (  # activity_code, name, standard_minutes, profile
 )
 ROUTINE = sum(c[3] != "eproject" for c in CATALOG)  # routine activities come first in CATALOG
 
-LOG_STATUS = ("approved", "submitted", "draft", "rejected")
+LOG_STATUS = tuple(s.value for s in (LogStatus.APPROVED, LogStatus.SUBMITTED, LogStatus.DRAFT, LogStatus.REJECTED))
 LOG_STATUS_P = (0.885, 0.05, 0.035, 0.03)
 QUANTITY_P = (0.6, 0.25, 0.1, 0.05)  # quantity 1..4
 MAX_ENTRIES = 12  # most log entries an employee makes in a day
@@ -175,7 +176,7 @@ def _log_frame(rows: pl.DataFrame, nips: pl.Series, superior: npt.NDArray[np.int
     status = np.searchsorted(np.cumsum(LOG_STATUS_P), rng.random(n), side="right").clip(max=3)
     delay = rng.choice([0, 1, 2, 3, 5, 8, 13, 21], size=n, p=[0.5, 0.2, 0.1, 0.06, 0.06, 0.04, 0.025, 0.015])
     clock = np.where(delay == 0, rng.integers(900, 1320, n), rng.integers(420, 1320, n))
-    approver = np.where(status == LOG_STATUS.index("draft"), -1, superior[rows["emp"].to_numpy()])
+    approver = np.where(status == LOG_STATUS.index(LogStatus.DRAFT.value), -1, superior[rows["emp"].to_numpy()])
     approved_min = (rows["day"].to_numpy() + delay) * 1440 + clock
     return rows.with_columns(status=status, approver=approver, approved_min=approved_min).select(
         log_id=pl.format("LOG-{}-{}", pl.lit(ym.replace("-", "")),
@@ -186,7 +187,7 @@ def _log_frame(rows: pl.DataFrame, nips: pl.Series, superior: npt.NDArray[np.int
         quantity=pl.col("quantity").cast(pl.Int64),
         status=pl.lit(pl.Series(LOG_STATUS)).gather(pl.col("status")),
         approver_nip=pl.lit(nips).gather(pl.when(pl.col("approver") >= 0).then(pl.col("approver"))),
-        approved_at=pl.when(pl.col("status") == LOG_STATUS.index("approved")).then(
+        approved_at=pl.when(pl.col("status") == LOG_STATUS.index(LogStatus.APPROVED.value)).then(
             (pl.col("approved_min").cast(pl.Int64) * 60_000_000).cast(pl.Datetime("us"))),
         ref=pl.lit(package_ids).gather(pl.col("ref")),
     )

@@ -7,9 +7,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from engine import DEFAULTS
+from engine import DEFAULTS, Sp2dStatus, TransferStatus, values
 from pipelines.synthetic.ebudgeting import TPP_ACCOUNTS, Costs, _tpp_matrix
 from pipelines.synthetic.shared import _month_bounds, _working_day
+
+PAID = Sp2dStatus.PAID.value
 
 
 def _sp2d(opds: pl.DataFrame, costs: Costs, apbd: pl.DataFrame, periods: list[str], holidays: npt.NDArray[np.int32],
@@ -34,7 +36,7 @@ def _sp2d(opds: pl.DataFrame, costs: Costs, apbd: pl.DataFrame, periods: list[st
             paid_on = (end + rng.integers(4, 14, n) if month < 12 else first + rng.integers(17, 27, n))[o]
             tpp = pl.DataFrame({"opd_code": codes[o], "account_code": tpp_codes[a],
                                 "gross_rp": np.rint(tpp_cap[o, a] * rng.uniform(0.82, 0.88, len(o))).astype(np.int64),
-                                "day": paid_on, "status": "paid"})
+                                "day": paid_on, "status": PAID})
             redo = rng.random(len(o)) < 0.02
             cancelled = tpp.filter(pl.Series(redo)).with_columns(
                 day=pl.col("day") - pl.Series(rng.integers(2, 7, int(redo.sum()))), status=pl.lit("cancelled"))
@@ -43,11 +45,11 @@ def _sp2d(opds: pl.DataFrame, costs: Costs, apbd: pl.DataFrame, periods: list[st
                 "account_code": ["5.1.01.01.01.0001"] * n + ["5.1.01.01.01.0002"] * n,
                 "gross_rp": np.rint(np.concatenate([costs["salary_pns"], costs["salary_pppk"]])
                                     * rng.uniform(0.99, 1.01, 2 * n)).astype(np.int64),
-                "day": first + rng.integers(0, 3, 2 * n), "status": "paid"}).filter(pl.col("gross_rp") > 0)
+                "day": first + rng.integers(0, 3, 2 * n), "status": PAID}).filter(pl.col("gross_rp") > 0)
             pick = rng.integers(0, max(1, g.height), rng.poisson(1.2 * n)) if g.height else np.zeros(0, np.int64)
             spend = g[pick].select("opd_code", "account_code", gross_rp=(
                 pl.col("pagu_rp") / 12 * pl.Series(rng.uniform(0.1, 0.8, len(pick)))).round().cast(pl.Int64)
-            ).with_columns(day=pl.Series(first + rng.integers(0, end - first + 1, len(pick))), status=pl.lit("paid"))
+            ).with_columns(day=pl.Series(first + rng.integers(0, end - first + 1, len(pick))), status=pl.lit(PAID))
             frames.append(pl.concat([tpp, cancelled, salary, spend], how="vertical_relaxed")
                           .with_columns(fiscal_year=year, period=pl.lit(f"{year}-{month:02d}")))
     if not frames:
@@ -88,7 +90,7 @@ def _transfers(sp2d: pl.DataFrame, emp: pl.DataFrame, costs: Costs, periods: lis
     rates = {f"{s}/{g}": bp / 10_000 for s, by_golongan in DEFAULTS["pph21_rate_bp"].items()
              for g, bp in by_golongan.items()}
     tax = pl.concat_str("status", "golongan", separator="/").replace_strict(rates, default=0.0, return_dtype=pl.Float64)
-    status = rng.choice(["success", "failed", "returned"], size=t.height, p=[0.97, 0.02, 0.01])
+    status = rng.choice(values(TransferStatus), size=t.height, p=[0.97, 0.02, 0.01])
     return t.with_columns(
         net_rp=((pl.col("cap") * pl.Series(rng.uniform(0.80, 0.97, t.height)) * (1 - tax)) // 1000 * 1000)
         .cast(pl.Int64),
