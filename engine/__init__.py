@@ -11,6 +11,7 @@ from engine.money import BP
 from engine.period import PERIOD_PATTERN, Period
 from engine.policy import (
     ATTENDANCE_STATUSES,
+    AWAY_STATUSES,
     DEFAULTS,
     EMPLOYMENT_STATUSES,
     ROMAN_PNS,
@@ -37,11 +38,11 @@ from engine.run import (
 from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict, values
 
 __all__ = [
-    "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "BP", "budget_accounts",
-    "budget_check", "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS", "employee_days",
-    "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap", "overlaps",
-    "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period", "policy_versions",
-    "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS",
-    "ROMAN_PPPK", "run_id_of", "run_period", "RunTables", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus",
-    "values", "Verdict",
+    "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "AWAY_STATUSES", "BP",
+    "budget_accounts", "budget_check", "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS",
+    "employee_days", "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap",
+    "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period",
+    "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs",
+    "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables", "SOURCES", "Sp2dStatus",
+    "TABLES", "TransferStatus", "values", "Verdict",
 ]

@@ -66,6 +66,8 @@ ROMAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI",
               "XIII", "XIV", "XV", "XVI", "XVII")
 EMPLOYMENT_STATUSES = ("PNS", "CPNS", "PPPK")
 ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK")
+AWAY_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
+"""Days away from work: leave, sickness, permission, absence (DL and DIK are work elsewhere)."""
 
 
 def _pph21_default() -> dict[str, dict[str, int]]:

@@ -12,12 +12,10 @@ import dataclasses
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import LogStatus, Period, Policy, approved_entries
+from engine import AWAY_STATUSES, LogStatus, Period, Policy, approved_entries
 from pipelines.month.run import month_of
 from pipelines.sources.readers import DataDir
 
-LEAVE_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
-"""Days on which nobody should log work: leave, sick, permission and unexplained absence."""
 AT_CAP_MIN_DAYS, AT_CAP_MIN_SHARE = 5, 0.6
 REPEAT_COPIES, REPEAT_MIN_DAYS = 8, 3
 ON_LEAVE_MIN_DAYS = 2
@@ -76,7 +74,7 @@ def employee_flags(entries: pl.DataFrame, policy: Policy, period: Period) -> pl.
     ).filter(pl.col("days") >= REPEAT_MIN_DAYS).select(
         "nip", pl.lit("repeated").alias("flag"),
         pl.format("{} logged up to {} times a day, on {} days", "activity_code", "copies", "days").alias("evidence"))
-    absent = pl.col("attendance").is_null() | pl.col("attendance").is_in(list(LEAVE_STATUSES))
+    absent = pl.col("attendance").is_null() | pl.col("attendance").is_in(list(AWAY_STATUSES))
     on_leave = days.filter(absent).group_by("nip").agg(
         pl.len().alias("days"), pl.col("minutes").sum(), pl.col("attendance").fill_null("no row").unique().sort()
         .str.join("/").alias("statuses"),
@@ -140,7 +138,7 @@ def suspect_entries(entries: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     def flagged(flag: str) -> pl.DataFrame:
         return flags.filter(pl.col("flag") == flag).select("nip")
 
-    absent = pl.col("attendance").is_null() | pl.col("attendance").is_in(list(LEAVE_STATUSES))
+    absent = pl.col("attendance").is_null() | pl.col("attendance").is_in(list(AWAY_STATUSES))
     on_leave = entries.join(flagged("on_leave"), on="nip").filter(absent).select("log_id")
     copies = (entries.join(flagged("repeated"), on="nip").sort("log_id")
               .filter(pl.int_range(pl.len()).over("nip", "work_date", "activity_code") >= 2).select("log_id"))

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from engine import LogStatus
+from engine import AWAY_STATUSES, LogStatus
 from pipelines.synthetic.behaviour import GAMING
 from pipelines.synthetic.eabsensi import A
 from pipelines.synthetic.eproject import ACTIVITY_MAP
@@ -94,7 +94,6 @@ LOG_STATUS_P = (0.885, 0.05, 0.035, 0.03)
 QUANTITY_P = (0.6, 0.25, 0.1, 0.05)  # quantity 1..4
 MAX_ENTRIES = 12  # most log entries an employee makes in a day
 FILL_ACTIVITY, FILL_COPIES = "KIN-012", 52
-LEAVE = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
 
 
 def _activity_mix() -> npt.NDArray[np.float64]:
@@ -153,7 +152,8 @@ def _log_rows(codes: npt.NDArray[np.int8], work: npt.NDArray[np.int64], off_days
     r, c = np.nonzero((codes == A["H"]) & (gaming[lo:lo + len(codes), None] == GAMING.index("cap_filler")))
     filled = pl.DataFrame({"emp": lo + np.repeat(r, FILL_COPIES), "day": np.repeat(work[c], FILL_COPIES),
                            "act": fill, "quantity": 1, "src": 0})
-    leave = np.isin(codes, [A[s] for s in LEAVE]) & (gaming[lo:lo + len(codes), None] == GAMING.index("leave_logger"))
+    away = np.isin(codes, [A[s] for s in AWAY_STATUSES])
+    leave = away & (gaming[lo:lo + len(codes), None] == GAMING.index("leave_logger"))
     r, c = np.nonzero(leave)
     act = activities(np.repeat(profile[lo + r], 4))
     on_leave = pl.DataFrame({"emp": lo + np.repeat(r, 4), "day": np.repeat(work[c], 4), "act": act,
