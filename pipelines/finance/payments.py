@@ -19,7 +19,8 @@ from pipelines.warehouse.store import Warehouse, kept_outputs
 
 SEEDED = tuple(c.value for c in (Reconciled.UNDERPAID, Reconciled.OVERPAID, Reconciled.COMPUTED_NOT_PAID,
                                   Reconciled.DUPLICATE_TRANSFER, Reconciled.FAILED_TRANSFER,
-                                  Reconciled.PAID_NOT_COMPUTED))
+                                  Reconciled.PAID_WITHOUT_SP2D, Reconciled.PAID_NOT_COMPUTED))
+"""The exceptions a simulated export holds; the last, strangers paid, is not drawn from the run."""
 
 
 def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
@@ -45,7 +46,9 @@ def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
     transfers = (
         register.join(chosen.select("nip", "class"), on="nip", how="left")
         .filter(pl.col("net_rp") > 0, ~_seeded(Reconciled.COMPUTED_NOT_PAID).fill_null(False))
-        .select(sp2d_no(pl.col("opd_code"), "").alias("sp2d_no"), "nip", pl.lit(str(period)).alias("period"),
+        .select(pl.when(_seeded(Reconciled.PAID_WITHOUT_SP2D)).then(sp2d_no(pl.col("opd_code"), "-TANPA-SP2D"))
+                .otherwise(sp2d_no(pl.col("opd_code"), "")).alias("sp2d_no"), "nip",
+                pl.lit(str(period)).alias("period"),
                 pl.when(_seeded(Reconciled.UNDERPAID)).then(pl.col("net_rp") - 50_000)
                 .when(_seeded(Reconciled.OVERPAID)).then(pl.col("net_rp") + 75_000)
                 .otherwise(pl.col("net_rp")).alias("net_rp"),

@@ -15,9 +15,10 @@ from pipelines.warehouse.store import Warehouse, kept_outputs
 
 class Reconciled(StrEnum):
     """An employee's class in ``reconciliation.csv`` (in this order); every class but
-    ``matched`` is an exception to chase."""
+    ``matched`` is an exception to chase, money out without a paid SP2D first."""
 
     MATCHED = "matched"
+    PAID_WITHOUT_SP2D = "paid_without_sp2d"
     UNDERPAID = "underpaid"
     OVERPAID = "overpaid"
     PAID_NOT_COMPUTED = "paid_not_computed"
@@ -51,26 +52,31 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     """``nip, class, computed_net_rp, transferred_rp, difference_rp`` for every employee in the
     register or in the period's transfers, sorted by class then NIP.
 
-    A transfer counts as paid when it succeeded on an SP2D that was paid. An employee paid more
-    than once is ``duplicate_transfer``; one whose only transfers failed, were returned or sit
-    on a cancelled SP2D is ``failed_transfer``; otherwise the paid amount is compared with the
-    computed net (an employee computed at Rp 0 and not paid is matched).
+    ``transferred_rp`` is what the bank sent: every successful transfer. One that succeeded on
+    an SP2D the period does not have as paid (missing from the export, or cancelled) is money
+    out without cover: its employee is ``paid_without_sp2d``, whatever else holds. Otherwise a
+    transfer counts as a payment when it succeeded on a paid SP2D: an employee paid more than
+    once is ``duplicate_transfer``; one whose only transfers failed or were returned is
+    ``failed_transfer``; otherwise the paid amount is compared with the computed net (an
+    employee computed at Rp 0 and not paid is matched).
     """
     paid_sp2d = sp2d.filter(pl.col("status") == Sp2dStatus.PAID.value)["sp2d_no"].implode()
     succeeded = pl.col("status") == TransferStatus.SUCCESS.value
-    paid = transfers.with_columns(paid=succeeded & pl.col("sp2d_no").is_in(paid_sp2d))
-    per_nip = paid.group_by("nip").agg(
-        pl.col("net_rp").filter("paid").sum().alias("transferred_rp"),
-        pl.col("paid").sum().alias("payments"),
+    marked = transfers.with_columns(succeeded=succeeded, covered=succeeded & pl.col("sp2d_no").is_in(paid_sp2d))
+    per_nip = marked.group_by("nip").agg(
+        pl.col("net_rp").filter("succeeded").sum().alias("transferred_rp"),
+        pl.col("covered").sum().alias("payments"),
+        (pl.col("succeeded") & ~pl.col("covered")).sum().alias("uncovered"),
         pl.len().alias("transfers"))
     both = register.select("nip", pl.col("net_rp").alias("computed_net_rp")).join(
         per_nip, on="nip", how="full", coalesce=True).with_columns(
         pl.col("computed_net_rp").is_not_null().alias("computed"),
         pl.col("computed_net_rp").fill_null(0), pl.col("transferred_rp").fill_null(0),
-        pl.col("payments").fill_null(0), pl.col("transfers").fill_null(0))
+        pl.col("payments").fill_null(0), pl.col("uncovered").fill_null(0), pl.col("transfers").fill_null(0))
     difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
     kind = (
-        pl.when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))
+        pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
+        .when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))
         .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(_lit(Reconciled.FAILED_TRANSFER))
         .when(~pl.col("computed")).then(_lit(Reconciled.PAID_NOT_COMPUTED))
         .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(_lit(Reconciled.COMPUTED_NOT_PAID))

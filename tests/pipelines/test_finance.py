@@ -86,7 +86,8 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
     net = dict(register.select("nip", "net_rp").iter_rows())
     expected_difference = {"underpaid": lambda n: -50_000, "overpaid": lambda n: 75_000,
                            "duplicate_transfer": lambda n: net[n], "failed_transfer": lambda n: -net[n],
-                           "computed_not_paid": lambda n: -net[n], "paid_not_computed": lambda n: 1_500_000}
+                           "computed_not_paid": lambda n: -net[n], "paid_not_computed": lambda n: 1_500_000,
+                           "paid_without_sp2d": lambda n: 0}  # the right amount, but no SP2D covers it
     for nip, kind, difference in exceptions.select("nip", "class", "difference_rp").iter_rows():
         assert difference == expected_difference[kind](nip), (nip, kind)
     # Totals tie: computed is the register's net, transferred what e-Payment paid successfully.
@@ -179,3 +180,16 @@ def test_workbook_prints(reports: Path, tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
                    check=True, capture_output=True, timeout=120)
     assert sorted(p.name for p in SCREENSHOTS.glob("nominatif*.png"))
+
+
+def test_money_out_without_a_paid_sp2d_is_its_own_class() -> None:
+    a, b, c, d = (f"{i:018d}" for i in range(1, 5))
+    register = pl.DataFrame({"nip": [a, b, c, d], "net_rp": [100, 200, 300, 400]})
+    sp2d = pl.DataFrame({"sp2d_no": ["S1", "S2"], "status": ["paid", "cancelled"]})
+    transfers = pl.DataFrame({"nip": [a, b, c, d], "sp2d_no": ["S1", "S2", "S9", "S1"],
+                              "net_rp": [100, 200, 300, 400], "status": ["success", "success", "success", "failed"]})
+    out = reconciliation.reconcile_employees(register, transfers, sp2d)
+    # b's SP2D was cancelled and c's is not in the export, yet the bank sent their money: not
+    # "failed" with Rp 0, but what was sent, listed first among the exceptions; d's transfer failed.
+    assert out.rows() == [(a, "matched", 100, 100, 0), (b, "paid_without_sp2d", 200, 200, 0),
+                          (c, "paid_without_sp2d", 300, 300, 0), (d, "failed_transfer", 400, 0, -400)]
