@@ -282,15 +282,28 @@ def _brief(detail: str, width: int = 160) -> str:
 
 
 @app.command()
-def explain(data: DataOpt, period: PeriodOpt,
-            nip: Annotated[str, typer.Option("--nip", help="The employee's 18-digit NIP.")]) -> None:
-    """One employee's pay, step by step, in words and Rupiah."""
+def explain(period: PeriodOpt,
+            nip: Annotated[str, typer.Option("--nip", help="The employee's 18-digit NIP.")],
+            data: Annotated[Path | None, typer.Option(
+                "--data", help="Data directory with the source exports; without it, the warehouse.")] = None,
+            run_id: Annotated[str | None, typer.Option(
+                "--run", help="A kept run of the period (default: the one that counts).")] = None,
+            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """One employee's pay, step by step, in words and Rupiah: computed from --data, or as the
+    warehouse keeps it (the locked run as locked, else the draft; after late data, what a
+    correction would change)."""
     from engine import Period
-    from pipelines.month.explain import explain_employee
 
     try:
         with _sentences():
-            text = explain_employee(data, Period.parse(period), nip)
+            if data is not None:
+                from pipelines.month.explain import explain_employee
+
+                text = explain_employee(data, Period.parse(period), nip)
+            else:
+                from pipelines import commands
+
+                text = "\n".join(commands.explain_kept(warehouse, Period.parse(period), nip, run_id))
     except LookupError as exc:
         raise _fail(str(exc)) from None
     typer.echo(text)

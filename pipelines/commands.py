@@ -21,6 +21,7 @@ from engine import Period
 from pipelines.finance import bank, outlook, reconciliation, reports
 from pipelines.finance.payments import simulate_payments as simulated_payments
 from pipelines.month.backends import Backend
+from pipelines.month.explain import explain_in, late_data_lines
 from pipelines.month.outputs import check_destination, protecting, spreadsheet_safe, staged
 from pipelines.month.run import RUN_KIND, Month, table_folder
 from pipelines.warehouse import lifecycle
@@ -131,6 +132,23 @@ def export(warehouse: Path, period: Period, out: Path) -> KeptRun:
         kept, write = lifecycle.export(wh, period)
         _publish(wh, warehouse, where, write)
     return kept
+
+
+def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None = None) -> list[str]:
+    """``eperf explain`` on the warehouse: ``nip``'s pay in the period's run that counts (or
+    ``run_id``) as it was kept, step by step; for a locked run after late data, what a correction
+    would change for them and why. Nothing is written. Raises LookupError for an NIP without a
+    row in the run."""
+    with open_warehouse(warehouse) as wh:
+        run = lifecycle.kept_run_of(wh, period, run_id)
+        kept = kept_outputs(wh, run.run_id)
+        lines = [f"Run {run.run_id} ({run.status}; computed {run.at} by {run.by})", "",
+                 *explain_in(lifecycle.kept_month(wh, run), period, nip, kept)]
+        if run.status == RunStatus.LOCKED:
+            late = lifecycle.late_changes(wh, run, nip)
+            if late is not None:
+                lines += ["", *late_data_lines(late)]
+    return lines
 
 
 def audit_trail(warehouse: Path) -> list[AuditEntry]:

@@ -11,29 +11,42 @@ import polars as pl
 
 from engine import Period, Policy, employee_days, numeric_nips, over_daily_cap
 from pipelines.month.backends import engine_inputs
-from pipelines.month.run import month_from_folder
+from pipelines.month.run import Month, month_from_folder
 from pipelines.numbers import number, percent, rupiah
 
 
 def explain_employee(data: Path, period: Period, nip: str) -> str:
-    """The words and Rupiah behind one register row. Raises LookupError for an unknown NIP."""
-    month = month_from_folder(data, period)
-    policy, loaded, result = month.policy, month.data, month.result
-    register = result.pay_register.to_native()
-    rows = register.filter(pl.col("nip") == nip).rows(named=True)
+    """The words and Rupiah behind one register row computed from ``data``. Raises LookupError
+    for an unknown NIP."""
+    return "\n".join(explain_in(month_from_folder(data, period), period, nip))
+
+
+def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None) -> list[str]:
+    """The explanation of ``nip``'s row of ``month``'s tables (or of ``tables``, a kept run's
+    ``pay_register`` and ``pool_summary``, with the days of ``month`` recomputed from the same
+    inputs). Raises LookupError for an NIP without a row."""
+    policy, loaded = month.policy, month.data
+    computed = {"pay_register": month.result.pay_register.to_native(),
+                "pool_summary": month.result.pool_summary.to_native()}
+    shown = tables or computed
+    rows = shown["pay_register"].filter(pl.col("nip") == nip).rows(named=True)
     if not rows:
         known = (loaded.table("employees")["nip"] == nip).any()
         why = "has no active working day in the period" if known else "is not an accepted employee"
         raise LookupError(f"NIP {nip} {why}; nothing to explain for {period}")
     row = rows[0]
-    pool = result.pool_summary.to_native().filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
+    pool = shown["pool_summary"].filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
     one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
            for name, table in loaded.tables.items()}
     days = employee_days(numeric_nips(engine_inputs(one)), policy, period).collect("polars").to_native().sort(
         "work_date")
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
-    return "\n".join(explanation(row, pool, days, employee, basic, policy))
+    lines = explanation(row, pool, days, employee, basic, policy)
+    if computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
+        lines.append("   Note: this version of eperf computes this row differently from the one that kept the run; "
+                     "the amounts above are the kept ones, the day lists today's.")
+    return lines
 
 
 def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
@@ -72,6 +85,21 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         f"   Net TPP paid: {rupiah(row['net_rp'])}.",
     ]
     return lines
+
+
+def late_data_lines(changes: pl.DataFrame) -> list[str]:
+    """What a correction would change for one employee (:func:`adjust`'s rows of one NIP)."""
+    if changes.is_empty():
+        return ["After late data: inputs of the month changed since the lock, but a correction would not change "
+                "this pay."]
+    lines = [f"After late data: a correction would change this pay ({changes['reason'][0]}):"]
+    lines += [f"   {row['field']}: {rupiah(row['locked'])} → {rupiah(row['now'])} ({_signed(row['delta_rp'])})"
+              for row in changes.iter_rows(named=True)]
+    return lines
+
+
+def _signed(amount: int) -> str:
+    return f"+{rupiah(amount)}" if amount > 0 else f"−{rupiah(-amount)}"
 
 
 def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str:

@@ -83,6 +83,16 @@ def current_run(wh: Warehouse, period: Period) -> KeptRun | None:
     return kept[-1] if kept else None
 
 
+def kept_run_of(wh: Warehouse, period: Period, run_id: str | None = None) -> KeptRun:
+    """The run ``run_id`` of ``period``, else the period's run that counts (:func:`counted_run`)."""
+    if run_id is None:
+        return counted_run(wh, period)
+    found = [r for r in kept_runs(wh, str(period)) if r.run_id == run_id]
+    if not found:
+        raise Refused(f"{period} has no run {run_id}; `eperf runs --period {period}` lists its runs")
+    return found[0]
+
+
 def counted_run(wh: Warehouse, period: Period) -> KeptRun:
     """:func:`current_run`, refused when the period has none."""
     current = current_run(wh, period)
@@ -192,16 +202,49 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
     (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
     deltas are payable, negative ones recovered (docs/decisions.md)."""
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
-    watermark = wh.watermark()
-    fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
-    run_id = run_id_of(period, fingerprint, "adj")
-    month = _compute(wh, period, watermark, run_id, backend, budget_as_of=locked.watermark)
-    was = kept_outputs(wh, locked.run_id)["pay_register"]
-    rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
-    done = Adjustment(_keep(wh, month, period, watermark, fingerprint, locked.run_id, backend), locked, rows)
-    wh.record("adjust", str(period), run_id, adjusts=locked.run_id, employees=rows["nip"].n_unique(),
+    correction = _correction(wh, period, locked, backend)
+    kept = _keep(wh, correction.month, period, correction.watermark, correction.fingerprint, locked.run_id, backend)
+    done = Adjustment(kept, locked, correction.rows)
+    wh.record("adjust", str(period), kept.run_id, adjusts=locked.run_id, employees=done.rows["nip"].n_unique(),
               payable_rp=done.payable_rp, recovered_rp=done.recovered_rp)
     return done
+
+
+@dataclasses.dataclass(frozen=True)
+class Correction:
+    """A locked period recomputed on today's inputs (its budget as of the lock), not kept."""
+
+    month: Month
+    watermark: int
+    fingerprint: str
+    rows: pl.DataFrame
+    """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
+
+
+def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend = Backend.POLARS) -> Correction:
+    watermark = wh.watermark()
+    fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
+    month = _compute(wh, period, watermark, run_id_of(period, fingerprint, "adj"), backend,
+                     budget_as_of=locked.watermark)
+    was = kept_outputs(wh, locked.run_id)["pay_register"]
+    rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
+    return Correction(month, watermark, fingerprint, rows)
+
+
+def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:
+    """What a correction of the locked run would change for ``nip`` today (its rows of
+    :func:`adjust`'s table, nothing written), or None when no pay input changed since the lock."""
+    period = Period.parse(locked.period)
+    if not wh.changed(period, locked.watermark, [n for n in SOURCES if n not in BUDGET_TABLES]):
+        return None
+    return _correction(wh, period, locked).rows.filter(pl.col("nip") == nip)
+
+
+def kept_month(wh: Warehouse, run: KeptRun, backend: Backend = Backend.POLARS) -> Month:
+    """A kept run's month recomputed from the inputs it was computed from: the warehouse as of
+    its watermark (a correction's budget as of the lock it corrects)."""
+    budget_as_of = kept_run(wh, run.adjusts).watermark if run.adjusts else None
+    return _compute(wh, Period.parse(run.period), run.watermark, run.run_id, backend, budget_as_of)
 
 
 def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:

@@ -61,3 +61,46 @@ def test_a_credit_day_is_credited_not_capped() -> None:
     lines = _productivity_days(days, policy())
     assert lines == ["   1 day of leave/travel credited 300 minutes each (Mon 03 Feb).",
                      "   1 day logged more than the daily cap of 420 minutes and count at the cap (Tue 04 Feb)."]
+
+
+@needs_example
+def test_explain_from_the_warehouse_reads_the_locked_run_and_what_late_data_would_change(tmp_path) -> None:
+    from tests.pipelines.editing import copy_city, read_rows, write_rows
+
+    data = copy_city(tmp_path)
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    cli = CliRunner()
+    for args in (["ingest", "--data", str(data)], ["run", "--period", PERIOD], ["approve", "--period", PERIOD],
+                 ["lock", "--period", PERIOD]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0
+    from_data = cli.invoke(app, ["explain", "--data", str(data), "--period", PERIOD, "--nip", NIP]).output
+    kept = cli.invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, *store])
+    assert kept.exit_code == 0, kept.output
+    head, _, body = kept.output.partition("\n\n")
+    assert head.startswith(f"Run {PERIOD}-") and "(locked;" in head
+    assert body == from_data  # the locked run, read out as a run from the same files is
+    # Late data: one of the employee's H days now starts 09:45 (over 91 minutes late: 1.50 %).
+    header, rows = read_rows(data, "eabsensi/attendance.csv")
+    mine = [r for r in rows if r[header.index("nip")] == NIP and r[header.index("status")] == "H"
+            and r[header.index("check_in")] <= "07:30"][:1]
+    mine[0][header.index("check_in")] = "09:45"
+    late = tmp_path / "late"
+    (late / "eabsensi").mkdir(parents=True)
+    write_rows(late, "eabsensi/attendance.csv", header, mine)
+    assert cli.invoke(app, ["ingest", "--data", str(late), *store]).exit_code == 0
+    after = cli.invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, *store]).output
+    assert after.startswith(kept.output.rstrip("\n"))  # the locked run is still read out as locked
+    adjusted = cli.invoke(app, ["adjust", "--period", PERIOD, "--out", str(tmp_path / "adj"), *store])
+    assert adjusted.exit_code == 0, adjusted.output
+    rows_of_nip = pl.read_csv(tmp_path / "adj" / "adjustment.csv", schema_overrides={"nip": pl.String}).filter(
+        pl.col("nip") == NIP)
+    assert not rows_of_nip.is_empty()
+    assert "After late data: a correction would change this pay (changed since the lock: eabsensi/attendance)" in after
+    for row in rows_of_nip.iter_rows(named=True):  # the same amounts adjust pays
+        assert f"   {row['field']}: Rp {row['locked']:,} → Rp {row['now']:,}".replace(",", ".") in after
+
+
+def test_explain_names_an_unknown_run(tmp_path) -> None:
+    result = CliRunner().invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, "--run", "nope",
+                                      "--warehouse", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 3 and "no warehouse here yet" in result.output
