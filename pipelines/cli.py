@@ -86,12 +86,14 @@ def ingest(data: DataOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt
 
     with _sentences():
         done = commands.load_exports(warehouse, data, by)
+    width = max((len(f.file) for f in done.files), default=0)
     for f in done.files:
         if f.load_id is None:
-            typer.echo(f"{f.file:<48} already loaded (load {f.earlier})")
+            typer.echo(f"{f.file:<{width}}  already loaded (load {f.earlier})")
         else:
-            typer.echo(f"{f.file:<48} load {f.load_id}: {number(f.rows_read)} read, {number(f.accepted)} accepted, "
-                       f"{number(f.rejected)} rejected; {number(f.inserted)} new, {number(f.replaced)} replaced")
+            typer.echo(f"{f.file:<{width}}  load {f.load_id}: {number(f.rows_read)} read, {number(f.accepted)} "
+                       f"accepted, {number(f.rejected)} rejected; {number(f.inserted)} new, "
+                       f"{number(f.replaced)} replaced")
     for period, inputs in done.late.items():
         typer.echo(f"late data for locked {period}: {', '.join(inputs)} changed; pay it with "
                    f"`eperf adjust --period {period} --out DIR`")
@@ -105,6 +107,8 @@ def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only 
 
     with _sentences():
         kept = commands.kept_runs(warehouse, period)
+    if kept:
+        typer.echo(f"{'run':<32} {'period':<8} {'kind':<10} {'status':<10} {'at':<19}  by")
     for r in kept:
         extra = f"  adjusts {r.adjusts}" if r.adjusts else ""
         typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
@@ -266,7 +270,9 @@ def simulate_payments(period: PeriodOpt,
 
 
 @app.command()
-def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+          full: Annotated[bool, typer.Option("--full", help="Each entry's details whole, not cut to a line.")] = False,
+          ) -> None:
     """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
     from pipelines import commands
 
@@ -274,11 +280,11 @@ def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
         entries = commands.audit_trail(warehouse)
     for e in entries:
         what = " ".join(x for x in (e.period, e.run_id) if x)
-        typer.echo(f"{e.seq:>5} {e.at} {e.by:<12} {e.action:<10} {what:<34} {_brief(e.detail)}")
+        typer.echo(f"{e.seq:>5} {e.at} {e.by:<12} {e.action:<10} {what:<34} {e.detail if full else _brief(e.detail)}")
 
 
 def _brief(detail: str, width: int = 160) -> str:
-    return detail if len(detail) <= width else detail[: width - 1] + "…"
+    return detail if len(detail) <= width else detail[: width - 1] + "… (--full shows it whole)"
 
 
 @app.command()

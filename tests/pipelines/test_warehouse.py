@@ -8,6 +8,7 @@ exports with the late data in them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -210,6 +211,13 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     trail = cli.invoke(app, ["audit", *args]).output.splitlines()
     assert [line.split()[4] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
     assert "kabid" in trail[-1] and "SK PLT terlambat" in trail[-1]
+    # The ingest entry lists every file: cut to a line that says how to see it whole, and whole with --full.
+    assert trail[0].endswith("… (--full shows it whole)")
+    whole = cli.invoke(app, ["audit", "--full", *args]).output.splitlines()
+    assert len(whole[0]) > len(trail[0]) and whole[0].rstrip().endswith("}")
+    assert json.loads(whole[0][whole[0].index("{"):])["files"]
+    listed = cli.invoke(app, ["runs", *args]).output.splitlines()
+    assert listed[0].split() == ["run", "period", "kind", "status", "at", "by"] and len(listed) == 2
 
 
 def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
@@ -256,3 +264,11 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
         assert [r.status for r in lifecycle.kept_runs(wh)] == ["draft"]
     first.communicate()
     assert first.returncode == 0
+
+
+def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path) -> None:
+    args = ["--warehouse", str(tmp_path / "w.duckdb")]
+    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).output.splitlines()
+    files = [line for line in lines if " load " in line]
+    assert len(files) > 10 and max(len(line.split("  load")[0].rstrip()) for line in files) > 48  # long paths
+    assert len({line.index("  load ") for line in files}) == 1
