@@ -20,7 +20,7 @@ from engine import SOURCES, Period, Policy, inputs_digest, run_id_of
 from pipelines.month.backends import Backend
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
 from pipelines.sources import CONTRACTS
-from pipelines.sources.readers import DataDir, InputError
+from pipelines.sources.readers import DataDir, FileLoad, InputError
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
@@ -325,8 +325,17 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
             raise InputError(f"the warehouse holds no {what} in {period}; load {CONTRACTS[name].path} for the month "
                              "first (a month is never computed from nothing)")
     policy = parse_policy(_policy(wh, watermark)[1], period)
-    loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), wh.loads(watermark))
+    read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
+                 for name, frame in tables.items())
+    loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)
     return month_of(loaded, policy, period, run_id, backend)
+
+
+def _read(wh: Warehouse, name: str, period: Period, as_of: int, rows: int) -> FileLoad:
+    """What a run read of table ``name``: the period's rows current at ``as_of`` (the manifest's
+    input and the summary's count: not every row the warehouse holds), with their content digest."""
+    digest = inputs_digest(*(str(part) for part in wh.fingerprint(name, period, as_of)))
+    return FileLoad(f"warehouse:{CONTRACTS[name].path}", digest, rows, rows, 0)
 
 
 def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerprint: str,

@@ -37,7 +37,6 @@ from engine import Period, period_rows
 from pipelines import faults
 from pipelines.month.outputs import Staged, finish_staged, remove
 from pipelines.sources import CONTRACTS
-from pipelines.sources.readers import FileLoad
 
 if TYPE_CHECKING:
     import duckdb
@@ -156,11 +155,6 @@ class Warehouse:
     def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
         """The tables among ``names`` whose rows for ``period`` changed after load ``since``."""
         return [name for name in names if self.fingerprint(name, period) != self.fingerprint(name, period, since)]
-
-    def loads(self, as_of: int) -> tuple[FileLoad, ...]:
-        rows = self.rows("select file, sha256, rows_read, accepted, rejected from loads "
-                         "where load_id <= ? and source <> 'policy' order by load_id", [as_of])
-        return tuple(FileLoad(*row) for row in rows)
 
     def rejects(self, as_of: int) -> pl.DataFrame:
         rejects: pl.DataFrame = self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '

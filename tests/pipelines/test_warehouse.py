@@ -20,11 +20,12 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from engine import Period
+from engine import SOURCES, Period
 from pipelines.cli import app
 from pipelines.faults import HOLD_AT
 from pipelines.month.outputs import write_folder
 from pipelines.month.run import RUN_KIND, month_from_folder
+from pipelines.sources import CONTRACTS
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
 from pipelines.warehouse.store import Refused, open_warehouse
@@ -272,3 +273,11 @@ def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path
     files = [line for line in lines if " load " in line]
     assert len(files) > 10 and max(len(line.split("  load")[0].rstrip()) for line in files) > 48  # long paths
     assert len({line.index("  load ") for line in files}) == 1
+    # A run counts the rows it read: the month's, not every row of every month the warehouse holds.
+    assert CliRunner().invoke(app, ["run", "--period", str(M1), "--out", str(tmp_path / "run"), *args]).exit_code == 0
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    with open_warehouse(tmp_path / "w.duckdb") as wh:
+        month_rows = {f"warehouse:{CONTRACTS[name].path}": wh.table(name, M1).height for name in SOURCES}
+        held = sum(int(wh.rows(f"select count(*) from src_{name}")[0][0]) for name in CONTRACTS)
+    assert {i["file"]: i["rows_read"] for i in manifest["inputs"]} == month_rows
+    assert manifest["rows"]["read"] == sum(month_rows.values()) < held
