@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -186,23 +186,29 @@ def budget(period: PeriodOpt,
 
     from engine import Period, Verdict
     from pipelines import commands
-    from pipelines.numbers import rupiah
 
     with _sentences():
         done = commands.check_budget(warehouse, Period.parse(period), out)
     typer.echo(f"budget {period} on run {done.run.run_id} ({done.run.status})")
     for row in done.rows.filter(pl.col("status") != Verdict.OK.value).iter_rows(named=True):
-        where = row["pool_id"] or "city"
-        account = f" {row['account_code']}" if row["level"] == "account" else ""
-        typer.echo(f"{row['status']:<5} {row['level']:<8} {where}{account}: pagu {rupiah(row['pagu_rp'] or 0)}, "
-                   f"realized {rupiah(row['realized_rp'] or 0)}, projected {rupiah(row['projected_rp'] or 0)}"
-                   if row["level"] != "city" else
-                   f"{row['status']:<5} city     belanja pegawai {row['share_bp'] / 100:.2f} % of belanja "
-                   f"(limit {row['limit_bp'] / 100:.0f} %)")
+        typer.echo(_budget_line(row))
     counts = dict(done.rows.group_by("status").len().iter_rows())
     typer.echo(" · ".join(f"{v} {counts.get(v.value, 0)}" for v in Verdict))
     if counts.get(Verdict.FAIL.value):
         raise typer.Exit(1)
+
+
+def _budget_line(row: dict[str, Any]) -> str:
+    """One budget row in words, with what makes it fail: this run's pay and what remains."""
+    from pipelines.numbers import rupiah
+
+    head = f"{row['status']:<5} {row['level']:<8}"
+    if row["level"] == "city":
+        return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
+    where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
+    this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
+    return (f"{head} {where}: pagu {rupiah(row['pagu_rp'])}, realized {rupiah(row['realized_rp'])}{this_run}, "
+            f"remaining {rupiah(row['remaining_rp'])}, projected to December {rupiah(row['projected_rp'])}")
 
 
 @app.command()

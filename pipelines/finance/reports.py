@@ -12,15 +12,16 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period
+from engine import Period, Verdict
 from pipelines.finance.bank import mask_name
 from pipelines.finance.reconciliation import Reconciled
 from pipelines.numbers import number, rupiah
 
 NOMINATIF_COLUMNS = {
     "nip": "NIP", "name": "Nama", "kelas": "Kelas", "status": "Status",
-    "amt_bk": "Beban kerja", "amt_pk": "Prestasi kerja", "amt_kk": "Kondisi kerja", "amt_kp": "Kelangkaan profesi",
-    "amt_tb": "Tempat bertugas", "amt_pol": "Pertimbangan objektif lainnya",
+    "amt_bk": "Plafon beban kerja", "amt_pk": "Plafon prestasi kerja", "amt_kk": "Plafon kondisi kerja",
+    "amt_kp": "Plafon kelangkaan profesi", "amt_tb": "Plafon tempat bertugas",
+    "amt_pol": "Plafon pertimbangan objektif lainnya",
     "minutes": "Menit kerja", "target_minutes": "Target menit", "discipline_bp": "Disiplin (bp)",
     "score_bp": "Skor (bp)", "pay_rp": "TPP bruto", "bpjs_employee_rp": "BPJS 1 %", "pph21_rp": "PPh 21",
     "net_rp": "TPP neto",
@@ -28,6 +29,9 @@ NOMINATIF_COLUMNS = {
 MONEY = ("amt_bk", "amt_pk", "amt_kk", "amt_kp", "amt_tb", "amt_pol", "pay_rp", "bpjs_employee_rp", "pph21_rp",
          "net_rp")
 TOTAL_LABEL = "JUMLAH"
+CEILING_NOTE = ("Kolom plafon: pagu tiap komponen menurut kelas jabatan (ceiling), bukan yang dibayar; TPP bruto "
+                "adalah plafon × skor × proporsi hari, dibagi dalam pagu pool (SPEC §4).")
+"""Why the six components add up to more than the bruto, on every sheet."""
 
 
 def nominatif_rows(register: pl.DataFrame, employees: pl.DataFrame) -> pl.DataFrame:
@@ -65,8 +69,11 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
         end = first + frame.height + 1
         sheet.write(end, 0, TOTAL_LABEL, bold)
         for c, name in enumerate(frame.columns):
-            if name in MONEY:
+            if name in MONEY or name == "pegawai":
                 sheet.write(end, c, int(frame[name].sum()), total_money)
+        if "pegawai" not in frame.columns:  # an OPD's sheet: its employees are its rows
+            sheet.write_string(end, 1, f"{number(frame.height)} pegawai", bold)
+        sheet.write_string(first - 1, 0, CEILING_NOTE)
         sheet.freeze_panes(first + 1, 1)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)  # printed one page wide, as many pages long as needed
@@ -120,7 +127,7 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
         go.Scatter(name="pagu", x=pools["pool_id"], y=pools["pagu_rp"], mode="markers",
                    marker={"symbol": "line-ew-open", "size": 14, "color": "black"}),
     ], layout={"barmode": "stack", "title": "TPP budget use per pool (Rp)", "xaxis": {"tickangle": -60}})
-    failing = pools.filter(pl.col("status") != "OK")
+    failing = outlook.filter(pl.col("status") != Verdict.OK.value)
     burn_fig = go.Figure([
         go.Scatter(name="paid to date", x=burn["period"], y=burn["cumulative_rp"], mode="lines+markers"),
         go.Scatter(name="pagu", x=burn["period"], y=burn["pagu_rp"], mode="lines", line={"dash": "dash"}),
@@ -142,7 +149,7 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
              for i, fig in enumerate(figures)]
     totals = {"employees": number(register.height), "gross TPP": rupiah(int(register["pay_rp"].sum())),
               "net TPP": rupiah(int(register["net_rp"].sum())),
-              "pools not OK": number(failing.height)}
+              "budget rows not OK (pools, accounts, city)": number(failing.height)}
     summary = "".join(f"<div class='k'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
                       for k, v in totals.items())
     path.write_text(f"""<!doctype html>
@@ -152,8 +159,8 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} th{{background:#f3f3f3}}</style></head>
 <body><h1>TPP {period} — finance dashboard</h1><p>Generated {dt.date.today().isoformat()} from the warehouse;
 no names or bank accounts are shown.</p>{summary}
-{_table(failing.select("pool_id", "pagu_rp", "realized_rp", "this_run_rp", "projected_rp", "status"),
-        "Pools with a warning or over budget")}
+{_table(failing.select("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp", "remaining_rp",
+                       "projected_rp", "status"), "Budget rows with a warning or over budget (as `eperf budget`)")}
 {"".join(parts)}{exceptions}</body></html>
 """, encoding="utf-8")
 

@@ -70,6 +70,13 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     assert pool["projected_rp"] == pool["realized_rp"] + pool["this_run_rp"] * P.months_left
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
+    # The line says why: this run's pay and the Rp 1.000.000 it leaves missing.
+    line = next(x for x in result.output.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
+    assert f"this run Rp {pool['this_run_rp']:,}".replace(",", ".") in line and "remaining Rp -1.000.000" in line
+    # Every row that is not OK is printed and counted, accounts and city included.
+    not_ok = check.filter(pl.col("status") != "OK")
+    assert len([x for x in result.output.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
+    assert f"FAIL {failing.height}" in result.output.splitlines()[-1]
 
 
 def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:
@@ -155,6 +162,10 @@ def test_reports_total_the_register(paid: dict[str, object], reports: Path) -> N
         assert not {r[header.index("Nama")] for r in body} & names  # masked
     rekap = list(book["REKAP"].iter_rows(min_row=3, values_only=True))
     assert rekap[-1][0] == "JUMLAH" and rekap[-1][rekap[0].index("TPP neto")] == register["net_rp"].sum()
+    assert rekap[-1][rekap[0].index("Pegawai")] == register.height
+    # The six components are ceilings, and every sheet says so above its header.
+    assert all(label.startswith("Plafon ") for label in rekap[0][2:8])
+    assert str(next(book["REKAP"].iter_rows(min_row=2, max_row=2, values_only=True))[0]).startswith("Kolom plafon")
     book.close()
     assert (reports / "dashboard.html").stat().st_size > 0
 
