@@ -5,6 +5,7 @@ This is its public face: pipelines import the engine from here (a ruff rule keep
 
 from engine.budget import budget_check, budget_outlook, burn_down
 from engine.ceiling import CRITERIA
+from engine.correction import corrected_pay, corrected_pools, locked_rates
 from engine.days import overlaps, period_rows
 from engine.inputs import SOURCES, TABLES, Inputs
 from engine.money import BP
@@ -39,10 +40,10 @@ from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict,
 
 __all__ = [
     "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "AWAY_STATUSES", "BP",
-    "budget_accounts", "budget_check", "budget_outlook", "burn_down", "Check", "CRITERIA", "DEFAULTS",
-    "employee_days", "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "LogStatus", "numeric_nips", "over_daily_cap",
-    "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows", "Policy", "policy_for_period",
-    "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule", "referenced_logs",
-    "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables", "SOURCES", "Sp2dStatus",
-    "TABLES", "TransferStatus", "values", "Verdict",
+    "budget_accounts", "budget_check", "budget_outlook", "burn_down", "Check", "corrected_pay", "corrected_pools",
+    "CRITERIA", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "locked_rates",
+    "LogStatus", "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows",
+    "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
+    "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
+    "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
 ]

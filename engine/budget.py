@@ -77,20 +77,35 @@ def _status(over: nw.Expr) -> nw.Expr:
     return nw.when(over).then(nw.lit(Check.OVER.value)).otherwise(nw.lit(Check.OK.value)).alias("status")
 
 
-def budget_outlook(check: nw.DataFrame[Any], period: Period) -> nw.DataFrame[Any]:
+def budget_outlook(check: nw.DataFrame[Any], period: Period,
+                   corrections: nw.DataFrame[Any] | None = None) -> nw.DataFrame[Any]:
     """``check`` (:func:`budget_check`) with ``projected_rp`` to December and a :class:`Verdict`
     as ``status``: FAIL where the check is OVER, WARN where the projection passes the pagu.
+
+    ``corrections`` (``pool_id, corrections_rp``: what a correction of the run adds to or takes
+    from each pool's pay) become a ``corrections_rp`` column of the pool rows, counted in what
+    remains and in the projection; a pool they overdraw is OVER.
 
     - ``pool``: ``projected = realized + this run × months left`` (this month to December);
     - ``account``: no pay of its own (a run pays pools), so its rate is its realized per month
       elapsed: realized Rp 900 by October (9 months) projects 900 + 100 × 3 = Rp 1,200;
     - ``city``: no projection.
     """
-    elapsed = period.month - 1
     level = nw.col("level")
+    if corrections is not None:
+        pool_row = level == "pool"
+        check = (check.with_row_index("row").join(corrections, on="pool_id", how="left").sort("row").drop("row")
+                 .with_columns(corrections_rp=nw.when(pool_row).then(nw.col("corrections_rp").fill_null(0))))
+        remaining = nw.col("remaining_rp") - nw.col("corrections_rp").fill_null(0)
+        check = check.with_columns(remaining_rp=nw.when(pool_row).then(remaining).otherwise(nw.col("remaining_rp")))
+        check = check.with_columns(status=nw.when(pool_row & (nw.col("remaining_rp") < 0))
+                                   .then(nw.lit(Check.OVER.value)).otherwise(nw.col("status")))
+    elapsed = period.month - 1
     monthly = nw.when(level == "pool").then(nw.col("this_run_rp")).otherwise(
         nw.when(level == "account").then(nw.col("realized_rp") // elapsed if elapsed else nw.lit(0, nw.Int64)))
     projected = nw.col("realized_rp") + monthly * period.months_left
+    if corrections is not None:
+        projected = projected + nw.col("corrections_rp").fill_null(0)
     verdict = nw.when(nw.col("status") == Check.OVER.value).then(nw.lit(Verdict.FAIL.value)).otherwise(
         nw.when(nw.col("projected_rp") > nw.col("pagu_rp")).then(nw.lit(Verdict.WARN.value))
         .otherwise(nw.lit(Verdict.OK.value)))

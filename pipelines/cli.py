@@ -207,6 +207,8 @@ def _budget_line(row: dict[str, Any]) -> str:
         return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
     where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
+    if row.get("corrections_rp"):
+        this_run += f", its correction {rupiah(row['corrections_rp'])}"
     return (f"{head} {where}: pagu {rupiah(row['pagu_rp'])}, realized {rupiah(row['realized_rp'])}{this_run}, "
             f"remaining {rupiah(row['remaining_rp'])}, projected to December {rupiah(row['projected_rp'])}")
 

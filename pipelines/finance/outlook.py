@@ -8,7 +8,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, budget_accounts, budget_check, budget_outlook, burn_down, pools
-from pipelines.warehouse.lifecycle import KeptRun, counted_run, policy_of
+from pipelines.warehouse.lifecycle import KeptRun, counted_run, kept_runs, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
 
@@ -32,8 +32,19 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     today = pools(nw.from_native(kept.lazy()).select("pool_id"), accounts, period).collect("polars")
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
-    check = budget_check(nw.from_native(summary), accounts, apbd, period).to_native()
-    return run, budget_outlook(nw.from_native(check), period).to_native()
+    check = budget_check(nw.from_native(summary), accounts, apbd, period)
+    return run, budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept))).to_native()
+
+
+def _corrections(wh: Warehouse, run: KeptRun, kept: pl.DataFrame) -> pl.DataFrame:
+    """``pool_id, corrections_rp``: what the run's latest correction changes in each pool's pay
+    (each correction compares with the locked run, so the latest holds them all)."""
+    latest = [r for r in kept_runs(wh, run.period) if r.adjusts == run.run_id]
+    if not latest:
+        return pl.DataFrame(schema={"pool_id": pl.String, "corrections_rp": pl.Int64})
+    corrected = kept_outputs(wh, latest[-1].run_id)["pool_summary"]
+    return corrected.join(kept, on="pool_id", how="full", coalesce=True, suffix="_locked").select(
+        "pool_id", (pl.col("pay_rp").fill_null(0) - pl.col("pay_rp_locked").fill_null(0)).alias("corrections_rp"))
 
 
 def burn(wh: Warehouse, period: Period, gross_rp: int, pagu_rp: int) -> pl.DataFrame:

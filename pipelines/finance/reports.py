@@ -159,8 +159,9 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} th{{background:#f3f3f3}}</style></head>
 <body><h1>TPP {period} — finance dashboard</h1><p>Generated {dt.date.today().isoformat()} from the warehouse;
 no names or bank accounts are shown.</p>{summary}
-{_table(failing.select("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp", "remaining_rp",
-                       "projected_rp", "status"), "Budget rows with a warning or over budget (as `eperf budget`)")}
+{_table(failing.select("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp",
+                       "corrections_rp", "remaining_rp", "projected_rp", "status"),
+        "Budget rows with a warning or over budget (as `eperf budget`)")}
 {"".join(parts)}{exceptions}</body></html>
 """, encoding="utf-8")
 

@@ -14,10 +14,24 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import SOURCES, Period, Policy, inputs_digest, run_id_of
-from pipelines.month.backends import Backend
+from engine import (
+    REGISTER_COLUMNS,
+    SOURCES,
+    Period,
+    Policy,
+    RunTables,
+    budget_accounts,
+    budget_check,
+    corrected_pay,
+    corrected_pools,
+    inputs_digest,
+    locked_rates,
+    run_id_of,
+)
+from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
@@ -222,13 +236,35 @@ class Correction:
 
 
 def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend = Backend.POLARS) -> Correction:
+    """The locked month corrected (:mod:`engine.correction`): the employees whose own inputs
+    changed since the lock, or whose entitlement, cap, pool or status a shared input changed, are
+    recomputed on today's inputs and paid at their pool's locked rate; everyone else keeps the
+    locked pay."""
     watermark = wh.watermark()
     fingerprint = _fingerprint(wh, period, watermark, budget_as_of=locked.watermark)
     month = _compute(wh, period, watermark, run_id_of(period, fingerprint, "adj"), backend,
                      budget_as_of=locked.watermark)
-    was = kept_outputs(wh, locked.run_id)["pay_register"]
-    rows = _differences(was, outputs_of(month)["pay_register"], _reasons(wh, period, locked.watermark))
-    return Correction(month, watermark, fingerprint, rows)
+    kept = kept_outputs(wh, locked.run_id)
+    was, now = kept["pay_register"], month.result.pay_register.to_native()
+    own, shared = _reasons(wh, period, locked.watermark)
+    key = ["nip", "pool_id", "status", "entitlement_rp", "cap_rp"]
+    moved = pl.concat([now.select(key).join(was.select(key), on=key, how="anti", nulls_equal=True),
+                       was.select(key).join(now.select(key), on=key, how="anti", nulls_equal=True)])
+    touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
+    people = month.data.table("employees").select("nip", "salary_rp", "golongan")
+    rates = locked_rates(nw.from_native(was), nw.from_native(kept["pool_summary"]), month.policy)
+    recomputed = now.filter(pl.col("nip").is_in(touched)).join(people, on="nip", how="left")
+    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy).to_native()
+    register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
+    pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
+                                       month.result.pool_summary)
+    inputs = engine_inputs(month.data.tables, backend)
+    accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
+    tables = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
+        *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
+    rows = _differences(was.filter(pl.col("nip").is_in(touched)), corrected, own,
+                        f"changed since the lock: {', '.join(shared)}" if shared else "recomputed")
+    return Correction(dataclasses.replace(month, result=tables), watermark, fingerprint, rows)
 
 
 def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:
@@ -247,8 +283,9 @@ def kept_month(wh: Warehouse, run: KeptRun, backend: Backend = Backend.POLARS) -
     return _compute(wh, Period.parse(run.period), run.watermark, run.run_id, backend, budget_as_of)
 
 
-def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
-    """Per employee and field, locked and now (0 for someone absent from one of them)."""
+def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame, otherwise: str) -> pl.DataFrame:
+    """Per employee and field, locked and now (0 for someone absent from one of them), with the
+    employee's reason (``otherwise`` when none of their own inputs changed)."""
     def long(register: pl.DataFrame, name: str) -> pl.DataFrame:
         return register.unpivot(list(ADJUSTED_FIELDS), index="nip", variable_name="field", value_name=name)
 
@@ -259,25 +296,26 @@ def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame) ->
         .with_columns(delta_rp=pl.col("now") - pl.col("locked"))
         .filter(pl.col("delta_rp") != 0)
         .join(reasons, on="nip", how="left")
-        .with_columns(pl.col("reason").fill_null(pl.lit("pool share: other employees' corrections")))
+        .with_columns(pl.col("reason").fill_null(pl.lit(otherwise)))
         .sort("nip", pl.col("field").cast(order))
         .select("nip", "field", "locked", "now", "delta_rp", "reason")
     )
 
 
-def _reasons(wh: Warehouse, period: Period, watermark: int) -> pl.DataFrame:
-    """``nip, reason``: which of an employee's inputs for the period changed since the lock;
-    inputs shared by everyone (positions, catalogue, calendar…) that changed are named too."""
+def _reasons(wh: Warehouse, period: Period, watermark: int) -> tuple[pl.DataFrame, list[str]]:
+    """``nip, reason``: which of an employee's own inputs for the period changed since the lock;
+    and the inputs shared by everyone (positions, catalogue, calendar…) that changed."""
     per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
     shared = [CONTRACTS[n].path for n in wh.changed(
         period, watermark, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
     suffix = f"; also changed: {', '.join(shared)}" if shared else ""
-    return (
+    own = (
         pl.concat(per_nip).sort("nip", "source")
         .group_by("nip", maintain_order=True).agg(pl.col("source").str.join(", "))
         .select("nip", (pl.lit("changed since the lock: ") + pl.col("source") + pl.lit(suffix)).alias("reason"))
     )
+    return own, shared
 
 
 def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int) -> pl.DataFrame:

@@ -38,3 +38,18 @@ def test_burn_down_by_hand() -> None:
     # August 150, September 200 (not the goods account, not the cancelled SP2D), last year's and
     # October's own SP2D left out; then this run's 400 as October.
     assert out.rows() == [("2025-08", 150, 2000), ("2025-09", 350, 2000), ("2025-10", 750, 2000)]
+
+
+def test_a_correction_counts_against_what_remains() -> None:
+    check = pl.DataFrame({
+        "level": ["pool", "pool", "account", "city"], "pool_id": ["A", "B", "A", None],
+        "pagu_rp": [1200, 1200, 900, 30], "realized_rp": [900, 700, 810, None], "this_run_rp": [120, 100, None, None],
+        "remaining_rp": [180, 400, 90, None], "status": ["OK", "OK", "OK", "OK"]})
+    corrections = pl.DataFrame({"pool_id": ["A", "B"], "corrections_rp": [200, -50]})
+    out = budget_outlook(nw.from_native(check), P, nw.from_native(corrections)).to_native()
+    # A: 180 − 200 = −20 left: over (FAIL); B: 400 + 50; the account and city rows carry none.
+    assert out["corrections_rp"].to_list() == [200, -50, None, None]
+    assert out["remaining_rp"].to_list() == [-20, 450, 90, None]
+    # Projected: A 900 + 120 × 3 + 200 = 1460; B 700 + 100 × 3 − 50 = 950 (within its 1200).
+    assert out["projected_rp"].to_list() == [1460, 950, 1080, None]
+    assert out["status"].to_list() == ["FAIL", "OK", "WARN", "OK"]

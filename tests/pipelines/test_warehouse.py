@@ -23,12 +23,13 @@ from typer.testing import CliRunner
 from engine import SOURCES, Period
 from pipelines.cli import app
 from pipelines.faults import HOLD_AT
+from pipelines.finance import outlook
 from pipelines.month.outputs import write_folder
 from pipelines.month.run import RUN_KIND, month_from_folder
 from pipelines.sources import CONTRACTS
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
-from pipelines.warehouse.store import Refused, open_warehouse
+from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
 from tests.conftest import GENERATED_MONTHS
 from tests.folders import snapshot
 
@@ -143,20 +144,33 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
     assert register(month2.result.pay_register.to_native()).equals(
         register(month_from_folder(city, M2).result.pay_register.to_native()))
 
-    # The correction is the difference between month 1 with the late data and what was locked.
+    # The correction recomputes the two employees whose own data arrived late, at the rate the
+    # locked run paid their pool (scale: floor(entitlement × pool / Σ entitlement) when it bound);
+    # everyone else keeps the locked pay (docs/decisions.md, "A correction touches only who changed").
     was = pl.read_parquet(tmp_path / "locked-before" / "pay_register.parquet")
+    pools = pl.read_parquet(tmp_path / "locked-before" / "pool_summary.parquet")
     now = month_from_folder(truth_for_month1(city, late, tmp_path / "truth"), M1).result.pay_register.to_native()
-    expected = (
-        was.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="locked")
-        .join(now.unpivot(list(lifecycle.ADJUSTED_FIELDS), index="nip", variable_name="field", value_name="now"),
-              on=["nip", "field"])
-        .filter(pl.col("locked") != pl.col("now"))
-    )
     got = correction.rows
-    assert got.height == expected.height > 0
-    assert got.select("nip", "field", "locked", "now").sort("nip", "field").equals(
-        expected.select("nip", "field", "locked", "now").sort("nip", "field"))
+    assert set(got["nip"]) == {late["log_nip"], late["attendance_nip"]}
     assert (got["delta_rp"] == got["now"] - got["locked"]).all()
+    for nip in (late["log_nip"], late["attendance_nip"]):
+        mine = dict(got.filter(pl.col("nip") == nip).select("field", "now").iter_rows())
+        truth = now.filter(pl.col("nip") == nip).row(0, named=True)
+        pool = pools.filter(pl.col("pool_id") == truth["pool_id"]).row(0, named=True)
+        expected = (truth["entitlement_rp"] * pool["pool_rp"] // pool["entitlement_rp"] if pool["binding"]
+                    else truth["entitlement_rp"])
+        assert mine["entitlement_rp"] == truth["entitlement_rp"] and mine["pay_rp"] == expected
+    adjusted = correction.run.run_id
+    with open_warehouse(store) as wh:
+        corrected = kept_outputs(wh, adjusted)["pay_register"]
+    others = pl.col("nip").is_in([late["log_nip"], late["attendance_nip"]]).not_()
+    assert register(corrected.filter(others)).equals(register(was.filter(others)))
+    # Its total shows in the budget, per pool, against what remains.
+    with open_warehouse(store) as wh:
+        rows = outlook.budget(wh, M1)[1].filter(pl.col("level") == "pool")
+    pay_deltas = got.filter(pl.col("field") == "pay_rp").join(was.select("nip", "pool_id"), on="nip")
+    expected_corrections = dict(pay_deltas.group_by("pool_id").agg(pl.col("delta_rp").sum()).iter_rows())
+    assert {k: v for k, v in rows.select("pool_id", "corrections_rp").iter_rows() if v} == expected_corrections
     reasons = dict(got.select("nip", "reason").unique().iter_rows())
     assert "ekinerja/activity_log" in reasons[late["log_nip"]]
     assert "eabsensi/attendance" in reasons[late["attendance_nip"]]
