@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install demo lint test bench clean notebooks
+.PHONY: install demo lint test bench clean notebooks walkthrough
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: install, generate the Surabaya-size demo city, run its latest month, print the summary
+## demo: install, generate the Surabaya-size demo city (and what arrives late for October),
+## run its latest month, print the summary
 demo: install
-	$(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11
+	$(BIN)/eperf generate --out $(DEMO) --employees 20000 --seed 7 --months 2025-09,2025-10,2025-11 \
+		--late-exports $(DEMO)-late
 	$(BIN)/eperf run --data $(DEMO) --period $(PERIOD) --out out/demo/$(PERIOD)
+
+## walkthrough: the README's HR and finance walk-through on the demo city, every step checked
+walkthrough: install
+	test -f $(DEMO)-late/eabsensi/attendance.csv || $(BIN)/eperf generate --out $(DEMO) --employees 20000 \
+		--seed 7 --months 2025-09,2025-10,2025-11 --late-exports $(DEMO)-late
+	$(BIN)/python -m pipelines.walkthrough --data $(DEMO) --late $(DEMO)-late --work out/walkthrough
 
 ## notebooks: run every analyst notebook on the demo city; HTML with figures in notebooks/html/
 notebooks: install
@@ -48,4 +56,4 @@ bench: install $(PANDAS_VENV)/bin/python
 	$(BIN)/python bench/bench_run.py --employees 20000 200000 1000000 --pandas-python $(PANDAS_VENV)/bin/python
 
 clean:
-	rm -rf out $(DEMO) data/bench .pytest_cache
+	rm -rf out $(DEMO) $(DEMO)-late data/bench .pytest_cache
