@@ -49,21 +49,29 @@ def locked_rates(register: nw.DataFrame[Any], pools: nw.DataFrame[Any], policy: 
         nw.when(paid_in_full).then(1).otherwise(nw.col("rate_den")).cast(nw.Int64).alias("rate_den"))
 
 
-def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Policy) -> nw.DataFrame[Any]:
+def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Policy,
+                  paid: nw.DataFrame[Any] | None = None) -> nw.DataFrame[Any]:
     """``now`` (register rows recomputed on today's inputs, with ``salary_rp`` and ``golongan``)
     paid at its pools' locked ``rates``, with BPJS, PPh 21 and net recomputed on that pay.
 
     Entitlement Rp 1,000 at 100/150 → Rp 666 (the floor: a correction pays whole Rupiah and has
     no leftover to share). A row of a pool the locked run did not pay keeps the pay ``now`` has.
+    An employee of ``paid`` (``nip, pool_id, status, entitlement_rp, cap_rp, pay_rp`` as paid
+    before) whose entitlement, cap, pool and status did not change keeps the pay paid: only their
+    deductions follow today's salary and golongan.
     """
     share = policy.allocation is Allocation.SHARE
     at_rate = (nw.col("entitlement_rp").cast(_BIG) * nw.col("rate_num").cast(_BIG)) // nw.col("rate_den").cast(_BIG)
     full = nw.col("cap_rp") if share else nw.col("entitlement_rp")
     bound = nw.min_horizontal(at_rate, nw.col("cap_rp").cast(_BIG)) if share else at_rate
-    paid = nw.when(nw.col("binding").is_null()).then(nw.col("pay_rp")).otherwise(
+    pay = nw.when(nw.col("binding").is_null()).then(nw.col("pay_rp")).otherwise(
         nw.when(nw.col("binding")).then(bound).otherwise(full))
     rated = (now.drop("bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp", "net_rp")
-             .join(rates, on="pool_id", how="left").with_columns(pay_rp=paid.cast(nw.Int64)))
+             .join(rates, on="pool_id", how="left").with_columns(pay_rp=pay.cast(nw.Int64)))
+    if paid is not None:
+        same = ["nip", "pool_id", "status", "entitlement_rp", "cap_rp"]
+        rated = rated.join(paid.select(*same, nw.col("pay_rp").alias("paid_rp")), on=same, how="left").with_columns(
+            pay_rp=nw.coalesce("paid_rp", "pay_rp")).drop("paid_rp")
     return with_deductions(rated.lazy(), policy).collect().drop("binding", "rate_num", "rate_den")
 
 

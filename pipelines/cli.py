@@ -29,6 +29,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 WarehouseOpt = Annotated[Path, typer.Option("--warehouse", help="The warehouse (DuckDB file).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).")]
+CorrectionOpt = Annotated[bool, typer.Option(
+    "--correction", help="The period's latest correction (rapel) of its locked run, not the run.")]
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 
@@ -119,23 +121,25 @@ def _print_status(changed: KeptRun) -> None:
 
 
 @app.command()
-def approve(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
-    """Approve the period's draft run."""
+def approve(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None,
+            correction: CorrectionOpt = False) -> None:
+    """Approve the period's draft run (or, with --correction, its correction)."""
     from engine import Period
     from pipelines import commands
 
     with _sentences():
-        _print_status(commands.approve(warehouse, Period.parse(period), by))
+        _print_status(commands.approve(warehouse, Period.parse(period), by, correction))
 
 
 @app.command()
-def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
-    """Lock the period's approved run: it is final and is never recomputed."""
+def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None,
+         correction: CorrectionOpt = False) -> None:
+    """Lock the period's approved run (or, with --correction, its correction): final, to be paid."""
     from engine import Period
     from pipelines import commands
 
     with _sentences():
-        _print_status(commands.lock(warehouse, Period.parse(period), by))
+        _print_status(commands.lock(warehouse, Period.parse(period), by, correction))
 
 
 @app.command()
@@ -239,13 +243,14 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
 
 @app.command()
 def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
-             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
-    """The bank transfer file of a locked run (NIP, name, account, net): unmasked, so recorded."""
+             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None, correction: CorrectionOpt = False) -> None:
+    """The bank transfer file of a locked run (NIP, name, account, net), or with --correction the
+    rapel transfers of its locked correction: unmasked, so recorded."""
     from engine import Period
     from pipelines import commands
 
     with _sentences():
-        done = commands.write_bank_file(warehouse, Period.parse(period), out, by)
+        done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction)
     typer.echo(f"{done.transfers} transfers written to {out}")
 
 

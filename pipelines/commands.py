@@ -95,16 +95,16 @@ def kept_runs(warehouse: Path, period: str | None = None) -> list[KeptRun]:
         return lifecycle.kept_runs(wh, period)
 
 
-def approve(warehouse: Path, period: Period, by: str | None = None) -> KeptRun:
-    """``eperf approve``: the period's draft approved."""
+def approve(warehouse: Path, period: Period, by: str | None = None, correction: bool = False) -> KeptRun:
+    """``eperf approve``: the period's draft (or its latest correction) approved."""
     with open_warehouse(warehouse, by) as wh:
-        return lifecycle.approve(wh, period)
+        return lifecycle.approve(wh, period, correction)
 
 
-def lock(warehouse: Path, period: Period, by: str | None = None) -> KeptRun:
-    """``eperf lock``: the period's approved run locked."""
+def lock(warehouse: Path, period: Period, by: str | None = None, correction: bool = False) -> KeptRun:
+    """``eperf lock``: the period's approved run (or its approved correction) locked."""
     with open_warehouse(warehouse, by) as wh:
-        return lifecycle.lock(wh, period)
+        return lifecycle.lock(wh, period, correction)
 
 
 def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> KeptRun:
@@ -206,15 +206,18 @@ class BankFile:
     net_rp: int
 
 
-def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None) -> BankFile:
-    """``eperf bankfile``: the locked run's transfer list written to the file ``out`` (0600),
-    its audit entry committed in the same step that makes it visible."""
+def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None,
+                    correction: bool = False) -> BankFile:
+    """``eperf bankfile``: the locked run's transfer list (or its locked correction's, the
+    rapel) written to the file ``out`` (0600), its audit entry committed in the same step that
+    makes it visible."""
     where = Out(out, BANK_FILE, folder=False, personal=True, header=",".join(bank.BANK_FILE_COLUMNS))
     where.check(warehouse)
     with open_warehouse(warehouse, by) as wh:
-        rows = bank.bank_file(wh, period)
+        rows = bank.bank_file(wh, period, correction)
         done = BankFile(rows.height, int(rows["net_rp"].sum()))
-        wh.record(BANK_FILE, str(period), None, employees=done.transfers, net_rp=done.net_rp, file=str(out))
+        wh.record(BANK_FILE, str(period), None, employees=done.transfers, net_rp=done.net_rp, file=str(out),
+                  correction=correction)
         _publish(wh, warehouse, where, spreadsheet_safe(rows).write_csv)
     return done
 

@@ -1,25 +1,39 @@
-"""Finance (BPKAD): the bank transfer file of a locked run, and the name mask of every other
-report."""
+"""Finance (BPKAD): the bank transfer file of a locked run or of its locked correction (rapel),
+and the name mask of every other report."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from engine import Period
-from pipelines.warehouse.lifecycle import locked_run
-from pipelines.warehouse.store import Warehouse, kept_outputs
+from pipelines.warehouse.lifecycle import current_correction, locked_run, paid_base
+from pipelines.warehouse.store import Refused, RunStatus, Warehouse, kept_outputs
 
 BANK_FILE_COLUMNS = ("nip", "name", "bank_account", "net_rp")
 
 
-def bank_file(wh: Warehouse, period: Period) -> pl.DataFrame:
-    """``nip, name, bank_account, net_rp`` of the locked run, for every employee with net pay.
+def bank_file(wh: Warehouse, period: Period, correction: bool = False) -> pl.DataFrame:
+    """``nip, name, bank_account, net_rp`` of the locked run, for every employee with net pay;
+    with ``correction``, the rapel transfer list of the period's locked correction: what it
+    adds to each employee's net over what was paid before it (a recovery is not a transfer: it
+    is withheld from a later payment).
 
-    The only output with personal data unmasked: it is refused for a period not locked."""
-    run = locked_run(wh, period, "a bank transfer file")
-    register = kept_outputs(wh, run.run_id)["pay_register"]
+    The only output with personal data unmasked: it is refused for a run or correction not
+    locked, and for a correction superseded."""
+    if correction:
+        locked, latest = current_correction(wh, period, "a rapel transfer file")
+        if latest.status != RunStatus.LOCKED:
+            raise Refused(f"correction {latest.run_id} is {latest.status}: a rapel transfer file is made from a "
+                          f"locked correction (`eperf approve --period {period} --correction`, then lock it)")
+        was = kept_outputs(wh, paid_base(wh, locked, before=latest).run_id)["pay_register"]
+        now = kept_outputs(wh, latest.run_id)["pay_register"]
+        paid = was.select("nip", pl.col("net_rp").alias("paid"))
+        net = now.select("nip", "net_rp").join(paid, on="nip", how="left").select(
+            "nip", pl.col("net_rp") - pl.col("paid").fill_null(0))
+    else:
+        net = kept_outputs(wh, locked_run(wh, period, "a bank transfer file").run_id)["pay_register"]
     people = wh.table("employees", columns=("nip", "name", "bank_account"))
-    return (register.filter(pl.col("net_rp") > 0).select("nip", "net_rp")
+    return (net.filter(pl.col("net_rp") > 0).select("nip", "net_rp")
             .join(people, on="nip", how="left").select(BANK_FILE_COLUMNS).sort("nip"))
 
 

@@ -148,8 +148,16 @@ def keep_draft(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS)
     return kept, month, new
 
 
-def approve(wh: Warehouse, period: Period) -> KeptRun:
-    """The period's draft becomes approved, if its inputs have not changed since it was run."""
+def approve(wh: Warehouse, period: Period, correction: bool = False) -> KeptRun:
+    """The period's draft (or, with ``correction``, its latest correction) becomes approved, if
+    its inputs have not changed since it was computed."""
+    if correction:
+        locked, draft = current_correction(wh, period, "approving a correction")
+        _expect(draft, RunStatus.DRAFT, "approve")
+        if _fingerprint(wh, period, wh.watermark(), budget_as_of=locked.watermark) != draft.fingerprint:
+            raise Refused(f"inputs for {period} changed since correction {draft.run_id}; run `eperf adjust "
+                          f"--period {period} --out DIR` again and approve that one")
+        return _set_status(wh, draft, RunStatus.APPROVED, "approve")
     draft = _current(wh, period, RunStatus.DRAFT, "approve")
     if _fingerprint(wh, period, wh.watermark()) != draft.fingerprint:
         raise Refused(f"inputs for {period} changed since run {draft.run_id}; run `eperf run --period {period}` "
@@ -157,9 +165,20 @@ def approve(wh: Warehouse, period: Period) -> KeptRun:
     return _set_status(wh, draft, RunStatus.APPROVED, "approve")
 
 
-def lock(wh: Warehouse, period: Period) -> KeptRun:
-    """The period's approved run becomes locked: final, paid, never recomputed."""
+def lock(wh: Warehouse, period: Period, correction: bool = False) -> KeptRun:
+    """The period's approved run (or, with ``correction``, its approved correction) becomes
+    locked: final, to be paid, never recomputed."""
+    if correction:
+        approved = current_correction(wh, period, "locking a correction")[1]
+        _expect(approved, RunStatus.APPROVED, "lock")
+        return _set_status(wh, approved, RunStatus.LOCKED, "lock")
     return _set_status(wh, _current(wh, period, RunStatus.APPROVED, "lock"), RunStatus.LOCKED, "lock")
+
+
+def _expect(run: KeptRun, status: RunStatus, action: str) -> None:
+    if run.status != status:
+        raise Refused(f"cannot {action} correction {run.run_id}: it is {run.status}, and {action} needs "
+                      f"{'a draft' if status == RunStatus.DRAFT else 'an approved one'}")
 
 
 def unlock(wh: Warehouse, period: Period, reason: str) -> KeptRun:
@@ -169,7 +188,10 @@ def unlock(wh: Warehouse, period: Period, reason: str) -> KeptRun:
     current = current_run(wh, period)
     if current is None or current.status not in (RunStatus.APPROVED, RunStatus.LOCKED):
         raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
-    return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip())
+    dropped = [r.run_id for r in corrections(wh, current)]  # they correct a run that may now change
+    for run_id in dropped:
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, run_id])
+    return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip(), superseded=dropped)
 
 
 def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> KeptRun:
@@ -217,6 +239,13 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
     deltas are payable, negative ones recovered (docs/decisions.md)."""
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     correction = _correction(wh, period, locked, backend)
+    same = [r for r in corrections(wh, locked) if r.run_id == correction.month.run_id]
+    if same and same[0].status != RunStatus.DRAFT:
+        raise Refused(f"nothing changed for {period} since correction {same[0].run_id}, which is {same[0].status}; "
+                      "there is nothing new to correct")
+    for unpaid in corrections(wh, locked):  # this one holds them: each compares with what was paid
+        if unpaid.status != RunStatus.LOCKED and unpaid.run_id != correction.month.run_id:
+            wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
     kept = _keep(wh, correction.month, period, correction.watermark, correction.fingerprint, locked.run_id, backend)
     done = Adjustment(kept, locked, correction.rows)
     wh.record("adjust", str(period), kept.run_id, adjusts=locked.run_id, employees=done.rows["nip"].n_unique(),
@@ -245,16 +274,17 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
     month = _compute(wh, period, watermark, run_id_of(period, fingerprint, "adj"), backend,
                      budget_as_of=locked.watermark)
     kept = kept_outputs(wh, locked.run_id)
-    was, now = kept["pay_register"], month.result.pay_register.to_native()
-    own, shared = _reasons(wh, period, locked.watermark)
+    base = paid_base(wh, locked)
+    was, now = kept_outputs(wh, base.run_id)["pay_register"], month.result.pay_register.to_native()
+    own, shared = _reasons(wh, period, base.watermark)
     key = ["nip", "pool_id", "status", "entitlement_rp", "cap_rp"]
     moved = pl.concat([now.select(key).join(was.select(key), on=key, how="anti", nulls_equal=True),
                        was.select(key).join(now.select(key), on=key, how="anti", nulls_equal=True)])
     touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
     people = month.data.table("employees").select("nip", "salary_rp", "golongan")
-    rates = locked_rates(nw.from_native(was), nw.from_native(kept["pool_summary"]), month.policy)
+    rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), month.policy)
     recomputed = now.filter(pl.col("nip").is_in(touched)).join(people, on="nip", how="left")
-    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy).to_native()
+    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, nw.from_native(was)).to_native()
     register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
     pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
                                        month.result.pool_summary)
@@ -265,6 +295,32 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
     rows = _differences(was.filter(pl.col("nip").is_in(touched)), corrected, own,
                         f"changed since the lock: {', '.join(shared)}" if shared else "recomputed")
     return Correction(dataclasses.replace(month, result=tables), watermark, fingerprint, rows)
+
+
+def corrections(wh: Warehouse, locked: KeptRun) -> list[KeptRun]:
+    """The corrections of the run ``locked`` still standing (not superseded), oldest first."""
+    return [r for r in kept_runs(wh, locked.period) if r.adjusts == locked.run_id
+            and r.status != RunStatus.SUPERSEDED]
+
+
+def paid_base(wh: Warehouse, locked: KeptRun, before: KeptRun | None = None) -> KeptRun:
+    """What has been paid for the month (before the correction ``before``): its last locked
+    correction, else the locked run. A correction compares with it and pays the difference."""
+    standing = corrections(wh, locked)
+    if before is not None:
+        standing = standing[:[r.run_id for r in standing].index(before.run_id)]
+    paid = [r for r in standing if r.status == RunStatus.LOCKED]
+    return paid[-1] if paid else locked
+
+
+def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[KeptRun, KeptRun]:
+    """The period's locked run and its latest standing correction (refused when it has none)."""
+    locked = locked_run(wh, period, purpose)
+    standing = corrections(wh, locked)
+    if not standing:
+        raise Refused(f"{period} has no correction of its locked run {locked.run_id}; make one with "
+                      f"`eperf adjust --period {period} --out DIR`")
+    return locked, standing[-1]
 
 
 def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:

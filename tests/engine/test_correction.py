@@ -51,3 +51,19 @@ def test_deductions_follow_the_corrected_pay() -> None:
     # 1,500,000 × 100/150 = 1,000,000; BPJS 1 % of it (under the ceiling); PPh 21 III 5 %: 50,000.
     assert (row["pay_rp"], row["bpjs_employee_rp"], row["pph21_rp"]) == (1_000_000, 10_000, 50_000)
     assert row["net_rp"] == 940_000
+
+
+def test_an_employee_whose_entitlement_did_not_change_keeps_the_pay_paid() -> None:
+    # Late logs of someone already at the cap: entitlement unchanged, so the locked pay (which got
+    # a leftover Rupiah: 667, not the floor 666) stands; another employee's changed entitlement
+    # is paid at the rate.
+    rates = _rates("scale", [("A", 60, 80, 40), ("A", 90, 100, 60)], [("A", 100, 150, True)])
+    nips = ["1" * 18, "2" * 18]
+    now = pl.DataFrame({"nip": nips, "pool_id": ["A", "A"], "status": ["PNS", "PNS"],
+                        "entitlement_rp": [1000, 1200], "cap_rp": [2000, 2000], "pay_rp": [0, 0],
+                        "bpjs_employee_rp": [0, 0], "bpjs_employer_rp": [0, 0], "pph21_rp": [0, 0], "net_rp": [0, 0],
+                        "salary_rp": [3_000_000] * 2, "golongan": ["III"] * 2})
+    paid = pl.DataFrame({"nip": nips, "pool_id": ["A", "A"], "status": ["PNS", "PNS"],
+                         "entitlement_rp": [1000, 1000], "cap_rp": [2000, 2000], "pay_rp": [667, 667]})
+    out = corrected_pay(nw.from_native(now), rates, policy(allocation="scale"), nw.from_native(paid)).to_native()
+    assert dict(out.select("nip", "pay_rp").iter_rows()) == {nips[0]: 667, nips[1]: 800}

@@ -295,3 +295,40 @@ def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path
         held = sum(int(wh.rows(f"select count(*) from src_{name}")[0][0]) for name in CONTRACTS)
     assert {i["file"]: i["rows_read"] for i in manifest["inputs"]} == month_rows
     assert manifest["rows"]["read"] == sum(month_rows.values()) < held
+
+
+def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Path, late: dict[str, object],
+                                                                        tmp_path: Path) -> None:
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    cli = CliRunner()
+
+    def eperf(*args: str) -> tuple[int, str]:
+        result = cli.invoke(app, [*args, *store])
+        return result.exit_code, result.output
+
+    feed1 = month_feed(city, tmp_path / "feed1", M1, first=True)
+    for args in (["ingest", "--data", str(feed1)], ["run", "--period", str(M1)], ["approve", "--period", str(M1)],
+                 ["lock", "--period", str(M1)], ["ingest", "--data", str(late["folder"])],
+                 ["adjust", "--period", str(M1), "--out", str(tmp_path / "rapel")]):
+        assert eperf(*args)[0] == 0, args
+    bank = ["bankfile", "--period", str(M1), "--correction", "--out", str(tmp_path / "rapel.csv")]
+    code, said = eperf(*bank)
+    assert code == 3 and "is draft" in said and not (tmp_path / "rapel.csv").exists()
+    assert eperf("lock", "--period", str(M1), "--correction")[0] == 3  # approve first
+    assert "is approved" in eperf("approve", "--period", str(M1), "--correction")[1]
+    assert "is locked" in eperf("lock", "--period", str(M1), "--correction")[1]
+    assert eperf(*bank)[0] == 0
+    # The rapel transfers are the positive net deltas of adjustment.csv, to the Rupiah.
+    rows = pl.read_csv(tmp_path / "rapel" / "adjustment.csv", schema_overrides={"nip": pl.String})
+    payable = rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0).select("nip", "delta_rp")
+    transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String})
+    assert sorted(transfers.select("nip", "net_rp").rows()) == sorted(payable.rows()) and payable.height > 0
+    # Nothing new: nothing to correct; the locked correction stands.
+    code, said = eperf("adjust", "--period", str(M1), "--out", str(tmp_path / "again"))
+    assert code == 3 and "nothing new to correct" in said
+    # Unlocking the run supersedes its corrections: they may no longer be paid.
+    assert eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")[0] == 0
+    listed = eperf("runs", "--period", str(M1))[1]
+    assert [line.split()[3] for line in listed.splitlines()[1:] if "adjustment" in line] == ["superseded"]
+    code, said = eperf(*bank[:-2], "--out", str(tmp_path / "rapel2.csv"))
+    assert code == 3
