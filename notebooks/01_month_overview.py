@@ -16,7 +16,7 @@ import plotly.express as px
 import polars as pl
 
 from engine import Period
-from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.notebooks import LABELS, offline_figures
 from pipelines.month.run import month_from_folder
 
 offline_figures()
@@ -40,26 +40,27 @@ register.group_by("status").agg(
 # %%
 by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1)).sort("use_pct")
 px.bar(by_pool, x="pool_id", y="use_pct", color="binding",
-       title=f"Pay as % of the pool, {period}", labels={"use_pct": "% of pool", "pool_id": "OPD"}).show()
+       title=f"Pay as % of the pool, {period}", labels=LABELS).show()
 
 # %% [markdown]
 # ## Pay and score by kelas and status
 
 # %%
-px.box(register, x="kelas", y="pay_rp", color="status", title="Gross TPP by kelas and status (Rp)").show()
+px.box(register, x="kelas", y="pay_rp", color="status", title="Gross TPP by kelas and status",
+       labels=LABELS).show()
 px.histogram(register, x="score_bp", color="status", nbins=50, barmode="overlay",
-             title="Performance score (bp)").show()
+             title="Performance score (bp)", labels=LABELS).show()
 
 # %% [markdown]
 # ## What holds pay back
-# Share of employees below the full 10,000 bp on productivity, on discipline, on both.
+# Share of employees (%) below the full 10,000 bp on productivity, on discipline, on both.
 
 # %%
 short = register.select(
     productivity=pl.col("productivity_bp") < 10_000, discipline=pl.col("discipline_bp") < 10_000)
 short.select(
-    (pl.col("productivity") & ~pl.col("discipline")).mean().alias("productivity only"),
-    (~pl.col("productivity") & pl.col("discipline")).mean().alias("discipline only"),
-    (pl.col("productivity") & pl.col("discipline")).mean().alias("both"),
-    (~pl.col("productivity") & ~pl.col("discipline")).mean().alias("neither"),
+    (100 * (pl.col("productivity") & ~pl.col("discipline")).mean()).round(1).alias("productivity only (%)"),
+    (100 * (~pl.col("productivity") & pl.col("discipline")).mean()).round(1).alias("discipline only (%)"),
+    (100 * (pl.col("productivity") & pl.col("discipline")).mean()).round(1).alias("both (%)"),
+    (100 * (~pl.col("productivity") & ~pl.col("discipline")).mean()).round(1).alias("neither (%)"),
 )

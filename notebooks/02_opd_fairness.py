@@ -15,7 +15,7 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 
-from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.notebooks import LABELS, offline_figures
 from pipelines.analysis.whatif import decile_shares, gini, months
 
 offline_figures()
@@ -28,8 +28,9 @@ latest = registers.filter(pl.col("period") == registers["period"].max())
 # %%
 trend = registers.group_by("period", "opd_code").agg(
     pl.col("productivity_bp").mean(), pl.col("discipline_bp").mean()).sort("period", "opd_code")
-px.line(trend, x="period", y="productivity_bp", color="opd_code", title="Mean productivity (bp) by OPD").show()
-px.line(trend, x="period", y="discipline_bp", color="opd_code", title="Mean discipline (bp) by OPD").show()
+px.line(trend, x="period", y="productivity_bp", color="opd_code", title="Mean productivity by OPD",
+        labels=LABELS).show()
+px.line(trend, x="period", y="discipline_bp", color="opd_code", title="Mean discipline by OPD", labels=LABELS).show()
 
 # %% [markdown]
 # ## Same kelas, different pay?
@@ -37,9 +38,10 @@ px.line(trend, x="period", y="discipline_bp", color="opd_code", title="Mean disc
 # from scores, proration and the OPD's pool.
 
 # %%
-per_kelas = latest.group_by("kelas", "opd_code").agg(pl.col("pay_rp").mean().alias("mean_pay_rp"), pl.len())
+per_kelas = latest.group_by("kelas", "opd_code").agg(
+    pl.col("pay_rp").mean().round(0).cast(pl.Int64).alias("mean_pay_rp"), pl.len())
 px.strip(per_kelas.sort("kelas"), x="kelas", y="mean_pay_rp", hover_data=["opd_code", "len"],
-         title="Mean gross TPP per kelas, one point per OPD (Rp)").show()
+         title="Mean gross TPP per kelas, one point per OPD (Rp)", labels=LABELS).show()
 per_kelas.group_by("kelas").agg(
     pl.col("mean_pay_rp").min().alias("lowest_opd_rp"), pl.col("mean_pay_rp").max().alias("highest_opd_rp"),
 ).with_columns(spread_pct=(100 * (pl.col("highest_opd_rp") / pl.col("lowest_opd_rp") - 1)).round(1)).sort("kelas")
@@ -50,7 +52,8 @@ per_kelas.group_by("kelas").agg(
 # %%
 print(f"Gini of gross TPP, {latest['period'][0]}: {gini(latest['pay_rp']):.3f}")
 shares = decile_shares(latest["pay_rp"])
-px.bar(shares, x="decile", y="share", title="Share of total TPP by decile (1 = lowest paid)").show()
+px.bar(shares.with_columns(share_pct=100 * pl.col("share")), x="decile", y="share_pct",
+       title="Share of total TPP by decile (1 = lowest paid)", labels=LABELS).show()
 print(f"top decile / bottom decile: {shares['share'][-1] / shares['share'][0]:.1f}×")
 
 # %% [markdown]

@@ -19,7 +19,7 @@ import polars as pl
 
 from engine import Period
 from pipelines.analysis.gaming import findings
-from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.notebooks import LABELS, offline_figures
 from pipelines.month.run import month_from_folder
 
 offline_figures()
@@ -36,9 +36,9 @@ found = findings(month.data.frames(), month.result.pay_register.to_native(), mon
 found.suspects.head(30)
 
 # %%
-px.histogram(found.employees, x="flag", title="Employees flagged, per check").show()
+px.histogram(found.employees, x="flag", title="Employees flagged, per check", labels=LABELS).show()
 px.bar(found.suspects.filter(pl.col("pay_at_stake_rp") > 0).head(30), x="nip", y="pay_at_stake_rp",
-       color="flags", title="Pay that depends on the suspect entries (Rp)").show()
+       color="flags", title="Pay that depends on the suspect entries", labels=LABELS).show()
 
 # %% [markdown]
 # ## Approvers

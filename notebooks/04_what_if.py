@@ -21,7 +21,7 @@ import plotly.express as px
 import polars as pl
 
 from engine import Allocation, Period, ProductivityRule
-from pipelines.analysis.notebooks import offline_figures
+from pipelines.analysis.notebooks import LABELS, offline_figures
 from pipelines.analysis.whatif import WhatIf, what_if
 from pipelines.month.run import month_from_folder
 
@@ -45,7 +45,7 @@ diff.select(
 # %%
 by_opd = diff.group_by("opd_code").agg(pl.col("change_rp").sum(), pl.col("pay_rp").sum()).with_columns(
     change_pct=(100 * pl.col("change_rp") / pl.col("pay_rp")).round(2)).sort("change_pct")
-px.bar(by_opd, x="opd_code", y="change_pct", title="Change in gross TPP by OPD (%)").show()
+px.bar(by_opd, x="opd_code", y="change_pct", title="Change in gross TPP by OPD (%)", labels=LABELS).show()
 
 # %% [markdown]
 # ## By kelas
@@ -53,7 +53,7 @@ px.bar(by_opd, x="opd_code", y="change_pct", title="Change in gross TPP by OPD (
 # %%
 by_kelas = diff.group_by("kelas").agg(pl.col("change_rp").mean().round(0).alias("mean_change_rp"),
                                       (pl.col("change_rp") < 0).mean().alias("share_losing")).sort("kelas")
-px.bar(by_kelas, x="kelas", y="mean_change_rp", title="Mean change per employee by kelas (Rp)").show()
+px.bar(by_kelas, x="kelas", y="mean_change_rp", title="Mean change per employee by kelas (Rp)", labels=LABELS).show()
 by_kelas
 
 # %% [markdown]

@@ -36,7 +36,8 @@ fig = go.Figure([
     go.Scatter(name="projection", x=ahead, y=[curve["cumulative_rp"][-1] + monthly * i for i in range(len(ahead))],
                mode="lines", line={"dash": "dot"}),
     go.Scatter(name="pagu", x=[curve["period"][0], ahead[-1]], y=[curve["pagu_rp"][0]] * 2, mode="lines"),
-], layout={"title": f"TPP burn-down, fiscal year {p.year} (Rp)"})
+], layout={"title": f"TPP burn-down, fiscal year {p.year}", "xaxis": {"title": "month"},
+           "yaxis": {"title": "cumulative TPP paid (Rp)", "tickformat": ",.0f"}})
 fig.show()
 
 # %% [markdown]

@@ -34,6 +34,23 @@ def offline_figures() -> None:
 
     pio.renderers["offline"] = Offline()
     pio.renderers.default = "offline"
+    indonesian = pio.templates["plotly"]
+    indonesian.layout.separators = ",."  # 1.234.567,5: numbers as Indonesians write them
+    indonesian.layout.yaxis.tickformat = ",~f"  # whole numbers, not "15M" (M reads as miliar here)
+    pio.templates["indonesian"] = indonesian
+    pio.templates.default = "indonesian"
+
+
+LABELS = {
+    "pay_rp": "gross TPP (Rp)", "net_rp": "net TPP (Rp)", "mean_pay_rp": "mean gross TPP (Rp)",
+    "score_bp": "performance score (bp, 10000 = 100 %)", "productivity_bp": "productivity (bp, 10000 = 100 %)",
+    "discipline_bp": "discipline (bp, 10000 = 100 %)", "kelas": "kelas (grade)", "status": "status",
+    "opd_code": "OPD", "pool_id": "pool (OPD)", "use_pct": "% of the pool paid", "period": "month",
+    "decile": "pay decile (1 = lowest paid)", "share_pct": "% of all TPP", "flag": "check", "nip": "NIP",
+    "pay_at_stake_rp": "pay at stake (Rp)", "flags": "checks", "change_pct": "change in gross TPP (%)",
+    "mean_change_rp": "mean change per employee (Rp)", "binding": "pool binds", "count": "employees",
+}
+"""Axis and legend labels in words, for every notebook chart (``labels=LABELS``)."""
 
 
 def notebook_paths() -> list[Path]:

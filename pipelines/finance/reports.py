@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from engine import Period, Verdict
+from engine import Period, Verdict, values
 from pipelines.finance.bank import mask_name
 from pipelines.finance.reconciliation import Reconciled
 from pipelines.numbers import number, rupiah
@@ -29,6 +29,14 @@ NOMINATIF_COLUMNS = {
 MONEY = ("amt_bk", "amt_pk", "amt_kk", "amt_kp", "amt_tb", "amt_pol", "pay_rp", "bpjs_employee_rp", "pph21_rp",
          "net_rp")
 TOTAL_LABEL = "JUMLAH"
+INDONESIAN = {"separators": ",."}
+"""Plotly layout: numbers as Indonesians write them (1.234.567,5)."""
+HEADERS = {"level": "level", "pool_id": "pool", "account_code": "account", "pagu_rp": "pagu (Rp)",
+           "realized_rp": "realized (Rp)", "this_run_rp": "this run (Rp)", "corrections_rp": "correction (Rp)",
+           "remaining_rp": "remaining (Rp)", "projected_rp": "projected to December (Rp)", "status": "status",
+           "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
+           "transferred_rp": "transferred (Rp)", "difference_rp": "difference (Rp)"}
+"""Table headers in words."""
 CEILING_NOTE = ("Kolom plafon: pagu tiap komponen menurut kelas jabatan (ceiling), bukan yang dibayar; TPP bruto "
                 "adalah plafon × skor × proporsi hari, dibagi dalam pagu pool (SPEC §4).")
 """Why the six components add up to more than the bruto, on every sheet."""
@@ -60,8 +68,8 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
         for c, name in enumerate(frame.columns[1:], start=1):
             sheet.set_column(c, c, 14, money if name in MONEY else None)
         sheet.write_row(first, 0, labels, header)
-        for r, values in enumerate(frame.iter_rows(), start=first + 1):
-            for c, value in enumerate(values):
+        for r, cells in enumerate(frame.iter_rows(), start=first + 1):
+            for c, value in enumerate(cells):
                 if isinstance(value, str):  # text stays text: a name starting with "=" is no formula
                     sheet.write_string(r, c, value)
                 elif value is not None:
@@ -120,29 +128,46 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
     exceptions."""
     import plotly.graph_objects as go
 
-    pools = outlook.filter(pl.col("level") == "pool").sort("pool_id")
+    pools = outlook.filter(pl.col("level") == "pool").with_columns(
+        realized_pct=100 * pl.col("realized_rp") / pl.col("pagu_rp"),
+        run_pct=100 * pl.col("this_run_rp") / pl.col("pagu_rp")).sort(
+        pl.col("realized_pct") + pl.col("run_pct"), "pool_id")
+    height = max(460, 18 * pools.height + 140)
     use = go.Figure([
-        go.Bar(name="realized", x=pools["pool_id"], y=pools["realized_rp"]),
-        go.Bar(name=f"this run ({period})", x=pools["pool_id"], y=pools["this_run_rp"]),
-        go.Scatter(name="pagu", x=pools["pool_id"], y=pools["pagu_rp"], mode="markers",
-                   marker={"symbol": "line-ew-open", "size": 14, "color": "black"}),
-    ], layout={"barmode": "stack", "title": "TPP budget use per pool (Rp)", "xaxis": {"tickangle": -60}})
+        go.Bar(name="realized before this month", y=pools["pool_id"], x=pools["realized_pct"], orientation="h"),
+        go.Bar(name=f"this run ({period})", y=pools["pool_id"], x=pools["run_pct"], orientation="h"),
+    ], layout={**INDONESIAN, "barmode": "stack", "height": height,
+               "title": "Share of each pool's TPP pagu used (realized and this run), fullest at the top",
+               "xaxis": {"title": "% of the pool's pagu", "ticksuffix": " %"}, "yaxis": {"title": "pool (OPD)"},
+               "shapes": [{"type": "line", "x0": 100, "x1": 100, "yref": "paper", "y0": 0, "y1": 1,
+                           "line": {"color": "black", "dash": "dash"}}]})
     failing = outlook.filter(pl.col("status") != Verdict.OK.value)
     burn_fig = go.Figure([
         go.Scatter(name="paid to date", x=burn["period"], y=burn["cumulative_rp"], mode="lines+markers"),
         go.Scatter(name="pagu", x=burn["period"], y=burn["pagu_rp"], mode="lines", line={"dash": "dash"}),
-    ], layout={"title": "Burn-down of the year's TPP pagu (Rp, city)"})
+    ], layout={**INDONESIAN, "title": "Burn-down of the year's TPP pagu (city)",
+               "xaxis": {"title": "month"},
+               "yaxis": {"title": "cumulative TPP paid", "tickprefix": "Rp ", "tickformat": ",.0f"}})
     pay = go.Figure([go.Histogram(x=register["net_rp"], nbinsx=60)],
-                    layout={"title": f"Net TPP per employee, {period} (Rp)", "bargap": 0.05})
+                    layout={**INDONESIAN, "title": f"Net TPP per employee, {period}", "bargap": 0.05,
+                            "xaxis": {"title": "net TPP", "tickprefix": "Rp ", "tickformat": ",.0f"},
+                            "yaxis": {"title": "employees"}})
     figures = [use, burn_fig, pay]
     exceptions = ""
     if reconciliation is None:
         exceptions = "<p>No reconciliation: the period is not locked.</p>"
     else:
-        counts = reconciliation.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
-        figures.append(go.Figure([go.Bar(x=counts["class"], y=counts["len"])],
-                                 layout={"title": "Reconciliation with e-Payment: employees per class"}))
         to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value)
+        counts = (to_chase.with_columns(pl.col("class").cast(pl.Enum(values(Reconciled))))
+                  .group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class"))
+        matched = reconciliation.height - to_chase.height
+        figures.append(go.Figure([go.Bar(x=counts["class"].cast(pl.String).str.replace_all("_", " "),
+                                         y=counts["len"], text=[rupiah(int(v)) for v in counts["difference_rp"]],
+                                         textposition="outside")],
+                                 layout={**INDONESIAN, "title": f"Reconciliation exceptions by class "
+                                                                f"({number(matched)} employees matched)",
+                                         "xaxis": {"title": "class (bar label: the Rupiah difference)"},
+                                         "yaxis": {"title": "employees"}}))
         exceptions = _table(to_chase.head(200), f"Exceptions to chase ({number(to_chase.height)}, "
                                                 f"first {min(to_chase.height, 200)} shown)")
     parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="460px")
@@ -166,8 +191,12 @@ no names or bank accounts are shown.</p>{summary}
 """, encoding="utf-8")
 
 
+def _cell(value: object) -> str:
+    return "" if value is None else number(value) if isinstance(value, int) else str(value).replace("_", " ")
+
+
 def _table(frame: pl.DataFrame, title: str) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(number(v) if isinstance(v, int) else str(v))}</td>"
+    head = "".join(f"<th>{html.escape(HEADERS.get(c, c.replace('_', ' ')))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>"
                                     for v in row) + "</tr>" for row in frame.iter_rows())
     return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}</table>"
