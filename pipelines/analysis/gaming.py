@@ -22,6 +22,10 @@ ON_LEAVE_MIN_DAYS = 2
 MONTH_END_DAYS, MONTH_END_SHARE, MONTH_END_MIN_ENTRIES = 3, 0.5, 20
 STAMP_MIN_DECISIONS, STAMP_SAME_DAY_SHARE = 50, 0.95
 IMPOSSIBLE_MINUTES = 16 * 60
+STRONG_FLAGS = ("on_leave", "repeated")
+"""Evidence enough alone: work approved on days away, one activity copied again and again. The
+others (at the cap, month-end bursts) are also what a hard worker or a late approver leaves, so
+a suspect needs two of them (independent evidence)."""
 OUTLIER_RATIO = 3
 """A catalogue activity is an outlier when its standard minutes are over 3 × the catalogue's median."""
 
@@ -37,7 +41,8 @@ class Findings:
     catalogue: pl.DataFrame
     """``activity_code, name, standard_minutes, times_median``"""
     suspects: pl.DataFrame
-    """``nip, opd_code, flags, evidence, pay_rp, pay_without_rp, pay_at_stake_rp`` ranked"""
+    """``nip, opd_code, flags, evidence, pay_rp, pay_without_rp, pay_at_stake_rp`` ranked: the
+    flagged employees with a strong flag (:data:`STRONG_FLAGS`) or two flags or more"""
 
 
 def period_entries(tables: dict[str, pl.DataFrame], period: Period) -> pl.DataFrame:
@@ -146,7 +151,8 @@ def suspect_entries(entries: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
 
 
 def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Policy, period: Period) -> Findings:
-    """Every check on one month, and the suspects ranked by flags, then by pay at stake.
+    """Every check on one month, and the suspects (a strong flag, or two flags) ranked by flags,
+    then by pay at stake.
 
     Pay at stake: the entitlement the month gives now less the one it gives with the suspect
     entries (:func:`suspect_entries`) removed from the log: what the entries earn, before the
@@ -162,7 +168,9 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
                          "what-if").result.pay_register.to_native()
     ranked = (
         people.group_by("nip").agg(pl.col("flag").str.join(", ").alias("flags"), pl.len().alias("n"),
-                                   pl.col("evidence").str.join("; "))
+                                   pl.col("evidence").str.join("; "),
+                                   pl.col("flag").is_in(list(STRONG_FLAGS)).any().alias("strong"))
+        .filter(pl.col("strong") | (pl.col("n") >= 2))
         .join(register.select("nip", "opd_code", "pay_rp", "entitlement_rp"), on="nip", how="left")
         .join(recomputed.select("nip", pl.col("pay_rp").alias("pay_without_rp"),
                                 pl.col("entitlement_rp").alias("entitlement_without_rp")), on="nip", how="left")

@@ -113,3 +113,18 @@ def test_catalogue_outliers_are_over_three_times_the_median() -> None:
     catalog = pl.DataFrame({"activity_code": ["a", "b", "c", "d", "e"], "name": list("abcde"),
                             "standard_minutes": [10, 20, 30, 90, 91]})  # median 30: 91 > 90, 90 is not
     assert gaming.catalogue_outliers(catalog)["activity_code"].to_list() == ["e"]
+
+
+def test_a_suspect_needs_independent_evidence(city: Path) -> None:
+    # At the cap alone is what a hard worker leaves: not a suspect. A strong flag (work on days
+    # away, an activity copied again and again) or two flags make one. Every seeded gamer is
+    # found, and most suspects are seeded (the README reports the demo city's figures).
+    month = month_from_folder(city, P)
+    found = gaming.findings(month.data.frames(), month.result.pay_register.to_native(), month.policy, P)
+    seeded = set(pl.read_csv(city / "truth" / "seeded_gamers.csv", infer_schema=False)["nip"])
+    suspects = set(found.suspects["nip"])
+    only_at_cap = set(found.employees.group_by("nip").agg(pl.col("flag")).filter(
+        pl.col("flag").list.len() == 1, pl.col("flag").list.first() == "at_cap")["nip"])
+    assert only_at_cap and not only_at_cap & suspects
+    assert seeded <= suspects  # recall 100 %
+    assert len(seeded & suspects) / len(suspects) >= 0.8  # precision
