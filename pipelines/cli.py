@@ -219,9 +219,9 @@ def _budget_line(row: dict[str, Any]) -> str:
 
 @app.command()
 def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reconciliation.")],
-              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
-    """The locked run against e-Payment transfers and SP2D: reconciliation.csv (per employee)
-    and reconciliation_opd.csv (per OPD)."""
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, correction: CorrectionOpt = False) -> None:
+    """The locked run (or, with --correction, the month with its paid rapel) against e-Payment
+    transfers and SP2D: reconciliation.csv (per employee) and reconciliation_opd.csv (per OPD)."""
     import polars as pl
 
     from engine import Period
@@ -230,7 +230,7 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
     from pipelines.numbers import number, rupiah
 
     with _sentences():
-        done = commands.reconcile(warehouse, Period.parse(period), out)
+        done = commands.reconcile(warehouse, Period.parse(period), out, correction)
     people = done.employees
     computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
     typer.echo(f"reconciliation of {done.run.run_id}: computed {rupiah(computed)}, transferred "

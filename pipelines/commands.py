@@ -187,12 +187,13 @@ class Reconciliation:
     opds: pl.DataFrame
 
 
-def reconcile(warehouse: Path, period: Period, out: Path) -> Reconciliation:
-    """``eperf reconcile``: the locked run against the transfers and SP2D, written to ``out``."""
+def reconcile(warehouse: Path, period: Period, out: Path, correction: bool = False) -> Reconciliation:
+    """``eperf reconcile``: the locked run (or its locked correction) against the transfers and
+    SP2D, written to ``out``."""
     where = Out(out, "reconciliation")
     where.check(warehouse)
     with open_warehouse(warehouse) as wh:
-        run, employees, opds = reconciliation.reconcile(wh, period)
+        run, employees, opds = reconciliation.reconcile(wh, period, correction)
         _publish(wh, warehouse, where, table_folder({"reconciliation.csv": employees,
                                                      "reconciliation_opd.csv": opds}))
     return Reconciliation(run, employees, opds)

@@ -21,20 +21,27 @@ def bank_file(wh: Warehouse, period: Period, correction: bool = False) -> pl.Dat
     The only output with personal data unmasked: it is refused for a run or correction not
     locked, and for a correction superseded."""
     if correction:
-        locked, latest = current_correction(wh, period, "a rapel transfer file")
-        if latest.status != RunStatus.LOCKED:
-            raise Refused(f"correction {latest.run_id} is {latest.status}: a rapel transfer file is made from a "
-                          f"locked correction (`eperf approve --period {period} --correction`, then lock it)")
-        was = kept_outputs(wh, paid_base(wh, locked, before=latest).run_id)["pay_register"]
-        now = kept_outputs(wh, latest.run_id)["pay_register"]
-        paid = was.select("nip", pl.col("net_rp").alias("paid"))
-        net = now.select("nip", "net_rp").join(paid, on="nip", how="left").select(
-            "nip", pl.col("net_rp") - pl.col("paid").fill_null(0))
+        net = rapel_net(wh, period, "a rapel transfer file")
     else:
         net = kept_outputs(wh, locked_run(wh, period, "a bank transfer file").run_id)["pay_register"]
     people = wh.table("employees", columns=("nip", "name", "bank_account"))
     return (net.filter(pl.col("net_rp") > 0).select("nip", "net_rp")
             .join(people, on="nip", how="left").select(BANK_FILE_COLUMNS).sort("nip"))
+
+
+def rapel_net(wh: Warehouse, period: Period, purpose: str) -> pl.DataFrame:
+    """``nip, net_rp``: what the period's locked correction adds to (or takes from) each
+    employee's net over what was paid before it. Refused (saying ``purpose`` needs it) when the
+    period has no correction, or its latest is not locked."""
+    locked, latest = current_correction(wh, period, purpose)
+    if latest.status != RunStatus.LOCKED:
+        raise Refused(f"correction {latest.run_id} is {latest.status}: {purpose} is made from a locked correction "
+                      f"(`eperf approve --period {period} --correction`, then lock it)")
+    was = kept_outputs(wh, paid_base(wh, locked, before=latest).run_id)["pay_register"]
+    now = kept_outputs(wh, latest.run_id)["pay_register"]
+    paid = was.select("nip", pl.col("net_rp").alias("paid"))
+    return now.select("nip", "net_rp").join(paid, on="nip", how="left").select(
+        "nip", pl.col("net_rp") - pl.col("paid").fill_null(0))
 
 
 def mask_name(name: pl.Expr) -> pl.Expr:

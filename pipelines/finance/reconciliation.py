@@ -9,7 +9,8 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp, values
-from pipelines.warehouse.lifecycle import KeptRun, locked_run, policy_of
+from pipelines.finance.bank import rapel_net
+from pipelines.warehouse.lifecycle import KeptRun, current_correction, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
 
@@ -39,16 +40,25 @@ def _lit(state: StrEnum) -> pl.Expr:
 
 
 
-def reconcile(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame, pl.DataFrame]:
-    """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD."""
+def reconcile(wh: Warehouse, period: Period, correction: bool = False) -> tuple[KeptRun, pl.DataFrame, pl.DataFrame]:
+    """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD. With
+    ``correction``, its locked correction instead: what each employee should have received for
+    the month in all (the run and its rapel) against every transfer of the month."""
     run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
+    expected = None
+    if correction:
+        rapel = rapel_net(wh, period, "reconciliation of a correction")
+        run = current_correction(wh, period, "reconciliation of a correction")[1]
+        expected = rapel.select("nip", (1 + (pl.col("net_rp") > 0).cast(pl.Int64)).alias("expected"))
     register = kept_outputs(wh, run.run_id)["pay_register"]
     transfers = wh.table("transfers").filter(pl.col("period") == str(period))
     sp2d = wh.table("sp2d").filter(pl.col("period") == str(period))
-    return run, reconcile_employees(register, transfers, sp2d), reconcile_opds(register, sp2d, policy_of(wh, period))
+    return (run, reconcile_employees(register, transfers, sp2d, expected),
+            reconcile_opds(register, sp2d, policy_of(wh, period)))
 
 
-def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame) -> pl.DataFrame:
+def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame,
+                        expected: pl.DataFrame | None = None) -> pl.DataFrame:
     """``nip, class, computed_net_rp, transferred_rp, difference_rp`` for every employee in the
     register or in the period's transfers, sorted by class then NIP.
 
@@ -73,10 +83,13 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("computed_net_rp").is_not_null().alias("computed"),
         pl.col("computed_net_rp").fill_null(0), pl.col("transferred_rp").fill_null(0),
         pl.col("payments").fill_null(0), pl.col("uncovered").fill_null(0), pl.col("transfers").fill_null(0))
+    if expected is not None:
+        both = both.join(expected, on="nip", how="left")
+    both = both.with_columns((pl.col("expected") if expected is not None else pl.lit(1)).fill_null(1).alias("due"))
     difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
     kind = (
         pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
-        .when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))
+        .when(pl.col("payments") > pl.col("due")).then(_lit(Reconciled.DUPLICATE_TRANSFER))
         .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(_lit(Reconciled.FAILED_TRANSFER))
         .when(~pl.col("computed")).then(_lit(Reconciled.PAID_NOT_COMPUTED))
         .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(_lit(Reconciled.COMPUTED_NOT_PAID))

@@ -307,6 +307,7 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
         return result.exit_code, result.output
 
     feed1 = month_feed(city, tmp_path / "feed1", M1, first=True)
+    shutil.rmtree(feed1 / "epayment")  # e-Payment's export of the month comes below
     for args in (["ingest", "--data", str(feed1)], ["run", "--period", str(M1)], ["approve", "--period", str(M1)],
                  ["lock", "--period", str(M1)], ["ingest", "--data", str(late["folder"])],
                  ["adjust", "--period", str(M1), "--out", str(tmp_path / "rapel")]):
@@ -323,6 +324,32 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
     payable = rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0).select("nip", "delta_rp")
     transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String})
     assert sorted(transfers.select("nip", "net_rp").rows()) == sorted(payable.rows()) and payable.height > 0
+    # e-Payment pays the month (every employee's locked net) and then the rapel, on SP2D of its
+    # own: reconciled with the correction, every employee is matched; the locked run alone would
+    # see the rapel as overpaid.
+    assert eperf("export", "--period", str(M1), "--out", str(tmp_path / "locked"))[0] == 0
+    locked = pl.read_csv(tmp_path / "locked" / "pay_register.csv", schema_overrides={"nip": pl.String})
+    rapel = transfers.join(locked.select("nip", "opd_code"), on="nip")
+    paid = pl.concat([
+        locked.filter(pl.col("net_rp") > 0).select(pl.format("{}/TPP-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"),
+                                                   "nip", "net_rp", "opd_code"),
+        rapel.select(pl.format("{}/RAPEL-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"), "nip", "net_rp",
+                     "opd_code")])
+    export = tmp_path / "epayment"
+    (export / "epayment").mkdir(parents=True)
+    paid.select("sp2d_no", "nip", pl.lit(str(M1)).alias("period"), "net_rp",
+                pl.lit("success").alias("status")).write_csv(export / "epayment" / "transfers.csv")
+    paid.group_by("sp2d_no", "opd_code").agg(pl.col("net_rp").sum().alias("gross_rp")).select(
+        "sp2d_no", pl.lit(M1.last_day).alias("sp2d_date"), pl.lit(M1.year).alias("fiscal_year"), "opd_code",
+        pl.lit("5.1.01.02.01.0001").alias("account_code"), pl.lit(str(M1)).alias("period"), "gross_rp",
+        pl.lit("paid").alias("status")).write_csv(export / "epayment" / "sp2d.csv")
+    assert eperf("ingest", "--data", str(export))[0] == 0
+    assert eperf("reconcile", "--period", str(M1), "--correction", "--out", str(tmp_path / "rekon"))[0] == 0
+    classes = pl.read_csv(tmp_path / "rekon" / "reconciliation.csv")["class"]
+    assert set(classes) == {"matched"}
+    assert eperf("reconcile", "--period", str(M1), "--out", str(tmp_path / "rekon-run"))[0] == 0
+    by_run = pl.read_csv(tmp_path / "rekon-run" / "reconciliation.csv", schema_overrides={"nip": pl.String})
+    assert set(by_run.filter(pl.col("class") != "matched")["nip"]) == set(transfers["nip"])
     # Nothing new: nothing to correct; the locked correction stands.
     code, said = eperf("adjust", "--period", str(M1), "--out", str(tmp_path / "again"))
     assert code == 3 and "nothing new to correct" in said
