@@ -13,6 +13,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
+from engine.money import exact_floor_div
 from engine.policy import Allocation, Policy
 
 _BIG = nw.Int128
@@ -41,7 +42,7 @@ def allocate_scale(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     # Not binding: target = E, so each share is exactly the entitlement.
     divisor = nw.when(nw.col("total_entitlement") > 0).then(nw.col("total_entitlement")).otherwise(1).cast(_BIG)
     numerator = ent.cast(_BIG) * nw.col("target").cast(_BIG)
-    frame = frame.with_columns(share_floor=numerator // divisor, share_rem=numerator % divisor)
+    frame = frame.with_columns(share_floor=exact_floor_div(numerator, divisor), share_rem=numerator % divisor)
     lam = (nw.col("pool_rp").cast(nw.Float64) / nw.col("total_entitlement").cast(nw.Float64))
     return _largest_remainder(frame, target=nw.col("target")).with_columns(
         **{"lambda": nw.when(nw.col("binding")).then(lam).otherwise(nw.lit(1.0, nw.Float64))},
@@ -92,7 +93,7 @@ def allocate_share(employees: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     numerator = nw.col("share_ent") * nw.col("rest")
     frame = frame.with_columns(
         share_floor=nw.when(nw.col("saturated")).then(nw.col("share_cap"))
-        .when(open_).then(numerator // divisor).otherwise(0).cast(_BIG),
+        .when(open_).then(exact_floor_div(numerator, divisor)).otherwise(0).cast(_BIG),
         share_rem=nw.when(open_).then(numerator % divisor).otherwise(0).cast(_BIG),
     )
     lam = nw.when(nw.col("rest_ent") > 0).then(

@@ -6,7 +6,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine.money import BP, fitting_int64
+from engine.money import BP, exact_floor_div, fitting_int64
 from engine.period import Period
 from engine.policy import Policy
 from engine.pool import budget_lines, paid_tpp
@@ -56,7 +56,7 @@ def budget_check(pool_summary: nw.DataFrame[Any], accounts: nw.LazyFrame[Any], a
         nw.when(account.str.starts_with(BELANJA)).then(line).otherwise(0).sum().cast(nw.Int128).alias("belanja"),
     )
     belanja = fitting_int64(totals.with_columns(  # the share in Int128: pegawai × 10000 may pass 2^63
-        share=nw.when(nw.col("belanja") > 0).then(nw.col("pegawai") * BP // nw.col("belanja"))),
+        share=nw.when(nw.col("belanja") > 0).then(exact_floor_div(nw.col("pegawai") * BP, nw.col("belanja")))),
         ("pegawai", "belanja", "share"), "the city's belanja").collect("polars")
     share = nw.col("share")
     city_row = belanja.select(

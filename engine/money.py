@@ -40,6 +40,17 @@ def apply_bp(amount: nw.Expr, bp: nw.Expr | int) -> nw.Expr:
     return (amount * bp + BP // 2) // BP
 
 
+def exact_floor_div(numerator: nw.Expr, denominator: nw.Expr | int) -> nw.Expr:
+    """``floor(numerator / denominator)`` exactly on every backend, for wide (Int128) operands.
+
+    ``(n − n mod d) // d``: the dividend is a multiple of ``d``, so a backend that divides
+    through a rounded quotient (Spark divides decimals to 6 places, rounding half up, before
+    the floor: 49,999,999 // 10,000,000 would be 5) still lands on the integer. The same
+    value as ``n // d`` wherever integer division is exact (polars, DuckDB).
+    """
+    return (numerator - numerator % denominator) // denominator
+
+
 def floor_bp(numerator: nw.Expr, denominator: nw.Expr | int) -> nw.Expr:
     """``floor_div(10000 × numerator, denominator)``: a ratio in whole basis points."""
     return (numerator * BP) // denominator

@@ -6,7 +6,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine.money import fitting_int64
+from engine.money import exact_floor_div, fitting_int64
 from engine.period import Period
 from engine.policy import Policy, PoolScope
 from engine.states import Sp2dStatus
@@ -97,7 +97,7 @@ def pools(pool_members: nw.LazyFrame[Any], accounts: nw.LazyFrame[Any], period: 
                       nw.col("realized_rp").fill_null(0).cast(nw.Int128))
         .with_columns(
             pool_rp=nw.when(remaining > 0)
-            .then(remaining // period.months_left)
+            .then(exact_floor_div(remaining, period.months_left))
             .otherwise(nw.lit(0, nw.Int128))
             .cast(nw.Int128)
         )

@@ -54,7 +54,8 @@ def run(period: PeriodOpt,
         data: Annotated[Path | None, typer.Option(
             "--data", help="Data directory with the source exports (SPEC §3); without it, the warehouse.")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="Folder for the run's outputs.")] = None,
-        backend: Annotated[str, typer.Option(help="Engine backend: polars or duckdb.")] = "polars",
+        backend: Annotated[str, typer.Option(
+            help="Engine backend: polars, duckdb or spark (pyspark and Java needed).")] = "polars",
         warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Compute one month's TPP: from --data into --out, or from the warehouse as the period's draft."""
     from engine import Period

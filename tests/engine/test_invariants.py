@@ -142,7 +142,7 @@ def test_backends_give_identical_integers(rule: str, allocation: str, scope: str
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
     tables = wide_city(rng, pol)
     runs = {}
-    for backend in Backend:
+    for backend in (Backend.POLARS, Backend.DUCKDB):
         inputs = engine_inputs(tables, backend)
         result = run_period(inputs, pol, PERIOD, "parity")
         runs[backend] = {"pay_register": result.pay_register.to_native(),
