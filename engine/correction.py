@@ -19,6 +19,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from engine.deductions import with_deductions
+from engine.money import exact_floor_div
 from engine.policy import Allocation, Policy
 from engine.run import POOL_COLUMNS
 
@@ -61,7 +62,8 @@ def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Poli
     deductions follow today's salary and golongan.
     """
     share = policy.allocation is Allocation.SHARE
-    at_rate = (nw.col("entitlement_rp").cast(_BIG) * nw.col("rate_num").cast(_BIG)) // nw.col("rate_den").cast(_BIG)
+    at_rate = exact_floor_div(nw.col("entitlement_rp").cast(_BIG) * nw.col("rate_num").cast(_BIG),
+                              nw.col("rate_den").cast(_BIG))
     full = nw.col("cap_rp") if share else nw.col("entitlement_rp")
     bound = nw.min_horizontal(at_rate, nw.col("cap_rp").cast(_BIG)) if share else at_rate
     pay = nw.when(nw.col("binding").is_null()).then(nw.col("pay_rp")).otherwise(

@@ -41,7 +41,8 @@ def apply_bp(amount: nw.Expr, bp: nw.Expr | int) -> nw.Expr:
 
 
 def exact_floor_div(numerator: nw.Expr, denominator: nw.Expr | int) -> nw.Expr:
-    """``floor(numerator / denominator)`` exactly on every backend, for wide (Int128) operands.
+    """``floor(numerator / denominator)`` exactly on every backend, for wide (Int128) operands
+    and a non-negative numerator.
 
     ``(n − n mod d) // d``: the dividend is a multiple of ``d``, so a backend that divides
     through a rounded quotient (Spark divides decimals to 6 places, rounding half up, before
