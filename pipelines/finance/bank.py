@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from engine import Period
-from pipelines.warehouse.lifecycle import current_correction, locked_run, paid_base
+from pipelines.warehouse.lifecycle import KeptRun, current_correction, locked_run, paid_base
 from pipelines.warehouse.store import Refused, RunStatus, Warehouse, kept_outputs
 
 BANK_FILE_COLUMNS = ("nip", "name", "bank_account", "net_rp")
@@ -21,7 +21,7 @@ def bank_file(wh: Warehouse, period: Period, correction: bool = False) -> pl.Dat
     The only output with personal data unmasked: it is refused for a run or correction not
     locked, and for a correction superseded."""
     if correction:
-        net = rapel_net(wh, period, "a rapel transfer file")
+        net = rapel_net(wh, period, "a rapel transfer file")[1]
     else:
         net = kept_outputs(wh, locked_run(wh, period, "a bank transfer file").run_id)["pay_register"]
     people = wh.table("employees", columns=("nip", "name", "bank_account"))
@@ -29,8 +29,8 @@ def bank_file(wh: Warehouse, period: Period, correction: bool = False) -> pl.Dat
             .join(people, on="nip", how="left").select(BANK_FILE_COLUMNS).sort("nip"))
 
 
-def rapel_net(wh: Warehouse, period: Period, purpose: str) -> pl.DataFrame:
-    """``nip, net_rp``: what the period's locked correction adds to (or takes from) each
+def rapel_net(wh: Warehouse, period: Period, purpose: str) -> tuple[KeptRun, pl.DataFrame]:
+    """The period's locked correction and ``nip, net_rp``: what it adds to (or takes from) each
     employee's net over what was paid before it. Refused (saying ``purpose`` needs it) when the
     period has no correction, or its latest is not locked."""
     locked, latest = current_correction(wh, period, purpose)
@@ -40,7 +40,7 @@ def rapel_net(wh: Warehouse, period: Period, purpose: str) -> pl.DataFrame:
     was = kept_outputs(wh, paid_base(wh, locked, before=latest).run_id)["pay_register"]
     now = kept_outputs(wh, latest.run_id)["pay_register"]
     paid = was.select("nip", pl.col("net_rp").alias("paid"))
-    return now.select("nip", "net_rp").join(paid, on="nip", how="left").select(
+    return latest, now.select("nip", "net_rp").join(paid, on="nip", how="left").select(
         "nip", pl.col("net_rp") - pl.col("paid").fill_null(0))
 
 

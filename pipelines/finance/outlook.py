@@ -27,7 +27,7 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     run = counted_run(wh, period)
     policy = policy_of(wh, period)
     apbd, sp2d = (nw.from_native(wh.table(name).lazy()) for name in ("apbd_lines", "sp2d"))
-    accounts = nw.from_native(budget_accounts(apbd, sp2d, policy, period).collect("polars").to_native().lazy())
+    accounts = budget_accounts(apbd, sp2d, policy, period).collect("polars").lazy()  # read three times below
     kept = kept_outputs(wh, run.run_id)["pool_summary"]
     today = pools(nw.from_native(kept.lazy()).select("pool_id"), accounts, period).collect("polars")
     summary = kept.drop("pagu_rp", "realized_rp").join(

@@ -10,7 +10,7 @@ import polars as pl
 
 from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp, values
 from pipelines.finance.bank import rapel_net
-from pipelines.warehouse.lifecycle import KeptRun, current_correction, locked_run, policy_of
+from pipelines.warehouse.lifecycle import KeptRun, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
 
@@ -47,8 +47,7 @@ def reconcile(wh: Warehouse, period: Period, correction: bool = False) -> tuple[
     run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
     expected = None
     if correction:
-        rapel = rapel_net(wh, period, "reconciliation of a correction")
-        run = current_correction(wh, period, "reconciliation of a correction")[1]
+        run, rapel = rapel_net(wh, period, "reconciliation of a correction")
         expected = rapel.select("nip", (1 + (pl.col("net_rp") > 0).cast(pl.Int64)).alias("expected"))
     register = kept_outputs(wh, run.run_id)["pay_register"]
     transfers = wh.table("transfers").filter(pl.col("period") == str(period))

@@ -157,9 +157,10 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
     if reconciliation is None:
         exceptions = "<p>No reconciliation: the period is not locked.</p>"
     else:
-        to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value)
-        counts = (to_chase.with_columns(pl.col("class").cast(pl.Enum(values(Reconciled))))
-                  .group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class"))
+        to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value).with_columns(
+            pl.col("class").cast(pl.Enum(values(Reconciled))))
+        counts = to_chase.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
+        to_chase = to_chase.with_columns(pl.col("class").cast(pl.String).str.replace_all("_", " "))  # in words
         matched = reconciliation.height - to_chase.height
         figures.append(go.Figure([go.Bar(x=counts["class"].cast(pl.String).str.replace_all("_", " "),
                                          y=counts["len"], text=[rupiah(int(v)) for v in counts["difference_rp"]],
@@ -192,7 +193,7 @@ no names or bank accounts are shown.</p>{summary}
 
 
 def _cell(value: object) -> str:
-    return "" if value is None else number(value) if isinstance(value, int) else str(value).replace("_", " ")
+    return "" if value is None else number(value) if isinstance(value, int) else str(value)
 
 
 def _table(frame: pl.DataFrame, title: str) -> str:
