@@ -6,15 +6,31 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install demo lint test bench clean notebooks walkthrough
+.PHONY: install java demo lint test bench clean notebooks walkthrough spark-up spark-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
-install: $(STAMP)
+## install: the virtualenv, and the Java runtime `--backend spark` needs (Debian's package, as root)
+install: $(STAMP) java
+
+JAVA_PACKAGE := openjdk-17-jre-headless
+java:
+	@command -v java >/dev/null || [ -x "$$JAVA_HOME/bin/java" ] || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(JAVA_PACKAGE) for --backend spark"; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $(JAVA_PACKAGE) >/dev/null; \
+	  else echo "warning: no Java runtime: --backend spark and its tests need $(JAVA_PACKAGE)"; fi; }
+
+## spark-up / spark-down: a standalone Spark master and worker on 127.0.0.1 (prints the master URL)
+spark-up: install
+	$(BIN)/python -m pipelines.spark_cluster up
+
+spark-down:
+	$(BIN)/python -m pipelines.spark_cluster down
 
 ## demo: install, generate the Surabaya-size demo city (and what arrives late for October),
 ## run its latest month, print the summary

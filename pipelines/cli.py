@@ -56,6 +56,9 @@ def run(period: PeriodOpt,
         out: Annotated[Path | None, typer.Option("--out", help="Folder for the run's outputs.")] = None,
         backend: Annotated[str, typer.Option(
             help="Engine backend: polars, duckdb or spark (pyspark and Java needed).")] = "polars",
+        master: Annotated[str | None, typer.Option(
+            help="With --backend spark: local[N] (default local[2]), spark://host:port (a standalone "
+                 "cluster) or sc://host:port (Spark Connect).")] = None,
         warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Compute one month's TPP: from --data into --out, or from the warehouse as the period's draft."""
     from engine import Period
@@ -65,6 +68,15 @@ def run(period: PeriodOpt,
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
+    if backend not in tuple(Backend):
+        raise _fail(f"--backend {backend!r} is not one of {', '.join(Backend)}")
+    if Backend(backend) is Backend.SPARK:
+        from pipelines.month import spark
+
+        with _sentences():
+            spark.choose_master(master)
+    elif master is not None:
+        raise _fail("--master is for --backend spark")
     if data is None:
         from pipelines import commands
 

@@ -3,9 +3,8 @@
 On polars the engine's plan simply continues the scans: one streaming plan from files to
 register. On duckdb each table is streamed in Arrow batches into a DuckDB table first (DuckDB
 spills to disk beyond its memory limit), and the plan runs there. On spark each table is
-collected and handed through Arrow to one local Spark session (``local[2]``), and the plan runs
-there: small data only, a first step (issue 12). Spark has no Int128; the engine's wide integers
-are DecimalType(38, 0) there, with ANSI mode on so an overflow raises instead of turning null.
+collected and handed through Arrow to the Spark session of the chosen master
+(:mod:`pipelines.month.spark`), and the plan runs there.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
     from pyspark.sql import DataFrame as SparkFrame
-    from pyspark.sql import SparkSession
 
 
 _NO_SHARED_SUBPLANS = pl.QueryOptFlags(comm_subplan_elim=False)
@@ -36,50 +34,18 @@ class Backend(StrEnum):
     SPARK = "spark"
 
 
-_spark_session: SparkSession | None = None
-
-
-def spark_session() -> SparkSession:
-    """The local Spark session (``local[2]``, quiet), created on first use and then reused."""
-    global _spark_session  # noqa: PLW0603  # one JVM per process
-    if _spark_session is None:
-        from pyspark.sql import SparkSession
-
-        _spark_session = (
-            SparkSession.builder.master("local[2]").appName("eperf")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.ansi.enabled", "true")  # Spark 4's default; exactness relies on it
-            .getOrCreate())
-        _spark_session.sparkContext.setLogLevel("ERROR")
-        _spark_int128()
-    return _spark_session
-
-
-def _spark_int128() -> None:
-    """Let narwhals cast to Int128 on Spark as DecimalType(38, 0) (narwhals 2.29 raises
-    ``AssertionError: Unknown dtype: Int128``). Spark has no 128-bit integer; a decimal of scale 0
-    is exact in +, −, ×, % and comparisons (ANSI mode raises on overflow). Its ``//`` is not:
-    narwhals floors a quotient rounded to 6 places, hence :func:`engine.money.exact_floor_div`.
-    Patches a private narwhals table: pinned by tests/test_spark.py."""
-    from narwhals._spark_like import utils
-
-    utils.NW_TO_SPARK_DTYPES[nw.Int128] = lambda native: lambda: native.DecimalType(38, 0)  # type: ignore[index]
-
-
 def lazy_frame(frame: pl.LazyFrame | pl.DataFrame, backend: Backend,
                con: duckdb.DuckDBPyConnection | None = None) -> nw.LazyFrame[Any]:
     """``frame`` as a narwhals LazyFrame on ``backend``: itself on polars, a DuckDB table on
     ``con`` (a new in-memory database when none is given), streamed in Arrow batches, or a
-    Spark DataFrame on :func:`spark_session` (collected first)."""
+    Spark DataFrame on :func:`pipelines.month.spark.spark_session` (collected first)."""
     frame = frame.lazy()
     if backend is Backend.POLARS:
         return nw.from_native(frame)
     if backend is Backend.SPARK:
-        spark: nw.LazyFrame[Any] = nw.from_native(spark_session().createDataFrame(frame.collect().to_arrow()))
-        return spark
+        from pipelines.month.spark import spark_frame
+
+        return spark_frame(frame.collect().to_arrow())
     import duckdb  # only for this backend: keeps `eperf run` start-up lean
 
     con = con or duckdb.connect()

@@ -27,6 +27,7 @@ from engine import (
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
+from pipelines.month.spark import chosen_master
 from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
@@ -138,6 +139,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
                    "hash": month.policy.fingerprint},
         "code_version": version("eperf"),
         "backend": str(backend),
+        **({"spark_master": chosen_master()} if backend is Backend.SPARK else {}),
         "inputs": [dataclasses.asdict(load) for load in loads],
         "rows": {"read": sum(x.rows_read for x in loads),
                  "accepted": sum(x.accepted for x in loads),

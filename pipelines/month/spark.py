@@ -1,0 +1,141 @@
+"""The Spark backend's session: which Spark ``--master`` runs the month, and what it needs.
+
+``--master`` takes ``local[N]`` (Spark inside this process's JVM, N cores: the default,
+``local[2]``), ``spark://host:port`` (a standalone cluster, e.g. ``make spark-up``) or
+``sc://host:port`` (a Spark Connect server). The first two start a JVM on this machine, so they
+need a Java runtime (17 or newer); Spark Connect needs pyspark's ``connect`` extra instead.
+What is missing is said in one sentence (:class:`SparkUnavailable`, exit 2) before any input is
+read.
+
+Spark has no Int128; the engine's wide integers are DecimalType(38, 0) there, with ANSI mode
+on so an overflow raises instead of turning null. Spark's own settings (driver and executor
+memory, …) come from the usual places: ``spark-defaults.conf`` in ``SPARK_CONF_DIR``, or
+``PYSPARK_SUBMIT_ARGS``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import narwhals.stable.v2 as nw
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+
+LOCAL_MASTER = "local[2]"
+JAVA_PACKAGE = "openjdk-17-jre-headless"
+_MASTER = re.compile(r"local(\[(\d+|\*)\])?|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|sc://[\w.-]+(:\d+)?(/.*)?")
+
+
+class SparkUnavailable(ValueError):
+    """``--backend spark`` cannot start here: what to install, or a malformed ``--master``."""
+
+
+def checked_master(master: str | None) -> str:
+    """``master`` (``local[2]`` when None) once it is one of the three forms Spark takes."""
+    master = master or LOCAL_MASTER
+    if not _MASTER.fullmatch(master):
+        msg = (f"--master {master!r} is not a Spark master: give local[N], spark://host:port "
+               "(a standalone cluster) or sc://host:port (Spark Connect)")
+        raise SparkUnavailable(msg)
+    return master
+
+
+def java_runtime() -> Path | None:
+    """The ``java`` Spark would start: ``$JAVA_HOME/bin/java``, else the one on ``PATH``."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        return java if java.is_file() else None
+    found = shutil.which("java")
+    return Path(found) if found else None
+
+
+def require_spark(master: str) -> None:
+    """Raise :class:`SparkUnavailable` naming what to install when ``master`` cannot run here."""
+    if importlib.util.find_spec("pyspark") is None:
+        msg = "--backend spark needs pyspark: install it with pip install 'eperf[spark]' (make install does)"
+        raise SparkUnavailable(msg)
+    if master.startswith("sc://"):
+        missing = [m for m in ("grpc", "google.protobuf", "pandas", "zstandard") if importlib.util.find_spec(m) is None]
+        if missing:
+            msg = (f"--master {master} (Spark Connect) needs pyspark's connect client: "
+                   "pip install 'pyspark[connect]'")
+            raise SparkUnavailable(msg)
+        return
+    if java_runtime() is None:
+        msg = (f"--backend spark needs a Java runtime (17 or newer) and none was found on PATH or in JAVA_HOME: "
+               f"install Debian's {JAVA_PACKAGE} (apt-get install {JAVA_PACKAGE}; make install does it as root)")
+        raise SparkUnavailable(msg)
+
+
+_chosen = LOCAL_MASTER
+_sessions: dict[str, SparkSession] = {}
+
+
+def choose_master(master: str | None) -> str:
+    """Run this process's Spark work on ``master`` (``local[2]`` when None), once it is well
+    formed and what it needs is installed; returns it."""
+    global _chosen  # noqa: PLW0603  # one Spark session per process, like Spark's own
+    master = checked_master(master)
+    require_spark(master)
+    _chosen = master
+    return master
+
+
+def chosen_master() -> str:
+    """The master :func:`spark_session` connects to."""
+    return _chosen
+
+
+def spark_session() -> SparkSession:
+    """The Spark session on the chosen master (:func:`choose_master`), created on first use and
+    then reused; choosing another master stops the one before."""
+    master = _chosen
+    if master in _sessions:
+        return _sessions[master]
+    require_spark(master)
+    for earlier in _sessions.values():
+        earlier.stop()
+    _sessions.clear()
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("eperf")
+    builder = builder.remote(master) if master.startswith("sc://") else (
+        builder.master(master).config("spark.pyspark.python", sys.executable)
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
+    session = (
+        builder.config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "true")  # Spark 4's default; exactness relies on it
+        .getOrCreate())
+    if not master.startswith("sc://"):
+        session.sparkContext.setLogLevel("ERROR")
+    _spark_int128()
+    _sessions[master] = session
+    return session
+
+
+def _spark_int128() -> None:
+    """Let narwhals cast to Int128 on Spark as DecimalType(38, 0) (narwhals 2.29 raises
+    ``AssertionError: Unknown dtype: Int128``). Spark has no 128-bit integer; a decimal of scale 0
+    is exact in +, −, ×, % and comparisons (ANSI mode raises on overflow). Its ``//`` is not:
+    narwhals floors a quotient rounded to 6 places, hence :func:`engine.money.exact_floor_div`.
+    Patches a private narwhals table: pinned by tests/test_spark.py."""
+    from narwhals._spark_like import utils
+
+    utils.NW_TO_SPARK_DTYPES[nw.Int128] = lambda native: lambda: native.DecimalType(38, 0)  # type: ignore[index]
+
+
+def spark_frame(table: pa.Table) -> nw.LazyFrame[Any]:
+    """``table`` as a Spark DataFrame on :func:`spark_session`, as narwhals."""
+    frame: nw.LazyFrame[Any] = nw.from_native(spark_session().createDataFrame(table))
+    return frame
