@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install java demo lint test bench clean notebooks walkthrough spark-up spark-down
+.PHONY: install java demo lint test bench clean notebooks walkthrough spark-up spark-down spark-parity
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ spark-up: install
 
 spark-down:
 	$(BIN)/python -m pipelines.spark_cluster down
+
+## spark-parity: ten random generated months (random policies) on Spark local[2] and on polars, every
+## table identical; EPERF_PARITY_SEED=n draws ten others
+spark-parity: install
+	$(BIN)/python -m pytest tests/test_spark.py -m months -n 0
 
 ## demo: install, generate the Surabaya-size demo city (and what arrives late for October),
 ## run its latest month, print the summary

@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -51,15 +50,17 @@ def spark_home() -> Path:
 
 
 def _start(cluster: Cluster, role: str, args: list[str]) -> None:
-    """Start one Spark daemon in its own session, its output in ``role.log``."""
+    """Start one Spark daemon in a session of its own, its output in ``role.log``."""
     classes = {"master": "org.apache.spark.deploy.master.Master", "worker": "org.apache.spark.deploy.worker.Worker"}
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST,
            "PYSPARK_PYTHON": sys.executable}
-    with (cluster.folder / f"{role}.log").open("ab") as log:
-        process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), classes[role], *args],
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                   start_new_session=True)
-    cluster.pid_file(role).write_text(f"{process.pid}\n")
+    program = str(spark_home() / "bin" / "spark-class")
+    log = str(cluster.folder / f"{role}.log")
+    pid = os.posix_spawn(program, [program, classes[role], *args], env, setsid=True, file_actions=[
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+        (os.POSIX_SPAWN_DUP2, 1, 2)])
+    cluster.pid_file(role).write_text(f"{pid}\n")
 
 
 def _alive_workers(cluster: Cluster) -> int | None:

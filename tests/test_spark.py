@@ -1,13 +1,19 @@
 """The same engine formulas on PySpark (issue 12): every integer equal to polars, exactly.
 
-Skipped without pyspark or a Java runtime. Slow (a local JVM, ``local[2]``, seconds per plan):
-the example city, the four wide parity cities and one allocation case, each against polars.
+Skipped without pyspark or a Java runtime (``make install`` installs both). Slow — about ten
+seconds a month on a local JVM — so few: the spec examples, the four wide parity cities, one
+allocation case and one generated month on a standalone cluster. ``make spark-parity`` adds ten
+random generated months (``-m months``).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
-import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -15,15 +21,23 @@ import pytest
 from polars.testing import assert_frame_equal
 
 pytest.importorskip("pyspark")
-if shutil.which("java") is None:
-    pytest.skip("Spark needs a Java runtime", allow_module_level=True)
+from pipelines.month.spark import java_runtime  # noqa: E402
+
+if java_runtime() is None:
+    pytest.skip("Spark needs a Java runtime (make install installs Debian's openjdk-17-jre-headless)",
+                allow_module_level=True)
 
 from engine import Period, run_period  # noqa: E402
 from engine.allocation import allocate_scale, allocate_share  # noqa: E402
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame  # noqa: E402
-from pipelines.month.run import month_from_folder  # noqa: E402
+from pipelines.month.run import month_from_folder, month_of  # noqa: E402
+from pipelines.sources.readers import read_data_dir  # noqa: E402
+from pipelines.spark_cluster import Cluster, running  # noqa: E402
+from pipelines.synthetic.city import generate_city  # noqa: E402
 from tests.city import PERIOD  # noqa: E402
 from tests.engine.test_invariants import SHAPES, wide_city, wide_policy  # noqa: E402
+
+pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
@@ -71,3 +85,56 @@ def test_share_with_a_remainder_just_below_the_divisor(mode) -> None:
             for b in (Backend.POLARS, Backend.SPARK)}
     assert pays[Backend.POLARS] == [1_512_223, 3_276_185, 4_404_847, 4_221_616]
     assert pays[Backend.SPARK] == pays[Backend.POLARS]
+
+
+def _eperf_run(data: Path, period: str, out: Path, *backend: str) -> dict[str, object]:
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data", str(data), "--period", period,
+                    "--out", str(out), *backend], check=True, capture_output=True)
+    manifest: dict[str, object] = json.loads((out / "manifest.json").read_text())
+    return manifest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_a_generated_month_on_a_standalone_cluster_equals_polars(tmp_path: Path) -> None:
+    """``eperf run --master spark://…`` on a master and worker like ``make spark-up``'s: a
+    5,000-employee month, every output file byte for byte as on polars; the manifest says where
+    it ran."""
+    generate_city(tmp_path / "city", employees=5_000, seed=12, months=["2025-11"])
+    polars = _eperf_run(tmp_path / "city", "2025-11", tmp_path / "polars")
+    with running(Cluster(tmp_path / "cluster", _free_port(), _free_port(), memory="1g")) as url:
+        spark = _eperf_run(tmp_path / "city", "2025-11", tmp_path / "spark", "--backend", "spark", "--master", url)
+    assert (spark["backend"], spark["spark_master"]) == ("spark", url)
+    assert spark["run_id"] == polars["run_id"]
+    for name in ("pay_register.csv", "pay_register.parquet", "pool_summary.parquet", "budget_check.parquet",
+                 "rejects.parquet"):
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "polars" / name).read_bytes(), name
+
+
+def _random_months(count: int) -> list[tuple[int, str, int]]:
+    """``count`` (city seed, month, employees) drawn from ``EPERF_PARITY_SEED`` (default 2026)."""
+    rng = random.Random(int(os.environ.get("EPERF_PARITY_SEED", "2026")))
+    return [(rng.randrange(1_000_000), f"{rng.randrange(2024, 2027)}-{rng.randrange(1, 13):02d}",
+             rng.randrange(150, 1_500)) for _ in range(count)]
+
+
+@pytest.mark.months
+@pytest.mark.parametrize(("seed", "month", "employees"), _random_months(10))
+def test_a_random_generated_month_on_spark_equals_polars(tmp_path: Path, seed: int, month: str,
+                                                          employees: int) -> None:
+    """A generated city's month under a policy with every number drawn and random switches,
+    on Spark and on polars: every table identical."""
+    generate_city(tmp_path, employees=employees, seed=seed, months=[month])
+    rng = random.Random(seed)
+    switches = {"productivity_rule": rng.choice(["proportional", "threshold", "tiered"]),
+                "allocation": rng.choice(["scale", "share"]), "pool_scope": rng.choice(["opd", "city"]),
+                "pph21": rng.choice(["final_golongan", "borne"])}
+    pol, period = wide_policy(rng, **switches), Period.parse(month)
+    loaded = read_data_dir(tmp_path, period)
+    runs = {b: month_of(loaded, pol, period, "parity", b).result for b in (Backend.POLARS, Backend.SPARK)}
+    _same(runs[Backend.SPARK], runs[Backend.POLARS])

@@ -7,7 +7,10 @@ nothing: no --out folder, or an earlier run's folder left exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -195,3 +198,31 @@ def test_summary_shows_no_personal_data(city: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "employees" in result.stdout
     assert [p for p in personal if p in result.output] == []
+
+
+def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, tmp_path: Path) -> None:
+    """No Java on PATH or in JAVA_HOME: one sentence naming Debian's package, exit 2, no folder
+    (pyspark absent: the sentence names pyspark instead)."""
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"} | {"PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data", str(city), "--period", PERIOD,
+                           "--out", str(tmp_path / "out"), "--backend", "spark"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "openjdk-17-jre-headless" in lines[0] or "needs pyspark" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--backend", "spark", "--master", "yarn"], "is not a Spark master"),
+    (["--backend", "spark", "--master", "spark://127.0.0.1"], "is not a Spark master"),
+    (["--master", "local[2]"], "--master is for --backend spark"),
+    (["--backend", "arrow"], "is not one of polars, duckdb, spark"),
+])
+def test_a_wrong_backend_or_master_exits_2_and_writes_nothing(city: Path, tmp_path: Path, args: list[str],
+                                                              words: str) -> None:
+    result = CliRunner().invoke(app, ["run", "--data", str(city), "--period", PERIOD,
+                                      "--out", str(tmp_path / "out"), *args])
+    assert_fatal(result, words)
+    assert not (tmp_path / "out").exists()
