@@ -21,3 +21,9 @@ def generated_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated-city")
     generate_city(out, employees=300, seed=5, months=GENERATED_MONTHS)
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Spark tests first: their worker (one JVM, minutes of work) starts at once, while the
+    other worker takes everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
