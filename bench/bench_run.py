@@ -7,7 +7,10 @@ each process ``--repeat`` times, interleaved, and prints the median wall time, t
 (max RSS) and, last, one Markdown table of all sizes (the README's). Up to ``--ingest-limit``
 employees it also times ``eperf ingest`` of the city into a fresh warehouse. The floor is
 ``bench/floor.py``; the pandas version (``bench/pandas_baseline.py``) runs up to
-``--pandas-limit`` employees. Timings are printed, never asserted.
+``--pandas-limit`` employees. From ``--backends-from`` employees, ``eperf run`` also runs on
+DuckDB and on Spark (``local[2]``, its JVM given ``--spark-memory``); Spark's driver (Python)
+and JVM peaks are measured apart, by sampling the process tree. Timings are printed, never
+asserted.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,15 +31,54 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process, and the peak RSS its descendants
+    (a JVM) held together while it ran, sampled every 0.1 s."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    descendants = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            descendants[0] = max(descendants[0], sum(_rss_mib(p) for p in _descendants(proc.pid)))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, descendants[0]
+
+
+def _descendants(root: int) -> list[int]:
+    """Every living process below ``root`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def city(employees: int, seed: int, period: str) -> Path:
@@ -57,24 +100,31 @@ def measure(employees: int, args: argparse.Namespace) -> dict[str, object]:
                           "--out", f"{tmp}/run"],
             "floor": [sys.executable, str(ROOT / "bench" / "floor.py"), str(data), args.period],
         }
+        if employees >= args.backends_from:
+            for backend in ("duckdb", "spark"):
+                commands[f"eperf run {backend}"] = [*commands["eperf run"][:-1], f"{tmp}/run-{backend}",
+                                                    "--backend", backend]
         if args.pandas_python and employees <= args.pandas_limit:
             commands["pandas"] = [str(args.pandas_python), str(ROOT / "bench" / "pandas_baseline.py"), str(data),
                                   args.period]
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+        spark_env = os.environ | {"PYSPARK_SUBMIT_ARGS": f"--driver-memory {args.spark_memory} pyspark-shell"}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                runs[name].append(timed(cmd))
+                runs[name].append(timed(cmd, spark_env if name.endswith("spark") else None))
         if employees <= args.ingest_limit:  # a fresh warehouse each time
             runs["eperf ingest"] = [timed([str(BIN / "eperf"), "ingest", "--data", str(data),
                                            "--warehouse", f"{tmp}/warehouse-{i}.duckdb"]) for i in range(args.repeat)]
-    seconds = {name: statistics.median(s for s, _ in r) for name, r in runs.items()}
-    peak = {name: max(m for _, m in r) for name, r in runs.items()}
+    seconds = {name: statistics.median(s for s, _, _ in r) for name, r in runs.items()}
+    peak = {name: max(m for _, m, _ in r) for name, r in runs.items()}
+    jvm = {name: max(j for _, _, j in r) for name, r in runs.items()}
     print(f"\n{employees:,} employees, {log_rows:,} activity-log rows, period {args.period}, "
           f"{os.cpu_count()} cores, median of {args.repeat}")
     for name in runs:
-        print(f"  {name:<10} {seconds[name]:>8.2f} s {log_rows / seconds[name]:>14,.0f} log rows/s "
-              f"{peak[name]:>8,.0f} MiB peak")
-    return {"employees": employees, "log_rows": log_rows, "seconds": seconds, "peak": peak}
+        below = f" + {jvm[name]:,.0f} MiB JVM" if jvm[name] >= 1 else ""
+        print(f"  {name:<18} {seconds[name]:>8.2f} s {log_rows / seconds[name]:>14,.0f} log rows/s "
+              f"{peak[name]:>8,.0f} MiB peak{below}")
+    return {"employees": employees, "log_rows": log_rows, "seconds": seconds, "peak": peak, "jvm": jvm}
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -95,6 +145,22 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def backend_table(rows: list[dict[str, object]]) -> str:
+    """The run on each backend, where measured: seconds, rows per second, peaks, ratio to the floor."""
+    lines = ["| employees | backend | seconds | log rows / s | driver peak | JVM peak | / floor |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s, m, j, n = r["seconds"], r["peak"], r["jvm"], r["log_rows"]
+        assert isinstance(s, dict) and isinstance(m, dict) and isinstance(j, dict) and isinstance(n, int)
+        for name in ("eperf run", "eperf run duckdb", "eperf run spark"):
+            if name in s and "eperf run duckdb" in s:
+                jvm = f"{j[name]:,.0f} MiB" if j[name] >= 1 else "—"
+                lines.append(f"| {r['employees']:,} | {name.removeprefix('eperf run').strip() or 'polars'} "
+                             f"| {s[name]:.2f} s | {n / s[name]:,.0f} | {m[name]:,.0f} MiB | {jvm} "
+                             f"| {s[name] / s['floor']:.2f}× |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, nargs="+", default=[20_000])
@@ -104,11 +170,15 @@ def main() -> None:
     parser.add_argument("--pandas-python", type=Path, default=None,
                         help="a Python with pandas and pyarrow for the pandas version (omit to skip it)")
     parser.add_argument("--pandas-limit", type=int, default=200_000)
+    parser.add_argument("--backends-from", type=int, default=200_000,
+                        help="also run on DuckDB and Spark (local[2]) from this many employees")
+    parser.add_argument("--spark-memory", default="12g", help="the Spark JVM's heap (--driver-memory)")
     parser.add_argument("--ingest-limit", type=int, default=200_000,
                         help="time `eperf ingest` into a fresh warehouse up to this many employees")
     args = parser.parse_args()
     rows = [measure(n, args) for n in args.employees]
     print("\n" + table(rows))
+    print("\n" + backend_table(rows))
     print("\ngoals: run / floor ≤ 2 (200,000 and 1,000,000); peak ≤ 1,536 MiB at 200,000 and ≤ 4,096 MiB at "
           "1,000,000; pandas / run ≥ 10; ingest at 200,000 ≤ 2,048 MiB and ≤ 4× the run")
 
