@@ -32,8 +32,8 @@ BIN = Path(sys.executable).parent
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process, and the peak RSS its descendants
-    (a JVM) held together while it ran, sampled every 0.1 s."""
+    """Wall seconds and peak RSS (MiB) of one child process and, when ``env`` is given (Spark),
+    the peak RSS its descendants (the JVM) held together while it ran, sampled every 0.1 s."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     descendants = [0.0]
@@ -44,11 +44,13 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
             descendants[0] = max(descendants[0], sum(_rss_mib(p) for p in _descendants(proc.pid)))
 
     sampler = threading.Thread(target=sample)
-    sampler.start()
+    if env is not None:
+        sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if env is not None:
+        sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024, descendants[0]

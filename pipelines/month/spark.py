@@ -108,12 +108,16 @@ def spark_session() -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("eperf")
-    builder = builder.remote(master) if master.startswith("sc://") else (
-        builder.master(master).config("spark.pyspark.python", sys.executable)
-        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
+    if master.startswith("sc://"):
+        builder = builder.remote(master)
+    else:
+        builder = (builder.master(master).config("spark.pyspark.python", sys.executable)
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
+    if master.startswith("local"):  # one shuffle partition per core; a cluster keeps its own setting
+        cores = master.removeprefix("local").strip("[]") or "1"
+        builder = builder.config("spark.sql.shuffle.partitions", str(os.cpu_count()) if cores == "*" else cores)
     session = (
-        builder.config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "true")  # Spark 4's default; exactness relies on it
         .getOrCreate())
