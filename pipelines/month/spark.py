@@ -64,8 +64,7 @@ def require_spark(master: str) -> None:
         msg = "--backend spark needs pyspark: install it with pip install 'eperf[spark]' (make install does)"
         raise SparkUnavailable(msg)
     if master.startswith("sc://"):
-        missing = [m for m in ("grpc", "google.protobuf", "pandas", "zstandard") if importlib.util.find_spec(m) is None]
-        if missing:
+        if any(importlib.util.find_spec(m) is None for m in ("grpc", "google.protobuf", "pandas", "zstandard")):
             msg = (f"--master {master} (Spark Connect) needs pyspark's connect client: "
                    "pip install 'pyspark[connect]'")
             raise SparkUnavailable(msg)
@@ -77,7 +76,7 @@ def require_spark(master: str) -> None:
 
 
 _chosen = LOCAL_MASTER
-_sessions: dict[str, SparkSession] = {}
+_session: tuple[str, SparkSession] | None = None
 
 
 def choose_master(master: str | None) -> str:
@@ -98,13 +97,13 @@ def chosen_master() -> str:
 def spark_session() -> SparkSession:
     """The Spark session on the chosen master (:func:`choose_master`), created on first use and
     then reused; choosing another master stops the one before."""
+    global _session  # noqa: PLW0603
     master = _chosen
-    if master in _sessions:
-        return _sessions[master]
+    if _session is not None and _session[0] == master:
+        return _session[1]
     require_spark(master)
-    for earlier in _sessions.values():
-        earlier.stop()
-    _sessions.clear()
+    if _session is not None:
+        _session[1].stop()
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("eperf")
@@ -124,7 +123,7 @@ def spark_session() -> SparkSession:
     if not master.startswith("sc://"):
         session.sparkContext.setLogLevel("ERROR")
     _spark_int128()
-    _sessions[master] = session
+    _session = (master, session)
     return session
 
 
