@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -27,7 +28,7 @@ from engine import (
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
-from pipelines.month.spark import chosen_master
+from pipelines.month.spark import chosen_master, out_of_memory_said
 from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
@@ -103,8 +104,9 @@ def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POL
 def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
-    inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
-    return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
+    with out_of_memory_said() if backend is Backend.SPARK else contextlib.nullcontext():
+        inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
+        return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 
 
 def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,

@@ -10,16 +10,19 @@ read.
 Spark has no Int128; the engine's wide integers are DecimalType(38, 0) there, with ANSI mode
 on so an overflow raises instead of turning null. Spark's own settings (driver and executor
 memory, …) come from the usual places: ``spark-defaults.conf`` in ``SPARK_CONF_DIR``, or
-``PYSPARK_SUBMIT_ARGS``.
+``PYSPARK_SUBMIT_ARGS``; where the driver's heap is not set there, it gets half the machine's
+memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +78,20 @@ def require_spark(master: str) -> None:
         raise SparkUnavailable(msg)
 
 
+@contextlib.contextmanager
+def out_of_memory_said() -> Iterator[None]:
+    """Spark running out of memory, said in one sentence (:class:`SparkUnavailable`) with how to
+    give it more; any other failure passes through."""
+    try:
+        yield
+    except Exception as exc:
+        if "java.lang.OutOfMemoryError" not in str(exc):
+            raise
+        msg = ("Spark ran out of memory: give it more, e.g. PYSPARK_SUBMIT_ARGS='--driver-memory 16g pyspark-shell' "
+               "in local mode, or spark.driver.memory and spark.executor.memory in spark-defaults.conf")
+        raise SparkUnavailable(msg) from None
+
+
 _chosen = LOCAL_MASTER
 _session: tuple[str, SparkSession] | None = None
 
@@ -112,6 +129,8 @@ def spark_session() -> SparkSession:
     else:
         builder = (builder.master(master).config("spark.pyspark.python", sys.executable)
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
+    if not master.startswith("sc://") and not _driver_memory_configured():
+        builder = builder.config("spark.driver.memory", f"{_half_the_memory_gib()}g")
     if master.startswith("local"):  # one shuffle partition per core; a cluster keeps its own setting
         cores = master.removeprefix("local").strip("[]") or "1"
         builder = builder.config("spark.sql.shuffle.partitions", str(os.cpu_count()) if cores == "*" else cores)
@@ -125,6 +144,23 @@ def spark_session() -> SparkSession:
     _spark_int128()
     _session = (master, session)
     return session
+
+
+def _driver_memory_configured() -> bool:
+    """Whether the driver JVM's heap is set the Spark way (``PYSPARK_SUBMIT_ARGS``,
+    ``SPARK_DRIVER_MEMORY`` or ``spark-defaults.conf``)."""
+    if "--driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", "") or "SPARK_DRIVER_MEMORY" in os.environ:
+        return True
+    conf = os.environ.get("SPARK_CONF_DIR") or str(Path(os.environ.get("SPARK_HOME", "/nonexistent")) / "conf")
+    defaults = Path(conf) / "spark-defaults.conf"
+    return defaults.is_file() and "spark.driver.memory" in defaults.read_text(errors="replace")
+
+
+def _half_the_memory_gib() -> int:
+    """Half this machine's memory in GiB: Spark's default driver heap (1 GiB) is too small for
+    a city's month (the demo city's 20,000 ASN ran out of heap), and in ``local`` mode the
+    driver JVM does all the work."""
+    return max(1, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**31)
 
 
 def _spark_int128() -> None:
