@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process and, when ``env`` is given (Spark),
-    the peak RSS its descendants (the JVM) held together while it ran, sampled every 0.1 s."""
+def timed(cmd: list[str], env: dict[str, str] | None = None, tree: bool = False) -> tuple[float, float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process and, with ``tree`` (Spark), the peak
+    RSS its descendants (the JVM) held together while it ran, sampled every 0.1 s (only then:
+    sampling costs the measured process CPU)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     descendants = [0.0]
@@ -44,12 +45,12 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
             descendants[0] = max(descendants[0], sum(_rss_mib(p) for p in _descendants(proc.pid)))
 
     sampler = threading.Thread(target=sample)
-    if env is not None:
+    if tree:
         sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     done.set()
-    if env is not None:
+    if tree:
         sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
@@ -113,7 +114,8 @@ def measure(employees: int, args: argparse.Namespace) -> dict[str, object]:
         spark_env = os.environ | {"PYSPARK_SUBMIT_ARGS": f"--driver-memory {args.spark_memory} pyspark-shell"}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                runs[name].append(timed(cmd, spark_env if name.endswith("spark") else None))
+                spark = name.endswith("spark")
+                runs[name].append(timed(cmd, spark_env if spark else None, tree=spark))
         if employees <= args.ingest_limit:  # a fresh warehouse each time
             runs["eperf ingest"] = [timed([str(BIN / "eperf"), "ingest", "--data", str(data),
                                            "--warehouse", f"{tmp}/warehouse-{i}.duckdb"]) for i in range(args.repeat)]
@@ -154,13 +156,14 @@ def backend_table(rows: list[dict[str, object]]) -> str:
     for r in rows:
         s, m, j, n = r["seconds"], r["peak"], r["jvm"], r["log_rows"]
         assert isinstance(s, dict) and isinstance(m, dict) and isinstance(j, dict) and isinstance(n, int)
+        if "eperf run spark" not in s:
+            continue
         for name in ("eperf run", "eperf run duckdb", "eperf run spark"):
-            if name in s and "eperf run duckdb" in s:
-                jvm = f"{j[name]:,.0f} MiB" if j[name] >= 1 else "—"
-                lines.append(f"| {r['employees']:,} | {name.removeprefix('eperf run').strip() or 'polars'} "
-                             f"| {s[name]:.2f} s | {n / s[name]:,.0f} | {m[name]:,.0f} MiB | {jvm} "
-                             f"| {s[name] / s['floor']:.2f}× |")
-    return "\n".join(lines)
+            jvm = f"{j[name]:,.0f} MiB" if j[name] >= 1 else "—"
+            lines.append(f"| {r['employees']:,} | {name.removeprefix('eperf run').strip() or 'polars'} "
+                         f"| {s[name]:.2f} s | {n / s[name]:,.0f} | {m[name]:,.0f} MiB | {jvm} "
+                         f"| {s[name] / s['floor']:.2f}× |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def main() -> None:
@@ -180,8 +183,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = [measure(n, args) for n in args.employees]
     print("\n" + table(rows))
-    if any("eperf run spark" in r["seconds"] for r in rows):  # type: ignore[operator]
-        print("\n" + backend_table(rows))
+    if backends := backend_table(rows):
+        print("\n" + backends)
     print("\ngoals: run / floor ≤ 2 (200,000 and 1,000,000); peak ≤ 1,536 MiB at 200,000 and ≤ 4,096 MiB at "
           "1,000,000; pandas / run ≥ 10; ingest at 200,000 ≤ 2,048 MiB and ≤ 4× the run")
 

@@ -70,7 +70,8 @@ def run(period: PeriodOpt,
     interactive = sys.stdout.isatty()
     if backend not in tuple(Backend):
         raise _fail(f"--backend {backend!r} is not one of {', '.join(Backend)}")
-    if Backend(backend) is Backend.SPARK:
+    engine = Backend(backend)
+    if engine is Backend.SPARK:
         from pipelines.month import spark
 
         with _sentences():
@@ -81,7 +82,7 @@ def run(period: PeriodOpt,
         from pipelines import commands
 
         with _sentences():
-            kept = commands.run_from_warehouse(warehouse, Period.parse(period), Backend(backend), out, by)
+            kept = commands.run_from_warehouse(warehouse, Period.parse(period), engine, out, by)
         typer.echo(kept.run.run_id)
         print_summary(WrittenMonth(**vars(kept.month), out=out or warehouse, manifest=kept.manifest),
                       time.perf_counter() - clock, interactive)
@@ -89,7 +90,7 @@ def run(period: PeriodOpt,
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
     with _sentences(), progress(interactive) as on_step:
-        result = run_from_folder(data, Period.parse(period), out, Backend(backend), on_step)
+        result = run_from_folder(data, Period.parse(period), out, engine, on_step)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 

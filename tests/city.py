@@ -14,11 +14,16 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 import polars as pl
+from polars.testing import assert_frame_equal
 
 from engine import Period, Policy, RunTables, run_period
 from engine.policy import build_policy
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame
 from pipelines.sources import CONTRACTS
+
+IN_PROCESS = (Backend.POLARS, Backend.DUCKDB)
+"""The backends every engine test runs on; Spark (a JVM, seconds per plan) is tests/test_spark.py's."""
+RUN_TABLES = ("pay_register", "pool_summary", "budget_check")
 
 PERIOD = Period(2025, 2)
 NIP_A = "198001012005011001"
@@ -109,3 +114,12 @@ def evaluate(expr: nw.Expr, backend: Backend, **columns: list[Any]) -> list[Any]
     """``expr`` evaluated on a frame of ``columns`` on ``backend``, as a list."""
     frame = lazy_frame(pl.DataFrame(columns), backend)
     return frame.select(expr.alias("value")).collect("polars")["value"].to_list()
+
+
+def assert_same_run(other: RunTables, polars: RunTables, backend: Backend) -> None:
+    """Every table of a run on ``backend`` equal, value for value and type for type, to polars'."""
+    for name in RUN_TABLES:
+        try:
+            assert_frame_equal(getattr(other, name).to_native(), getattr(polars, name).to_native(), check_exact=True)
+        except AssertionError as exc:
+            raise AssertionError(f"{name} differs between {backend} (left) and polars (right): {exc}") from None

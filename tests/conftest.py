@@ -4,14 +4,14 @@ import pytest
 
 from pipelines.month.backends import Backend
 from pipelines.synthetic.city import generate_city
+from tests.city import IN_PROCESS
 
 GENERATED_MONTHS = ("2025-10", "2025-11")
 
 
-@pytest.fixture(params=[Backend.POLARS, Backend.DUCKDB], ids=str)
+@pytest.fixture(params=IN_PROCESS, ids=str)
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """Run the test on the polars and DuckDB backends: the integers must be identical. Spark
-    (a JVM, seconds per plan) is compared with polars on its own, in tests/test_spark.py."""
+    """Run the test on the polars and DuckDB backends: the integers must be identical."""
     return request.param
 
 

@@ -14,11 +14,11 @@ import random
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 
 pytest.importorskip("pyspark")
 from pipelines.month.spark import java_runtime  # noqa: E402
@@ -27,29 +27,24 @@ if java_runtime() is None:
     pytest.skip("Spark needs a Java runtime (make install installs Debian's openjdk-17-jre-headless)",
                 allow_module_level=True)
 
-from engine import Period, run_period  # noqa: E402
+from engine import Period, RunTables, run_period  # noqa: E402
 from engine.allocation import allocate_scale, allocate_share  # noqa: E402
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame  # noqa: E402
 from pipelines.month.run import month_from_folder, month_of  # noqa: E402
 from pipelines.sources.readers import read_data_dir  # noqa: E402
 from pipelines.spark_cluster import Cluster, running  # noqa: E402
 from pipelines.synthetic.city import generate_city  # noqa: E402
-from tests.city import PERIOD  # noqa: E402
+from tests.city import PERIOD, assert_same_run  # noqa: E402
 from tests.engine.test_invariants import SHAPES, wide_city, wide_policy  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
-TABLES = ("pay_register", "pool_summary", "budget_check")
 
 
-def _same(spark: object, polars: object) -> None:
-    for name in TABLES:
-        try:
-            assert_frame_equal(getattr(spark, name).to_native(), getattr(polars, name).to_native(), check_exact=True)
-        except AssertionError as exc:
-            raise AssertionError(f"{name} differs between spark (left) and polars (right): {exc}") from None
+def assert_spark_equals_polars(run: Callable[[Backend], RunTables]) -> None:
+    assert_same_run(run(Backend.SPARK), run(Backend.POLARS), Backend.SPARK)
 
 
 @pytest.mark.skipif(not CITIES, reason="spec examples not found beside the project")
@@ -57,8 +52,7 @@ def _same(spark: object, polars: object) -> None:
 def test_example_city_on_spark_equals_polars(city: str) -> None:
     folder = EXAMPLES / city
     period = Period.parse((folder / "period").read_text().strip())
-    runs = {b: month_from_folder(folder / "data", period, b).result for b in (Backend.POLARS, Backend.SPARK)}
-    _same(runs[Backend.SPARK], runs[Backend.POLARS])
+    assert_spark_equals_polars(lambda b: month_from_folder(folder / "data", period, b).result)
 
 
 @pytest.mark.parametrize(("rule", "allocation", "scope", "pph21"), SHAPES)
@@ -68,8 +62,7 @@ def test_wide_city_on_spark_equals_polars(rule: str, allocation: str, scope: str
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
     tables = wide_city(rng, pol)
-    runs = {b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity") for b in (Backend.POLARS, Backend.SPARK)}
-    _same(runs[Backend.SPARK], runs[Backend.POLARS])
+    assert_spark_equals_polars(lambda b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity"))
 
 
 @pytest.mark.parametrize("mode", [allocate_scale, allocate_share], ids=["scale", "share"])
@@ -136,5 +129,4 @@ def test_a_random_generated_month_on_spark_equals_polars(tmp_path: Path, seed: i
                 "pph21": rng.choice(["final_golongan", "borne"])}
     pol, period = wide_policy(rng, **switches), Period.parse(month)
     loaded = read_data_dir(tmp_path, period)
-    runs = {b: month_of(loaded, pol, period, "parity", b).result for b in (Backend.POLARS, Backend.SPARK)}
-    _same(runs[Backend.SPARK], runs[Backend.POLARS])
+    assert_spark_equals_polars(lambda b: month_of(loaded, pol, period, "parity", b).result)

@@ -84,11 +84,11 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("payments").fill_null(0), pl.col("uncovered").fill_null(0), pl.col("transfers").fill_null(0))
     if expected is not None:
         both = both.join(expected, on="nip", how="left")
-    both = both.with_columns((pl.col("expected") if expected is not None else pl.lit(1)).fill_null(1).alias("due"))
+    due = 1 if expected is None else pl.col("expected").fill_null(1)
     difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
     kind = (
         pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
-        .when(pl.col("payments") > pl.col("due")).then(_lit(Reconciled.DUPLICATE_TRANSFER))
+        .when(pl.col("payments") > due).then(_lit(Reconciled.DUPLICATE_TRANSFER))
         .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(_lit(Reconciled.FAILED_TRANSFER))
         .when(~pl.col("computed")).then(_lit(Reconciled.PAID_NOT_COMPUTED))
         .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(_lit(Reconciled.COMPUTED_NOT_PAID))

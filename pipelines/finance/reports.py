@@ -160,9 +160,10 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
         to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value).with_columns(
             pl.col("class").cast(pl.Enum(values(Reconciled))))
         counts = to_chase.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
-        to_chase = to_chase.with_columns(pl.col("class").cast(pl.String).str.replace_all("_", " "))  # in words
+        in_words = pl.col("class").cast(pl.String).str.replace_all("_", " ")
+        to_chase, counts = to_chase.with_columns(in_words), counts.with_columns(in_words)
         matched = reconciliation.height - to_chase.height
-        figures.append(go.Figure([go.Bar(x=counts["class"].cast(pl.String).str.replace_all("_", " "),
+        figures.append(go.Figure([go.Bar(x=counts["class"],
                                          y=counts["len"], text=[rupiah(int(v)) for v in counts["difference_rp"]],
                                          textposition="outside")],
                                  layout={**INDONESIAN, "title": f"Reconciliation exceptions by class "

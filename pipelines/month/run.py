@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -104,7 +103,7 @@ def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POL
 def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
             backend: Backend = Backend.POLARS) -> Month:
     """The pay of ``period`` from tables that passed their contracts."""
-    with out_of_memory_said() if backend is Backend.SPARK else contextlib.nullcontext():
+    with out_of_memory_said():  # only a JVM says java.lang.OutOfMemoryError
         inputs = engine_inputs(loaded.tables, backend, loaded.engine_frames)
         return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 

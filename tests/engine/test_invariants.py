@@ -10,15 +10,14 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
-from engine import Policy
+from engine import Policy, RunTables
 from engine.ceiling import CRITERIA
 from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK
 from engine.productivity import eproject_activities
 from engine.run import employee_days, employee_month, numeric_nips, run_period
 from pipelines.month.backends import Backend, engine_inputs
-from tests.city import PERIOD, WEEKDAYS, base_city, compute, employee, policy
+from tests.city import IN_PROCESS, PERIOD, WEEKDAYS, assert_same_run, base_city, compute, employee, policy
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STATUSES = ["H", "H", "H", "H", "DL", "CT", "S", "I", "TK", None]
@@ -141,24 +140,14 @@ def test_backends_give_identical_integers(rule: str, allocation: str, scope: str
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
     tables = wide_city(rng, pol)
-    runs = {}
-    for backend in (Backend.POLARS, Backend.DUCKDB):
-        inputs = engine_inputs(tables, backend)
-        result = run_period(inputs, pol, PERIOD, "parity")
-        runs[backend] = {"pay_register": result.pay_register.to_native(),
-                         "pool_summary": result.pool_summary.to_native(),
-                         "budget_check": result.budget_check.to_native()}
+    runs = {backend: run_period(engine_inputs(tables, backend), pol, PERIOD, "parity") for backend in IN_PROCESS}
     _exercised(runs[Backend.POLARS], tables, pol)
-    for name, frame in runs[Backend.POLARS].items():
-        try:
-            assert_frame_equal(runs[Backend.DUCKDB][name], frame, check_exact=True)
-        except AssertionError as exc:
-            raise AssertionError(f"{name} differs between duckdb (left) and polars (right): {exc}") from None
+    assert_same_run(runs[Backend.DUCKDB], runs[Backend.POLARS], Backend.DUCKDB)
 
 
-def _exercised(run: dict[str, pl.DataFrame], tables: dict[str, pl.DataFrame], pol: Policy) -> None:
+def _exercised(run: RunTables, tables: dict[str, pl.DataFrame], pol: Policy) -> None:
     """The wide city reaches the cases the parity test claims to compare."""
-    reg, pools = run["pay_register"], run["pool_summary"]
+    reg, pools = run.pay_register.to_native(), run.pool_summary.to_native()
     assert 0 < reg.height < tables["employees"].height  # some employees are not in the month
     for column in ("proration_bp", "deduction_bp", "score_bp", "cut_bp", "plt_extra_rp", "pay_rp", "net_rp"):
         assert reg[column].n_unique() > 2, column
