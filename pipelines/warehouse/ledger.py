@@ -75,14 +75,15 @@ def payment_id(period: str, kind: PaymentKind, number: int) -> str:
 
 
 def sp2d_payment(period: pl.Expr, sp2d_no: pl.Expr) -> pl.Expr:
-    """The payment an SP2D (or a transfer on it) disburses, by its number: one naming
-    ``RAPEL-<k>`` (or ``EXTRA-<k>``), in any case, disburses the k-th rapel (extra payment) of
-    its period; any other, the period's month. So the month's SP2D keep their usual numbers,
-    and a rapel's are told apart from them and from each other."""
-    found = sp2d_no.str.to_uppercase().str.extract_groups(r"(RAPEL|EXTRA)-0*([1-9][0-9]*)")
-    kind, number = found.struct.field("1"), found.struct.field("2")
-    return pl.format("TPP-{}", period) + pl.when(kind.is_null()).then(pl.lit("")).otherwise(
-        pl.format("-{}-{}", kind, number))
+    """The payment an SP2D (or a transfer on it) disburses, by its number: one holding a
+    payment id ``TPP-YYYY-MM-RAPEL-<k>`` (or ``-EXTRA-<k>``), in any case, disburses that
+    payment; any other, the month of its ``period``. So the month's SP2D keep their usual
+    numbers, and a rapel's are told apart from them and from each other."""
+    found = sp2d_no.str.to_uppercase().str.extract_groups(
+        r"(TPP-[0-9]{4}-[0-9]{2})-(RAPEL|EXTRA)-0*([1-9][0-9]*)(?:[^0-9]|$)")
+    month, kind, number = (found.struct.field(str(i)) for i in (1, 2, 3))
+    return pl.when(kind.is_null()).then(pl.format("TPP-{}", period)).otherwise(
+        pl.format("{}-{}-{}", month, kind, number))
 
 
 _PAYMENT_COLUMNS = ('payment_id, period, kind, "number", run_id, strftime("at", \'%Y-%m-%d %H:%M:%S\'), "by", '
