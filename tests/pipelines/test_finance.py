@@ -22,9 +22,8 @@ from pipelines.finance import outlook, reconciliation
 from pipelines.finance.payments import simulate_payments
 from pipelines.month.run import table_folder
 from pipelines.synthetic.city import generate_city
-from pipelines.warehouse import lifecycle
+from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.ingest import ingest
-from pipelines.warehouse import ledger
 from pipelines.warehouse.store import Refused, audit_trail, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, needs_chromium, needs_libreoffice, open_page
 
