@@ -262,7 +262,8 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
     The pool is the one locked: the APBD lines and SP2D are taken as they were at the lock
     (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
     deltas are payable, negative ones recovered (docs/decisions.md). Every correction not yet
-    paid, locked or not, is superseded: the new one holds what it changed."""
+    paid, locked or not, is superseded: the new one holds what it changed. A correction that
+    changes no one's pay and supersedes nothing is refused: there is nothing new to correct."""
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     correction = _correction(wh, period, locked, backend)
     standing = corrections(wh, locked)
@@ -272,6 +273,9 @@ def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> 
                       "there is nothing new to correct")
     paid = paid_runs(wh, period)
     superseded = tuple(r for r in standing if r.run_id not in paid and r.run_id != correction.month.run_id)
+    if correction.rows.is_empty() and not superseded:
+        raise Refused(f"no one's pay for {period} changes against what was paid ({paid_base(wh, locked).run_id}); "
+                      "there is nothing new to correct")
     for unpaid in superseded:  # this one holds them: it compares with what was paid
         wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
     kept = _keep(wh, correction.month, period, correction.watermark, correction.fingerprint, locked.run_id, backend)

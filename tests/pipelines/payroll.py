@@ -87,7 +87,7 @@ def issued(store: Path, period: Period = M1) -> dict[str, int]:
 
 def transfers(path: Path) -> pl.DataFrame:
     """A bank file's transfers (the lines after its ``#`` first line)."""
-    return pl.read_csv(path, schema_overrides={"nip": pl.String}, comment_prefix="#")
+    return pl.read_csv(path, schema_overrides={"nip": pl.String, "net_rp": pl.Int64}, comment_prefix="#")
 
 
 def sent(*files: Path) -> dict[str, int]:
