@@ -34,7 +34,7 @@ INDONESIAN = {"separators": ",."}
 HEADERS = {"level": "level", "pool_id": "pool", "account_code": "account", "pagu_rp": "pagu (Rp)",
            "realized_rp": "realized (Rp)", "this_run_rp": "this run (Rp)", "corrections_rp": "correction (Rp)",
            "remaining_rp": "remaining (Rp)", "projected_rp": "projected to December (Rp)", "status": "status",
-           "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
+           "payment_id": "payment", "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
            "transferred_rp": "transferred (Rp)", "difference_rp": "difference (Rp)"}
 """Table headers in words."""
 CEILING_NOTE = ("Kolom plafon: pagu tiap komponen menurut kelas jabatan (ceiling), bukan yang dibayar; TPP bruto "
@@ -159,16 +159,20 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
     else:
         to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value).with_columns(
             pl.col("class").cast(pl.Enum(values(Reconciled))))
-        counts = to_chase.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
+        counts = to_chase.group_by("class").agg(pl.len(), pl.col("difference_rp").sum(),
+                                                pl.col("transferred_rp").sum()).sort("class")
         in_words = pl.col("class").cast(pl.String).str.replace_all("_", " ")
         to_chase, counts = to_chase.with_columns(in_words), counts.with_columns(in_words)
         matched = reconciliation.height - to_chase.height
         figures.append(go.Figure([go.Bar(x=counts["class"],
-                                         y=counts["len"], text=[rupiah(int(v)) for v in counts["difference_rp"]],
+                                         y=counts["len"], text=[f"{rupiah(int(d))}<br>sent {rupiah(int(t))}" for d, t in
+                                                                zip(counts["difference_rp"], counts["transferred_rp"],
+                                                                    strict=True)],
                                          textposition="outside")],
                                  layout={**INDONESIAN, "title": f"Reconciliation exceptions by class "
                                                                 f"({number(matched)} employees matched)",
-                                         "xaxis": {"title": "class (bar label: the Rupiah difference)"},
+                                         "xaxis": {"title": "class (bar label: the difference, and what the bank "
+                                                            "sent)"},
                                          "yaxis": {"title": "employees"}}))
         exceptions = _table(to_chase.head(200), f"Exceptions to chase ({number(to_chase.height)}, "
                                                 f"first {min(to_chase.height, 200)} shown)")

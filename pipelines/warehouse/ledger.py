@@ -236,6 +236,6 @@ def check_adopted(wh: Warehouse, period: Period | str) -> None:
     lost = wh.rows("select p.payment_id from payments p where p.period = ? and p.adopted_from is not null and not "
                    "exists (select 1 from payment_lines l where l.payment_id = p.payment_id)", [str(period)])
     if lost:
-        raise Refused(f"{period} was paid by a bank file written before the payment ledger ({lost[0][0]}) whose "
-                      "transfers eperf cannot reproduce; what it paid each employee must be entered by hand before "
-                      "eperf pays the month again")
+        raise Refused(f"{period} was paid by a bank file written before the payment ledger ({lost[0][0]}) that eperf "
+                      "cannot reproduce from the warehouse: what it paid each employee is unknown, so eperf makes no "
+                      "further payment for this period; reconcile it with e-Payment's transfers")
