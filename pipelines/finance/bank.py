@@ -134,8 +134,7 @@ def _reissue(wh: Warehouse, period: Period, kind: PaymentKind, reason: str, out:
         raise Refused(f"{payment.payment_id}'s transfers cannot be written again as they were paid (its file was "
                       "written before the payment ledger, or the warehouse no longer holds what it was made from)")
     issue = len(ledger.payment_files(wh, payment.payment_id))
-    header = (f"{_header(payment, lines)}; REISSUE {issue}, written {wh.at}: the transfers below are the file of "
-              f"{payment.at}, byte for byte")
+    header = f"{_header(payment, lines)}; REISSUE {issue}: the transfers below are the original's, byte for byte"
     again = Issue(payment, lines, issue, (header + "\n").encode() + body)
     _record(wh, again, out, reason.strip())
     return again
@@ -164,7 +163,8 @@ def _body(wh: Warehouse, lines: pl.DataFrame, watermark: int) -> bytes:
 
 
 def _header(payment: Payment, lines: pl.DataFrame) -> str:
-    """The first line of a payment's file: what it pays and its totals."""
+    """The first line of a payment's file: what it pays and its totals (no clock: the same
+    payment gives the same bytes; when it was made is in the ledger and the audit trail)."""
     paid = lines.filter(pl.col("net_rp") > 0)
     back = lines.filter(pl.col("net_rp") < 0)
     what = "correction" if payment.kind is PaymentKind.RAPEL else "run"
@@ -172,7 +172,7 @@ def _header(payment: Payment, lines: pl.DataFrame) -> str:
             f"{number(paid.height)} transfers, net {rupiah(int(paid['net_rp'].sum()))}")
     if back.height:
         text += f"; {number(back.height)} recoveries not transferred, {rupiah(-int(back['net_rp'].sum()))}"
-    return text + f"; issued {payment.at}" + ("; paid over budget" if payment.over_budget else "")
+    return text + ("; paid over budget" if payment.over_budget else "")
 
 
 def _budget_failures(wh: Warehouse, period: Period) -> tuple[str, ...]:
