@@ -164,11 +164,19 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
                "shapes": [{"type": "line", "x0": 100, "x1": 100, "yref": "paper", "y0": 0, "y1": 1,
                            "line": {"color": "black", "dash": "dash"}}]})
     failing = outlook.filter(pl.col("status") != Verdict.OK.value)
+    # The projection is budget's pool rule: every month left costs what this run does.
+    months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
+    ahead = months[period.month - 1:]
+    paid_to_now, monthly = int(burn["cumulative_rp"][-1]), int(register["pay_rp"].sum())
     burn_fig = go.Figure([
-        go.Scatter(name="paid to date", x=burn["period"], y=burn["cumulative_rp"], mode="lines+markers"),
-        go.Scatter(name="pagu", x=burn["period"], y=burn["pagu_rp"], mode="lines", line={"dash": "dash"}),
-    ], layout={**INDONESIAN, "title": "Burn-down of the year's TPP pagu (city)",
-               "xaxis": {"title": "month"},
+        go.Scatter(name="paid to date, then this run", x=burn["period"], y=burn["cumulative_rp"],
+                   mode="lines+markers"),
+        go.Scatter(name="projected at this run's rate", x=ahead,
+                   y=[paid_to_now + monthly * i for i in range(len(ahead))], mode="lines", line={"dash": "dot"}),
+        go.Scatter(name="pagu", x=[months[0], months[-1]], y=[int(burn["pagu_rp"][0])] * 2, mode="lines",
+                   line={"dash": "dash"}),
+    ], layout={**INDONESIAN, "title": "Burn-down of the year's TPP pagu (city), projected to December",
+               "xaxis": {"title": "month", "type": "category", "categoryorder": "array", "categoryarray": months},
                "yaxis": {"title": "cumulative TPP paid", "tickprefix": "Rp ", "tickformat": ",.0f"}})
     pay = go.Figure([go.Histogram(x=register["net_rp"], nbinsx=60)],
                     layout={**INDONESIAN, "title": f"Net TPP per employee, {period}", "bargap": 0.05,
@@ -181,17 +189,20 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
     else:
         to_chase = reconciliation.filter(pl.col("class") != Reconciled.MATCHED.value).with_columns(
             pl.col("class").cast(pl.Enum(values(Reconciled))))
-        counts = to_chase.group_by("class").agg(pl.len(), pl.col("difference_rp").sum()).sort("class")
+        counts = to_chase.group_by("class").agg(pl.len(), pl.col("computed_net_rp", "transferred_rp",
+                                                                      "difference_rp").sum()).sort("class")
         in_words = pl.col("class").cast(pl.String).str.replace_all("_", " ")
         to_chase, counts = to_chase.with_columns(in_words), counts.with_columns(in_words)
         matched = reconciliation.height - to_chase.height
-        figures.append(go.Figure([go.Bar(x=counts["class"],
-                                         y=counts["len"], text=[rupiah(int(v)) for v in counts["difference_rp"]],
-                                         textposition="outside")],
-                                 layout={**INDONESIAN, "title": f"Reconciliation exceptions by class "
-                                                                f"({number(matched)} employees matched)",
-                                         "xaxis": {"title": "class (bar label: the Rupiah difference)"},
-                                         "yaxis": {"title": "employees"}}))
+        labels = [f"{number(n)} employees" for n in counts["len"]]
+        figures.append(go.Figure([
+            go.Bar(name="due (computed net)", x=counts["class"], y=counts["computed_net_rp"], hovertext=labels),
+            go.Bar(name="sent (transferred)", x=counts["class"], y=counts["transferred_rp"], hovertext=labels,
+                   text=[f"difference {rupiah(int(v))}" for v in counts["difference_rp"]], textposition="outside"),
+        ], layout={**INDONESIAN, "barmode": "group",
+                   "title": f"Reconciliation exceptions by class: Rupiah due and sent ({number(matched)} employees "
+                            f"matched)", "xaxis": {"title": "class (label: sent − due)"},
+                   "yaxis": {"title": "Rupiah", "tickprefix": "Rp ", "tickformat": ",.0f"}}))
         exceptions = _table(to_chase.head(200), f"Exceptions to chase ({number(to_chase.height)}, "
                                                 f"first {min(to_chase.height, 200)} shown)")
     parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="460px")
