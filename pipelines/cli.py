@@ -36,13 +36,16 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 @contextlib.contextmanager
 def _sentences() -> Iterator[None]:
-    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence."""
+    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence; the stages
+    the command says meanwhile shown as it goes (:func:`pipelines.month.summary.progress`)."""
     from pipelines.month.outputs import OutputRefused
+    from pipelines.month.summary import progress
     from pipelines.sources.readers import InputError
     from pipelines.warehouse.store import Refused
 
     try:
-        yield
+        with progress(sys.stdout.isatty()):
+            yield
     except Refused as exc:
         raise _fail(str(exc), 3) from None
     except (InputError, OutputRefused, ValueError) as exc:
@@ -64,7 +67,7 @@ def run(period: PeriodOpt,
     from engine import Period
     from pipelines.month.backends import Backend
     from pipelines.month.run import WrittenMonth, run_from_folder
-    from pipelines.month.summary import print_summary, progress
+    from pipelines.month.summary import print_summary
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
@@ -89,8 +92,8 @@ def run(period: PeriodOpt,
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
-    with _sentences(), progress(interactive) as on_step:
-        result = run_from_folder(data, Period.parse(period), out, engine, on_step)
+    with _sentences():
+        result = run_from_folder(data, Period.parse(period), out, engine)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 

@@ -24,6 +24,7 @@ from pipelines.month.backends import Backend
 from pipelines.month.explain import explain_in, late_data_lines
 from pipelines.month.outputs import check_destination, protecting, spreadsheet_safe, staged
 from pipelines.month.run import RUN_KIND, Month, table_folder
+from pipelines.progress import stage
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import Ingest, ingest
 from pipelines.warehouse.lifecycle import Adjustment, KeptRun
@@ -54,6 +55,7 @@ def _publish(wh: Warehouse, warehouse: Path, out: Out, write: Callable[[Path], o
     """Write ``out`` whole beside its place, commit the command with it recorded, swap it in
     (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
     assert out.path is not None
+    stage(f"writing {out.path}")
     with staged(out.path, out.kind, write, folder=out.folder, guard=protecting(warehouse=warehouse),
                 personal=out.personal, header=out.header, announce=wh.announce) as output:
         wh.publish(output)

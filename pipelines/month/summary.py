@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pipelines.numbers import number, rupiah
-from pipelines.sources.readers import quiet
+from pipelines.progress import listening
 
 if TYPE_CHECKING:
     from pipelines.month.run import WrittenMonth
 
 
+STAGE = "eperf: "
+"""How a stage line starts on stderr: a log reader (or a test) tells it from a message by it."""
+
+
 @contextlib.contextmanager
-def progress(interactive: bool) -> Iterator[Callable[[str], None]]:
-    """A step listener: a rich spinner with the current stage on a terminal, silence otherwise."""
+def progress(interactive: bool) -> Iterator[None]:
+    """Show the stages a command says (:mod:`pipelines.progress`): a rich spinner with the current
+    stage on a terminal; otherwise a plain line per stage on stderr (``eperf: reading
+    hr/employees``), so that a log shows where a long command is and standard output stays the
+    result alone."""
     if not interactive:
-        yield quiet
+        with listening(lambda step: print(f"{STAGE}{step}", file=sys.stderr, flush=True)):
+            yield
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("starting", total=None)
-        yield lambda step: bar.update(task, description=step)
+        with listening(lambda step: bar.update(task, description=step)):
+            yield
 
 
 def summary_lines(run: WrittenMonth, seconds: float) -> list[tuple[str, str]]:

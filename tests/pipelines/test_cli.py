@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 from pipelines.cli import app
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, drop_column, needs_example, personal_values, read_rows, set_cell
 
 pytestmark = needs_example
@@ -37,7 +38,7 @@ def assert_fatal(result: Result, *words: str) -> None:
     """Exit 2, nothing on stdout, and one line on stderr that names every word."""
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
+    lines = messages(result.stderr)
     assert len(lines) == 1, result.stderr
     for word in words:
         assert word in lines[0]
@@ -152,6 +153,11 @@ def test_run_writes_exactly_the_spec_outputs(city: Path, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == OUTPUTS
     assert [p.name for p in tmp_path.iterdir() if p.name != "data"] == ["out"]  # no temporary left
+    # Not on a terminal, each stage is a plain line on stderr, in order; stdout is the summary alone.
+    stages = [line for line in result.stderr.splitlines() if line not in messages(result.stderr)]
+    assert stages[0] == "eperf: reading hr/kelas" and stages[-2:] == ["eperf: computing pay", "eperf: writing"]
+    assert "eperf: reading ekinerja/activity_log" in stages and messages(result.stderr) == []
+    assert "eperf:" not in result.stdout
 
 
 def test_manifest_counts_add_up_per_file(city: Path, tmp_path: Path) -> None:
@@ -208,7 +214,7 @@ def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, 
                            "--out", str(tmp_path / "out"), "--backend", "spark"],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
+    lines = messages(done.stderr)
     assert len(lines) == 1
     assert "openjdk-17-jre-headless" in lines[0] or "needs pyspark" in lines[0]
     assert not (tmp_path / "out").exists()

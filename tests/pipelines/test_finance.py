@@ -71,12 +71,12 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
     # The line says why: this run's pay and the Rp 1.000.000 it leaves missing.
-    line = next(x for x in result.output.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
+    line = next(x for x in result.stdout.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
     assert f"this run Rp {pool['this_run_rp']:,}".replace(",", ".") in line and "remaining Rp -1.000.000" in line
     # Every row that is not OK is printed and counted, accounts and city included.
     not_ok = check.filter(pl.col("status") != "OK")
-    assert len([x for x in result.output.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
-    assert f"FAIL {failing.height}" in result.output.splitlines()[-1]
+    assert len([x for x in result.stdout.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
+    assert f"FAIL {failing.height}" in result.stdout.splitlines()[-1]
 
 
 def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:

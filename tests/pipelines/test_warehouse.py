@@ -210,7 +210,7 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     ran = cli.invoke(app, ["run", "--period", str(M1), *args])
     assert ran.exit_code == 0
     # The run is mirrored as hive-partitioned Parquet beside the DuckDB file, named by its run id.
-    run_id = ran.output.splitlines()[0]
+    run_id = ran.stdout.splitlines()[0]
     [mirrored] = (tmp_path / "w" / "pay_register" / f"period={M1}").iterdir()
     assert mirrored.name == f"{run_id}.parquet"
     assert cli.invoke(app, ["export", "--period", str(M1), "--out", str(tmp_path / "x"), *args]).exit_code == 0
@@ -283,7 +283,7 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
 
 def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path) -> None:
     args = ["--warehouse", str(tmp_path / "w.duckdb")]
-    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).output.splitlines()
+    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).stdout.splitlines()
     files = [line for line in lines if " load " in line]
     assert len(files) > 10 and max(len(line.split("  load")[0].rstrip()) for line in files) > 48  # long paths
     assert len({line.index("  load ") for line in files}) == 1
