@@ -15,7 +15,7 @@ import polars as pl
 from engine import Period, Verdict, values
 from pipelines.finance.bank import mask_name
 from pipelines.finance.reconciliation import Reconciled
-from pipelines.numbers import number, rupiah
+from pipelines.numbers import WIB, number, rupiah
 
 NOMINATIF_COLUMNS = {
     "nip": "NIP", "name": "Nama", "kelas": "Kelas", "status": "Status",
@@ -217,8 +217,8 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
 <style>body{{font-family:sans-serif;margin:24px;color:#222}} .k{{display:inline-block;margin:0 28px 12px 0}}
 .k b{{display:block;font-size:22px}} .k span{{color:#666}} table{{border-collapse:collapse;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} th{{background:#f3f3f3}}</style></head>
-<body><h1>TPP {period} — finance dashboard</h1><p>Generated {dt.date.today().isoformat()} from the warehouse;
-no names or bank accounts are shown.</p>{summary}
+<body><h1>TPP {period} — finance dashboard</h1><p>Generated {dt.datetime.now(WIB):%Y-%m-%d %H:%M} WIB from the
+warehouse; no names or bank accounts are shown.</p>{summary}
 {_table(failing.select("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp",
                        "corrections_rp", "remaining_rp", "projected_rp", "status"),
         "Budget rows with a warning or over budget (as `eperf budget`)")}

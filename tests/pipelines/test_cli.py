@@ -232,3 +232,9 @@ def test_a_wrong_backend_or_master_exits_2_and_writes_nothing(city: Path, tmp_pa
                                       "--out", str(tmp_path / "out"), *args])
     assert_fatal(result, words)
     assert not (tmp_path / "out").exists()
+
+
+def test_help_shows_flags_as_flags() -> None:
+    """A flag takes no value (`--correction true` is an error), so help shows none."""
+    shown = CliRunner().invoke(app, ["approve", "--help"]).output
+    assert "--correction " in shown and "<bool>" not in shown and "--period <str>" in shown
