@@ -204,6 +204,8 @@ def test_summary_shows_no_personal_data(city: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "employees" in result.stdout
     assert [p for p in personal if p in result.output] == []
+    # The rejected employee is not in the month, and the counts say whose rows they are.
+    assert "input rows" in result.stdout and "(every row of the files)" in result.stdout
 
 
 def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, tmp_path: Path) -> None:
@@ -238,3 +240,19 @@ def test_help_shows_flags_as_flags() -> None:
     """A flag takes no value (`--correction true` is an error), so help shows none."""
     shown = CliRunner().invoke(app, ["approve", "--help"]).output
     assert "--correction " in shown and "<bool>" not in shown and "--period <str>" in shown
+
+
+def test_summary_says_where_the_employees_not_in_the_month_went(city: Path, tmp_path: Path) -> None:
+    """city-9004 has 63 accepted employees, 61 in 2024-09: one left before it, one starts after it.
+    Two more, moved out of the month, are counted by why."""
+    def employees_line(out: Path) -> str:
+        result = eperf_run(city, out)
+        assert result.exit_code == 0, result.output
+        return next(x for x in result.stdout.splitlines() if x.startswith("employees")).split(maxsplit=1)[1]
+
+    assert employees_line(tmp_path / "before") == "61 of 63 accepted (1 left before the month, 1 start after it)"
+    set_cell(city, "hr/employees.csv", 2, "start_date", "2020-01-01")
+    set_cell(city, "hr/employees.csv", 2, "end_date", "2024-08-15")  # left in August
+    set_cell(city, "hr/employees.csv", 3, "start_date", "2024-10-07")  # starts in October
+    set_cell(city, "hr/employees.csv", 3, "end_date", "")
+    assert employees_line(tmp_path / "after") == "59 of 63 accepted (2 left before the month, 2 start after it)"
