@@ -33,6 +33,7 @@ from engine import (
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
@@ -412,6 +413,7 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
+    stage(f"reading {period} from the warehouse")
     tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
     for name, what in (("employees", "employee active"), ("activity_log", "activity log row"),
                        ("attendance", "attendance row")):
@@ -422,6 +424,7 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
     read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
                  for name, frame in tables.items())
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)
+    stage("computing pay")
     return month_of(loaded, policy, period, run_id, backend)
 
 
@@ -436,6 +439,7 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
           adjusts: str | None, backend: Backend) -> KeptRun:
     """Keep the month as a draft run (replacing one with the same id) with its outputs; the
     rejects are not kept with it: they are the loads' rejects up to ``watermark``."""
+    stage("keeping the run")
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
                 "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
     wh.rows("delete from runs where run_id = ?", [month.run_id])
