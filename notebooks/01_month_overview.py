@@ -16,7 +16,7 @@ import plotly.express as px
 import polars as pl
 
 from engine import Period
-from pipelines.analysis.notebooks import LABELS, box_chart, offline_figures
+from pipelines.analysis.notebooks import LABELS, box_chart, offline_figures, opd_labels
 from pipelines.month.run import month_from_folder
 
 offline_figures()
@@ -38,7 +38,8 @@ register.group_by("status").agg(
 # A pool that binds (pay = pool) scaled everyone's entitlement down.
 
 # %%
-by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1)).sort("use_pct")
+by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1),
+                             pool_id=pl.col("pool_id").replace(opd_labels(Path(data)))).sort("use_pct")
 px.bar(by_pool, x="pool_id", y="use_pct", color="binding",
        title=f"Pay as % of the pool, {period}", labels=LABELS).show()
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 
-from pipelines.analysis.notebooks import LABELS, moved_most, offline_figures, trend_chart
+from pipelines.analysis.notebooks import LABELS, moved_most, offline_figures, opd_labels, trend_chart
 from pipelines.analysis.whatif import decile_shares, gini, months
 
 offline_figures()
-registers = months(Path(data), periods.split(","))
+registers = months(Path(data), periods.split(",")).with_columns(
+    pl.col("opd_code").replace(opd_labels(Path(data))))  # "1.01.01 Dinas Pendidikan"
 latest = registers.filter(pl.col("period") == registers["period"].max())
 
 # %% [markdown]

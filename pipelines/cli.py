@@ -237,7 +237,8 @@ def _budget_line(row: dict[str, Any]) -> str:
     head = f"{row['status']:<5} {row['level']:<8}"
     if row["level"] == "city":
         return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
-    where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
+    where = " ".join(str(x) for x in (row["pool_id"], row.get("opd_name"),
+                                         row["account_code"] if row["level"] == "account" else None) if x)
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
     if row.get("corrections_rp"):
         this_run += f", its correction {rupiah(row['corrections_rp'])}"

@@ -55,6 +55,16 @@ LABELS = {
 """Axis and legend labels in words, for every notebook chart (``labels=LABELS``)."""
 
 
+def opd_labels(data: Path) -> dict[str, str]:
+    """``code → "code name"`` for the OPDs ``data/hr/opd.csv`` names (none: an empty mapping, and
+    charts show codes), to label a chart's OPDs as people know them."""
+    path = data / "hr" / "opd.csv"
+    if not path.is_file():
+        return {}
+    opds = pl.read_csv(path, schema_overrides={"opd_code": pl.String, "name": pl.String})
+    return {code: f"{code} {name}" for code, name in opds.select("opd_code", "name").iter_rows()}
+
+
 def box_chart(frame: pl.DataFrame, x: str, y: str, color: str, title: str) -> go.Figure:
     """Box plots of ``y`` per ``x``, one trace per ``color``, drawn from their quartiles (whiskers
     at the minimum and maximum): the page carries five numbers a box, not every employee."""

@@ -14,6 +14,7 @@ import polars as pl
 
 from engine import Period, Verdict, values
 from pipelines.finance.bank import mask_name
+from pipelines.finance.outlook import opd_name
 from pipelines.finance.reconciliation import Reconciled
 from pipelines.numbers import WIB, number, rupiah
 
@@ -46,12 +47,13 @@ CEILING_NOTE = ("Kolom plafon: pagu tiap komponen menurut kelas jabatan (ceiling
 """Why the six components add up to more than the bruto, on every sheet."""
 
 
-def nominatif_rows(register: pl.DataFrame, employees: pl.DataFrame) -> pl.DataFrame:
-    """The register with masked names, in the nominatif's columns, by OPD then NIP."""
+def nominatif_rows(register: pl.DataFrame, employees: pl.DataFrame, opds: pl.DataFrame) -> pl.DataFrame:
+    """The register with masked names, in the nominatif's columns, by OPD (code and name) then NIP."""
     named = register.join(employees.select("nip", "name"), on="nip", how="left")
-    return named.select("opd_code", *(mask_name(pl.col("name")).alias("name") if c == "name"
-                                      else (pl.col(c) / 10_000).alias(c) if c in PERCENT else pl.col(c)
-                                      for c in NOMINATIF_COLUMNS)).sort("opd_code", "nip")
+    shown = (mask_name(pl.col("name")).alias("name") if c == "name"
+             else (pl.col(c) / 10_000).alias(c) if c in PERCENT else pl.col(c) for c in NOMINATIF_COLUMNS)
+    opd = opd_name(pl.col("opd_code"), opds).alias("opd_name")
+    return named.select("opd_code", opd, *shown).sort("opd_code", "nip")
 
 
 def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
@@ -67,7 +69,7 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
     percent = book.add_format({"num_format": "0.00%"})
     total_money = book.add_format({"num_format": "#,##0", "bold": True, "top": 1})
     header = book.add_format({"bold": True, "text_wrap": True, "bottom": 1, "valign": "top"})
-    by_opd = (rows.group_by("opd_code").agg(pl.len().alias("pegawai"), *(pl.col(c).sum() for c in MONEY))
+    by_opd = (rows.group_by("opd_code", "opd_name").agg(pl.len().alias("pegawai"), *(pl.col(c).sum() for c in MONEY))
               .sort("opd_code"))
 
     def table(sheet: xlsxwriter.worksheet.Worksheet, frame: pl.DataFrame, labels: list[str], first: int) -> int:
@@ -109,12 +111,14 @@ def write_nominatif(rows: pl.DataFrame, period: Period, path: Path) -> None:
 
     rekap = book.add_worksheet("REKAP")
     rekap.write_string(0, 0, f"Rekapitulasi TPP {period} per OPD", bold)
-    table(rekap, by_opd, ["OPD", "Pegawai", *(NOMINATIF_COLUMNS[c] for c in MONEY)], 2)
-    names = sheet_names(["REKAP", *rows["opd_code"].unique(maintain_order=True).cast(pl.String).to_list()])
-    for (opd,), members in rows.group_by("opd_code", maintain_order=True):
-        sheet = book.add_worksheet(names[str(opd)])
-        sheet.write_string(0, 0, f"Daftar nominatif TPP {period} — OPD {opd}", bold)
-        end = table(sheet, members.drop("opd_code"), list(NOMINATIF_COLUMNS.values()), 2)
+    table(rekap, by_opd, ["OPD", "Nama OPD", "Pegawai", *(NOMINATIF_COLUMNS[c] for c in MONEY)], 2)
+    opds = rows.select("opd_code", "opd_name").unique(maintain_order=True)
+    titles = [" ".join(x for x in (code, name) if x) for code, name in opds.iter_rows()]
+    names = sheet_names(["REKAP", *titles])
+    for title, (_, members) in zip(titles, rows.group_by("opd_code", maintain_order=True)):
+        sheet = book.add_worksheet(names[title])
+        sheet.write_string(0, 0, f"Daftar nominatif TPP {period} — OPD {title}", bold)
+        end = table(sheet, members.drop("opd_code", "opd_name"), list(NOMINATIF_COLUMNS.values()), 2)
         signatures(sheet, end, len(NOMINATIF_COLUMNS))
     book.close()
 
@@ -151,6 +155,7 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
     import plotly.graph_objects as go
 
     pools = outlook.filter(pl.col("level") == "pool").with_columns(
+        pool_id=pl.concat_str("pool_id", pl.col("opd_name").fill_null(""), separator=" ").str.strip_chars(),
         realized_pct=100 * pl.col("realized_rp") / pl.col("pagu_rp"),
         run_pct=100 * pl.col("this_run_rp") / pl.col("pagu_rp")).sort(
         pl.col("realized_pct") + pl.col("run_pct"), "pool_id")
