@@ -8,13 +8,15 @@
 # %% tags=["parameters"]
 data = "../data/demo"
 period = "2025-11"
-allocation = "share"  # "scale" or "share"
-w_productivity_bp = 6000  # the discipline weight is 10000 minus this
-daily_cap_minutes = 420
-productivity_rule = "proportional"  # "proportional", "threshold" or "tiered"
-tpp_pagu_change_pct = -5.0
+# One change at a time, so that what moves can be read: None keeps the city's policy.
+allocation = "share"  # "scale" or "share", or None
+w_productivity_bp = None  # the discipline weight becomes 10000 minus this
+daily_cap_minutes = None
+productivity_rule = None  # "proportional", "threshold" or "tiered"
+tpp_pagu_change_pct = 0.0  # every TPP pagu line of the year up or down by this many per cent
 
 # %%
+import dataclasses
 from pathlib import Path
 
 import plotly.express as px
@@ -22,22 +24,40 @@ import polars as pl
 
 from engine import Allocation, Period, ProductivityRule
 from pipelines.analysis.notebooks import LABELS, offline_figures
-from pipelines.analysis.whatif import WhatIf, what_if
+from pipelines.analysis.whatif import WhatIf, changes, pools_compared, variant_month
 from pipelines.month.run import month_from_folder
+from pipelines.numbers import percent, rupiah
 
 offline_figures()
 p = Period.parse(period)
 month = month_from_folder(Path(data), p)
-change = WhatIf(allocation=Allocation(allocation), w_productivity_bp=w_productivity_bp,
-                daily_cap_minutes=daily_cap_minutes, productivity_rule=ProductivityRule(productivity_rule),
+change = WhatIf(allocation=Allocation(allocation) if allocation else None, w_productivity_bp=w_productivity_bp,
+                daily_cap_minutes=daily_cap_minutes,
+                productivity_rule=ProductivityRule(productivity_rule) if productivity_rule else None,
                 tpp_pagu_change_pct=tpp_pagu_change_pct)
-diff = what_if(month, p, change)
+variant = variant_month(month, p, change)
+diff = changes(month, variant)
+pools = pools_compared(month, variant)
+
+# %% [markdown]
+# ## What changed
+# The policy keys that differ, and what the change did to the month's pools. A change of the
+# year's pagu does not spread over twelve months: what was paid before this month is spent, so
+# the whole difference falls on the months left (this one included), and a few per cent of the
+# year can be a large share of one late month.
 
 # %%
-diff.select(
+changed = {k: v for k, v in dataclasses.asdict(change).items() if v not in (None, 0.0)}
+print("changed:", ", ".join(f"{k} = {v}" for k, v in changed.items()) or "nothing (the city's own policy)")
+pagu, pool, new_pool, new_pagu = (int(pools[c].sum()) for c in ("pagu_rp", "pool_rp", "what_if_pool_rp",
+                                                                   "what_if_pagu_rp"))
+print(f"TPP pagu of the year {rupiah(pagu)} → {rupiah(new_pagu)}; {p.months_left} month(s) left to pay it in, "
+      f"so the month's pools go {rupiah(pool)} → {rupiah(new_pool)} ({percent(10_000 * (new_pool - pool) // pool)})")
+summary = diff.select(
     pl.len().alias("employees"), (pl.col("change_rp") > 0).sum().alias("win"),
-    (pl.col("change_rp") < 0).sum().alias("lose"), pl.col("pay_rp").sum().alias("now_rp"),
-    pl.col("what_if_rp").sum().alias("what_if_rp"))
+    (pl.col("change_rp") < 0).sum().alias("lose"), (pl.col("change_rp") == 0).sum().alias("unchanged"),
+    pl.col("pay_rp").sum().alias("now_rp"), pl.col("what_if_rp").sum().alias("what_if_rp"))
+summary
 
 # %% [markdown]
 # ## By OPD

@@ -15,7 +15,9 @@ import typer
 if TYPE_CHECKING:
     from pipelines.warehouse.lifecycle import KeptRun
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# Plain help: typer's rich help shows every flag as taking a value (`--correction <bool>`), and
+# `--correction true` is an error.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data directory with the source exports (SPEC §3).")]
@@ -36,13 +38,16 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 @contextlib.contextmanager
 def _sentences() -> Iterator[None]:
-    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence."""
+    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence; the stages
+    the command says meanwhile shown as it goes (:func:`pipelines.month.summary.progress`)."""
     from pipelines.month.outputs import OutputRefused
+    from pipelines.month.summary import progress
     from pipelines.sources.readers import InputError
     from pipelines.warehouse.store import Refused
 
     try:
-        yield
+        with progress(sys.stdout.isatty()):
+            yield
     except Refused as exc:
         raise _fail(str(exc), 3) from None
     except (InputError, OutputRefused, ValueError) as exc:
@@ -64,7 +69,7 @@ def run(period: PeriodOpt,
     from engine import Period
     from pipelines.month.backends import Backend
     from pipelines.month.run import WrittenMonth, run_from_folder
-    from pipelines.month.summary import print_summary, progress
+    from pipelines.month.summary import print_summary
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
@@ -89,8 +94,8 @@ def run(period: PeriodOpt,
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
-    with _sentences(), progress(interactive) as on_step:
-        result = run_from_folder(data, Period.parse(period), out, engine, on_step)
+    with _sentences():
+        result = run_from_folder(data, Period.parse(period), out, engine)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 
@@ -120,14 +125,23 @@ def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only 
               warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """List the runs kept in the warehouse with their status."""
     from pipelines import commands
+    from pipelines.numbers import wib
 
     with _sentences():
         kept = commands.kept_runs(warehouse, period)
-    if kept:
-        typer.echo(f"{'run':<32} {'period':<8} {'kind':<10} {'status':<10} {'at':<19}  by")
-    for r in kept:
-        extra = f"  adjusts {r.adjusts}" if r.adjusts else ""
-        typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
+    if not kept:
+        typer.echo(f"no run kept for {period}" if period else "no run kept yet: `eperf run --period YYYY-MM` makes one")
+        return
+
+    def who(signed: tuple[str, str] | None) -> str:
+        return f"{signed[0]} {wib(signed[1])}" if signed else "-"
+
+    rows = [(r.run.run_id, r.run.period, r.run.kind, r.run.status, f"{r.run.by} {wib(r.run.at)}", who(r.approved),
+             who(r.locked), f"adjusts {r.run.adjusts}" if r.run.adjusts else "") for r in kept]
+    header = ("run", "period", "kind", "status", "computed", "approved", "locked", "")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        typer.echo("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths)).rstrip())
 
 
 def _print_status(changed: KeptRun) -> None:
@@ -230,7 +244,8 @@ def _budget_line(row: dict[str, Any]) -> str:
     head = f"{row['status']:<5} {row['level']:<8}"
     if row["level"] == "city":
         return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
-    where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
+    where = " ".join(str(x) for x in (row["pool_id"], row.get("opd_name"),
+                                         row["account_code"] if row["level"] == "account" else None) if x)
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
     if row.get("corrections_rp"):
         this_run += f", its correction {rupiah(row['corrections_rp'])}"
@@ -280,7 +295,7 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
     unmasked output. A second file for a payment is refused (--reissue writes it again)."""
     from engine import Period
     from pipelines import commands
-    from pipelines.numbers import number, rupiah
+    from pipelines.numbers import number, rupiah, wib
 
     if reason is not None and not (reissue or over_budget):
         raise _fail("--reason goes with --reissue or --over-budget")
@@ -295,7 +310,7 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
                    "written, nothing issued again")
         return
     net = rupiah(int(done.transfers["net_rp"].sum()))
-    again = f" (reissue {done.issue}: the same transfers as the file of {paid.at})" if done.issue else ""
+    again = f" (reissue {done.issue}: the same transfers as the file of {wib(paid.at)})" if done.issue else ""
     typer.echo(f"{number(done.transfers.height)} transfers written to {out}: {paid.payment_id}, {paid.kind} of "
                f"{paid.period}, net {net}{again}")
     if done.recoveries.height and not done.issue:
@@ -327,10 +342,11 @@ def simulate_payments(period: PeriodOpt,
     over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
     from engine import Period
     from pipelines import commands
+    from pipelines.numbers import number
 
     with _sentences():
         done = commands.simulate_payments(warehouse, Period.parse(period), out, seed)
-    typer.echo(f"e-Payment export in {out}/epayment: {done.files['seeded.csv'].height} seeded exceptions "
+    typer.echo(f"e-Payment export in {out}/epayment: {number(done.files['seeded.csv'].height)} seeded exceptions "
                f"(seeded.csv), over-spent OPD {done.over_spent}")
 
 
@@ -340,12 +356,14 @@ def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
           ) -> None:
     """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
     from pipelines import commands
+    from pipelines.numbers import wib
 
     with _sentences():
         entries = commands.audit_trail(warehouse)
     for e in entries:
         what = " ".join(x for x in (e.period, e.run_id) if x)
-        typer.echo(f"{e.seq:>5} {e.at} {e.by:<12} {e.action:<10} {what:<34} {e.detail if full else _brief(e.detail)}")
+        typer.echo(f"{e.seq:>5} {wib(e.at)} {e.by:<12} {e.action:<10} {what:<34} "
+                   f"{e.detail if full else _brief(e.detail)}")
 
 
 def _brief(detail: str, width: int = 160) -> str:
@@ -391,6 +409,7 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
+    from pipelines.numbers import number
     from pipelines.synthetic.city import generate_city
     from pipelines.synthetic.late import late_exports as write_late
 
@@ -403,7 +422,7 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
     except ValueError as exc:
         raise _fail(str(exc)) from None
     for name, n in counts.items():
-        typer.echo(f"{name:<40} {n:>12,}")
+        typer.echo(f"{name:<40} {number(n):>12}")
 
 
 def main() -> None:

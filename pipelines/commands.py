@@ -25,6 +25,8 @@ from pipelines.month.backends import Backend
 from pipelines.month.explain import corrected_lines, explain_in, late_data_lines
 from pipelines.month.outputs import check_destination, protecting, staged
 from pipelines.month.run import RUN_KIND, Month, table_folder
+from pipelines.numbers import wib
+from pipelines.progress import stage
 from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.ingest import Ingest, ingest
 from pipelines.warehouse.lifecycle import Adjustment, KeptRun, Unlocked
@@ -55,6 +57,7 @@ def _publish(wh: Warehouse, warehouse: Path, out: Out, write: Callable[[Path], o
     """Write ``out`` whole beside its place, commit the command with it recorded, swap it in
     (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
     assert out.path is not None
+    stage(f"writing {out.path}")
     with staged(out.path, out.kind, write, folder=out.folder, guard=protecting(warehouse=warehouse),
                 personal=out.personal, header=out.header, announce=wh.announce) as output:
         wh.publish(output)
@@ -90,10 +93,26 @@ def run_from_warehouse(warehouse: Path, period: Period, backend: Backend = Backe
         return KeptMonth(kept, month, lifecycle.kept_manifest(wh, kept.run_id))
 
 
-def kept_runs(warehouse: Path, period: str | None = None) -> list[KeptRun]:
-    """``eperf runs``: every run kept (of ``period``), oldest first."""
+@dataclasses.dataclass(frozen=True)
+class ListedRun:
+    """A kept run and who signed it off: the approval and the lock that stand (``by``, UTC time)."""
+
+    run: KeptRun
+    approved: tuple[str, str] | None
+    locked: tuple[str, str] | None
+
+
+def kept_runs(warehouse: Path, period: str | None = None) -> list[ListedRun]:
+    """``eperf runs``: every run kept (of ``period``), oldest first, with its sign-offs: the last
+    approval of an approved or locked run, the last lock of a locked one (an unlock undoes both)."""
     with open_warehouse(warehouse) as wh:
-        return lifecycle.kept_runs(wh, period)
+        signed = {(e.run_id, e.action): (e.by, e.at) for e in read_audit_trail(wh) if e.action in ("approve", "lock")}
+        return [ListedRun(r, signed.get((r.run_id, "approve")) if r.status in SIGNED_OFF else None,
+                          signed.get((r.run_id, "lock")) if r.status == RunStatus.LOCKED else None)
+                for r in lifecycle.kept_runs(wh, period)]
+
+
+SIGNED_OFF = (RunStatus.APPROVED, RunStatus.LOCKED)
 
 
 def approve(warehouse: Path, period: Period, by: str | None = None, correction: bool = False) -> KeptRun:
@@ -149,14 +168,14 @@ def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None =
                 f"this version of eperf ({version('eperf')}) computes this row differently from the one that kept "
                 f"the run ({kept_by}); the amounts above are the kept ones, the day lists today's"
                 if kept_by != version("eperf") else None)
-        lines = [f"Run {run.run_id} ({run.status}; computed {run.at} by {run.by})", "",
+        lines = [f"Run {run.run_id} ({run.status}; computed {wib(run.at)} by {run.by})", "",
                  *explain_in(lifecycle.kept_month(wh, run), period, nip, kept, note)]
         if run.status == RunStatus.LOCKED and run.adjusts is None:
             done = lifecycle.corrected(wh, run, nip)
             paid = ledger.payments(wh, period)
             issued = ledger.payment_lines(wh, [p.payment_id for p in paid]).filter(pl.col("nip") == nip)
             lines += corrected_lines([(c.run.run_id, c.run.status.value, c.paid_in, c.rows) for c in done],
-                                     issued, {p.payment_id: p.at for p in paid})
+                                     issued, {p.payment_id: wib(p.at) for p in paid})
             late = lifecycle.late_changes(wh, run, nip)
             if late is not None:
                 since = f"correction {done[-1].run.run_id}" if done else "the lock"
@@ -240,7 +259,7 @@ def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
     with open_warehouse(warehouse) as wh:
         run, rows = outlook.budget(wh, period)
         register = kept_outputs(wh, run.run_id)["pay_register"]
-        nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
+        nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")), wh.table("opds"))
         burn = outlook.burn(wh, period, gross_rp=int(register["pay_rp"].sum()),
                             pagu_rp=int(rows.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         matched = reconciliation.reconcile(wh, period)[1] if run.status == RunStatus.LOCKED else None

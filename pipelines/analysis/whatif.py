@@ -67,24 +67,46 @@ class WhatIf:
         return base.with_changes(**changes)
 
 
-def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
-    """Per employee, pay now and under ``change``: ``nip, opd_code, kelas, status, pay_rp,
-    what_if_rp, change_rp``, largest losses first."""
+def variant_month(month: Month, period: Period, change: WhatIf) -> Month:
+    """``month`` computed again under ``change``: its policy, and its TPP pagu lines scaled."""
     tables = dict(month.data.tables)
     factor = 1 + change.tpp_pagu_change_pct / 100
     tpp = pl.col("account_code").str.starts_with(month.policy.tpp_account_prefix)
     tables["apbd_lines"] = tables["apbd_lines"].with_columns(
         pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
         .alias("pagu_rp"))
-    variant: pl.DataFrame = month_of(dataclasses.replace(month.data, tables=tables), change.policy(month.policy),
-                                    period, "what-if").result.pay_register.to_native()
+    return month_of(dataclasses.replace(month.data, tables=tables), change.policy(month.policy), period, "what-if")
+
+
+def changes(month: Month, variant: Month) -> pl.DataFrame:
+    """Per employee, pay now and in ``variant``: ``nip, opd_code, kelas, status, pay_rp,
+    what_if_rp, change_rp``, largest losses first."""
     now: pl.DataFrame = month.result.pay_register.to_native()
+    other: pl.DataFrame = variant.result.pay_register.to_native()
     return (
         now.select("nip", "opd_code", "kelas", "status", "pay_rp")
-        .join(variant.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
+        .join(other.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
         .with_columns(change_rp=pl.col("what_if_rp") - pl.col("pay_rp"))
         .sort("change_rp", "nip")
     )
+
+
+def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
+    """Per employee, pay now and under ``change`` (:func:`changes`)."""
+    return changes(month, variant_month(month, period, change))
+
+
+def pools_compared(month: Month, variant: Month) -> pl.DataFrame:
+    """``pool_id, pagu_rp, realized_rp, pool_rp, what_if_pagu_rp, what_if_pool_rp, pool_change_pct``:
+    what a change did to each pool's money for the month."""
+    now: pl.DataFrame = month.result.pool_summary.to_native()
+    other: pl.DataFrame = variant.result.pool_summary.to_native()
+    return (now.select("pool_id", "pagu_rp", "realized_rp", "pool_rp")
+            .join(other.select("pool_id", pl.col("pagu_rp").alias("what_if_pagu_rp"),
+                               pl.col("pool_rp").alias("what_if_pool_rp")), on="pool_id")
+            .with_columns(pool_change_pct=(100 * (pl.col("what_if_pool_rp") - pl.col("pool_rp"))
+                                           / pl.col("pool_rp")).round(1))
+            .sort("pool_id"))
 
 
 def burn(month: Month, period: Period) -> pl.DataFrame:

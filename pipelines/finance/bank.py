@@ -24,7 +24,7 @@ import polars as pl
 from engine import Period, Verdict
 from pipelines.finance.outlook import budget
 from pipelines.month.outputs import spreadsheet_safe
-from pipelines.numbers import number, rupiah
+from pipelines.numbers import number, rupiah, wib
 from pipelines.sources.exports import sha256_of
 from pipelines.warehouse import ledger
 from pipelines.warehouse.ledger import Payment, PaymentKind
@@ -81,7 +81,7 @@ def bank_file(wh: Warehouse, period: Period, out: Path, correction: bool = False
             return Issue(made[0], ledger.payment_lines(wh, [made[0].payment_id]).drop("payment_id"), 0, b"",
                          already=True)
         raise Refused(f"{made[0].payment_id} ({kind} of {period}) was paid by the bank file {files[0].file} of "
-                      f"{made[0].at}: a second file for it is refused; to write the same file again, give "
+                      f"{wib(made[0].at)}: a second file for it is refused; to write the same file again, give "
                       "--reissue --reason TEXT")
     failing = _budget_failures(wh, period)
     if failing and not (over_budget or "").strip():

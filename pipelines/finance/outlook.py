@@ -23,6 +23,8 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     - ``account``: no gross of its own (a run pays pools, not accounts), so the rate is the
       account's realized per month elapsed; FAIL when realized > pagu, WARN on a projected overrun.
     - ``city``: belanja pegawai over 30 % of belanja fails (UU 1/2022).
+
+    Each row names its pool's OPD (``opd_name``) where ``hr/opd.csv`` does.
     """
     run = counted_run(wh, period)
     policy = policy_of(wh, period)
@@ -33,7 +35,13 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
     check = budget_check(nw.from_native(summary), accounts, apbd, period)
-    return run, budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept))).to_native()
+    rows = budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept))).to_native()
+    return run, rows.with_columns(opd_name=opd_name(pl.col("pool_id"), wh.table("opds")))
+
+
+def opd_name(code: pl.Expr, opds: pl.DataFrame) -> pl.Expr:
+    """The OPD's name for each code of ``code`` (``hr/opd.csv``; empty where the city gave none)."""
+    return code.replace_strict(opds["opd_code"], opds["name"], default=None, return_dtype=pl.String)
 
 
 def _corrections(wh: Warehouse, run: KeptRun, kept: pl.DataFrame) -> pl.DataFrame:

@@ -28,7 +28,8 @@ from engine import (
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
-from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
+from pipelines.progress import stage
+from pipelines.sources.readers import DataDir, InputError, read_data_dir
 
 POLICY_FILE = "policy.toml"
 RUN_KIND = "run"
@@ -91,12 +92,11 @@ def _policy_document(text: str) -> dict[str, object]:
         raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
 
 
-def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS,
-                  on_step: Callable[[str], None] = quiet) -> Month:
+def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
-    loaded = read_data_dir(data, period, on_step)
-    on_step("computing pay")
+    loaded = read_data_dir(data, period)
+    stage("computing pay")
     return month_of(loaded, policy, period, _run_id(period, policy, loaded), backend)
 
 
@@ -108,19 +108,18 @@ def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
         return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 
 
-def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
-              on_step: Callable[[str], None] = quiet) -> WrittenMonth:
+def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS) -> WrittenMonth:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
     ``out`` is checked first (:mod:`pipelines.month.outputs`: never the data directory, never a folder
-    eperf did not write). ``on_step`` hears each stage ("reading hr/employees", "computing pay",
-    "writing") for a progress display."""
+    eperf did not write). Its stages ("reading hr/employees", "computing pay", "writing") are
+    said to :mod:`pipelines.progress`."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     guard = protecting(data=data)
     check_destination(out, RUN_KIND, folder=True, guard=guard)
-    month = month_from_folder(data, period, backend, on_step)
-    on_step("writing")
+    month = month_from_folder(data, period, backend)
+    stage("writing")
     manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - clock, 3)}

@@ -106,6 +106,11 @@ def choose_master(master: str | None) -> str:
     return master
 
 
+SPARK_LOG = "EPERF_SPARK_LOG"
+"""Set (to anything) to see Spark's own log; without it Spark prints its errors only."""
+QUIET_LOG = Path(__file__).with_name("spark-quiet.log4j2.properties")
+
+
 def chosen_master() -> str:
     """The master :func:`spark_session` connects to."""
     return _chosen
@@ -131,6 +136,10 @@ def spark_session() -> SparkSession:
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
     if not master.startswith("sc://") and not _driver_memory_configured():
         builder = builder.config("spark.driver.memory", f"{_half_the_memory_gib()}g")
+    if not master.startswith("sc://") and not os.environ.get(SPARK_LOG):
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={QUIET_LOG.as_uri()}")
+        if master.startswith("local"):  # no warning that the host name resolves to a loopback address
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     if master.startswith("local"):  # one shuffle partition per core; a cluster keeps its own setting
         cores = master.removeprefix("local").strip("[]") or "1"
         builder = builder.config("spark.sql.shuffle.partitions", str(os.cpu_count()) if cores == "*" else cores)

@@ -30,11 +30,12 @@ import numpy as np
 import polars as pl
 
 from engine import Period, approved_day_minutes, referenced_logs
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract, Reference
 from pipelines.sources.checks import contract_checks
 from pipelines.sources.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
 
-__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "quiet", "read_data_dir"]
+__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "read_data_dir"]
 
 _FILE = "__file"
 _ROW = "__row"
@@ -124,16 +125,12 @@ def _typed(contract: Contract, columns: list[str] | None = None) -> list[pl.Expr
     return [pl.col(c).cast(t) for c, t in contract.dtypes.items() if columns is None or c in columns]
 
 
-def quiet(step: str) -> None:
-    """The progress listener that says nothing."""
-
-
 def whole(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Keep every accepted row."""
     return rows
 
 
-def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[str], None] = quiet) -> DataDir:
+def read_data_dir(data: Path, period: Period | None = None) -> DataDir:
     """Read and validate every input file of ``data`` in dependency order.
 
     With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
@@ -149,7 +146,7 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
     checked_inputs: list[CheckedInput] = []
     engine_frames: dict[str, pl.LazyFrame] = {}
     for contract in CONTRACTS.values():
-        on_step(f"reading {contract.path}")
+        stage(f"reading {contract.path}")
         scans = [open_scan(data, path, contract) for path in files[contract.name]]
         targets = {ref.column: _target_values(tables[ref.table], ref) for ref in contract.references}
         if contract.large:

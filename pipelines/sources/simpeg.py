@@ -1,5 +1,5 @@
 """SIMPEG (BKPSDM's personnel system): grades, positions, employees, acting posts (PLT),
-sanctions and the working calendar, exported under ``hr/``."""
+sanctions, the working calendar and the OPDs' names, exported under ``hr/``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,11 @@ class Sanctions(InputModel):
     ends_after_start = row_check(ends_after_start())
 
 
+class Opds(InputModel):
+    opd_code: str
+    name: str
+
+
 class Calendar(InputModel):
     date: dt.date
     kind: str = pa.Field(isin=["holiday", "cuti_bersama"])
@@ -88,5 +93,6 @@ FILES = (
     Contract("sanctions", "hr/sanctions", Sanctions, ("nip", "start_date"),
              (Reference("nip", "employees"),), optional=True),
     Contract("calendar", "hr/calendar", Calendar, ("date",)),
+    Contract("opds", "hr/opd", Opds, ("opd_code",), optional=True),
 )
 """This system's input files, in reading order."""

@@ -101,6 +101,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     write("hr/plt.csv", _plt(emp, positions, periods, _rng(seed, "plt")))
     write("hr/sanctions.csv", _sanctions(emp, periods, _rng(seed, "sanctions")))
     write("hr/calendar.csv", calendar)
+    write("hr/opd.csv", opds.select("opd_code", name="opd_name"))
     write("ekinerja/activity_catalog.csv", pl.DataFrame([c[:3] for c in CATALOG], orient="row",
                                                         schema=["activity_code", "name", "standard_minutes"]))
     write("ebudgeting/apbd_lines.csv", apbd)

@@ -17,6 +17,7 @@ import polars as pl
 from engine import SOURCES, Period
 from pipelines.month.backends import arrow_batches
 from pipelines.month.run import POLICY_FILE, check_policy
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract
 from pipelines.sources.exports import Scan, contract_files, open_scan, sha256_of
 from pipelines.sources.readers import InputError, check_input
@@ -70,8 +71,10 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
             else:
                 files.append(FileIngest(path.relative_to(data).as_posix(), None, earlier=earlier))
         if new:
+            stage(f"checking {contract.path}")
             files.extend(_ingest_files(wh, contract, new))
     done = tuple(files)
+    stage("looking for late data")
     late = late_inputs(wh, before)
     for period, tables in late.items():
         wh.record("late data", period, None, inputs=tables)

@@ -33,6 +33,8 @@ from engine import (
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
+from pipelines.numbers import wib
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
 from pipelines.warehouse import ledger
@@ -204,7 +206,8 @@ def unlock(wh: Warehouse, period: Period, reason: str) -> Unlocked:
         raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
     paid = ledger.payments(wh, period)
     if paid:
-        raise Refused(f"{period} has been paid ({', '.join(p.payment_id for p in paid)}, bank file of {paid[0].at}): "
+        raise Refused(f"{period} has been paid ({', '.join(p.payment_id for p in paid)}, bank file of "
+                      f"{wib(paid[0].at)}): "
                       "a paid month is never unlocked and computed again; late data after a payment is a correction "
                       f"against what was paid: `eperf adjust --period {period} --out DIR`, then approve, lock and "
                       f"pay it with `eperf bankfile --period {period} --correction --out FILE`")
@@ -474,6 +477,7 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
+    stage(f"reading {period} from the warehouse")
     tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
     for name, what in (("employees", "employee active"), ("activity_log", "activity log row"),
                        ("attendance", "attendance row")):
@@ -484,6 +488,7 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
     read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
                  for name, frame in tables.items())
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)
+    stage("computing pay")
     return month_of(loaded, policy, period, run_id, backend)
 
 
@@ -498,6 +503,7 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
           adjusts: str | None, backend: Backend) -> KeptRun:
     """Keep the month as a draft run (replacing one with the same id) with its outputs; the
     rejects are not kept with it: they are the loads' rejects up to ``watermark``."""
+    stage("keeping the run")
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
                 "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
     wh.rows("delete from runs where run_id = ?", [month.run_id])

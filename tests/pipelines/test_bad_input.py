@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, get_row, needs_example, read_rows, set_cell, write_rows
 
 pytestmark = needs_example
@@ -317,7 +318,7 @@ def test_broken_export(city: Path, tmp_path: Path, clean_register: pl.DataFrame,
     assert "Traceback" not in result.output
     if isinstance(outcome, Fatal):
         assert result.exit_code == 2, result.output
-        [message] = result.stderr.strip().splitlines()
+        [message] = messages(result.stderr)
         for word in outcome.words:
             assert word in message
         assert not out.exists()

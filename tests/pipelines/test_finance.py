@@ -20,6 +20,7 @@ from engine import Period
 from pipelines.cli import app
 from pipelines.finance import outlook, reconciliation
 from pipelines.finance.payments import simulate_payments
+from pipelines.finance.reports import sheet_names
 from pipelines.month.run import table_folder
 from pipelines.synthetic.city import generate_city
 from pipelines.warehouse import ledger, lifecycle
@@ -71,12 +72,13 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
     # The line says why: this run's pay and the Rp 1.000.000 it leaves missing.
-    line = next(x for x in result.output.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
+    line = next(x for x in result.stdout.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
     assert f"this run Rp {pool['this_run_rp']:,}".replace(",", ".") in line and "remaining Rp -1.000.000" in line
+    assert pool["opd_name"] and f"{paid['over_spent']} {pool['opd_name']}:" in line  # the OPD named (hr/opd.csv)
     # Every row that is not OK is printed and counted, accounts and city included.
     not_ok = check.filter(pl.col("status") != "OK")
-    assert len([x for x in result.output.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
-    assert f"FAIL {failing.height}" in result.output.splitlines()[-1]
+    assert len([x for x in result.stdout.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
+    assert f"FAIL {failing.height}" in result.stdout.splitlines()[-1]
 
 
 def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:
@@ -172,23 +174,38 @@ def test_reports_total_the_register(paid: dict[str, object], reports: Path) -> N
     assert isinstance(register, pl.DataFrame)
     book = openpyxl.load_workbook(reports / "nominatif.xlsx", read_only=True)
     opds = sorted(register["opd_code"].unique())
-    assert book.sheetnames == ["REKAP", *opds]
+    # Each OPD's sheet is named by its code and name (hr/opd.csv), cut to Excel's 31 characters.
+    called = dict(pl.read_csv(Path(str(paid["city"])) / "hr" / "opd.csv", infer_schema=False).iter_rows())
+    sheets = sheet_names(["REKAP", *(f"{opd} {called[opd]}" for opd in opds)])
+    assert book.sheetnames == list(sheets.values()) and all(sheets[f"{o} {called[o]}"].startswith(o) for o in opds)
     names = set(pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)["name"])
     for opd in opds:
-        rows = [r for r in book[opd].iter_rows(min_row=3, values_only=True)]
-        header, body, total = rows[0], rows[1:-1], rows[-1]
-        members = register.filter(pl.col("opd_code") == opd)
-        assert total[0] == "JUMLAH" and len(body) == members.height
+        rows = [r for r in book[sheets[f"{opd} {called[opd]}"]].iter_rows(min_row=3, values_only=True)]
+        end = next(i for i, r in enumerate(rows) if r[0] == "JUMLAH")
+        header, body, total, below = rows[0], rows[1:end], rows[end], rows[end + 1:]
+        members = register.filter(pl.col("opd_code") == opd).sort("nip")
+        assert len(body) == members.height
         assert total[header.index("TPP neto")] == members["net_rp"].sum()
         assert total[header.index("TPP bruto")] == members["pay_rp"].sum()
         assert not {r[header.index("Nama")] for r in body} & names  # masked
+        # Score and discipline as the nominatif prints them: a fraction shown as 96,50 %.
+        assert [round(r[header.index("Skor (%)")] * 10_000) for r in body] == members["score_bp"].to_list()
+        signed = [cell for r in below for cell in r if cell]
+        assert {"Kepala OPD", "Bendahara Pengeluaran"} <= set(signed) and sum("NIP." in c for c in signed) == 2
     rekap = list(book["REKAP"].iter_rows(min_row=3, values_only=True))
     assert rekap[-1][0] == "JUMLAH" and rekap[-1][rekap[0].index("TPP neto")] == register["net_rp"].sum()
     assert rekap[-1][rekap[0].index("Pegawai")] == register.height
     # The six components are ceilings, and every sheet says so above its header.
-    assert all(label.startswith("Plafon ") for label in rekap[0][2:8])
+    assert all(label.startswith("Plafon ") for label in rekap[0][3:9])
+    assert [r[1] for r in rekap[1:-1]] == [called[opd] for opd in opds]  # the OPD's name beside its code
     assert str(next(book["REKAP"].iter_rows(min_row=2, max_row=2, values_only=True))[0]).startswith("Kolom plafon")
     book.close()
+    printed = openpyxl.load_workbook(reports / "nominatif.xlsx")  # print settings need the full reader
+    for sheet in printed.worksheets:
+        assert sheet.print_title_rows == "$1:$3"  # title, note and header repeat on every printed page
+        # Landscape, fitted to one page wide (fitToWidth left out means 1), as long as it needs.
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     assert (reports / "dashboard.html").stat().st_size > 0
 
 

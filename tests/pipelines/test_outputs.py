@@ -17,6 +17,7 @@ from pipelines.cli import app
 from pipelines.finance.reports import sheet_names
 from pipelines.month.outputs import leftovers, spreadsheet_safe
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
 
 pytestmark = needs_example
@@ -30,7 +31,7 @@ def eperf(*args: str) -> Result:
 
 def assert_refused(result: Result, *words: str) -> None:
     assert result.exit_code == 2, result.output
-    [line] = result.stderr.strip().splitlines()
+    [line] = messages(result.stderr)
     for word in words:
         assert word in line
     assert "Traceback" not in result.output
@@ -231,7 +232,7 @@ def test_warehouses_with_other_contents_give_other_run_ids(tmp_path: Path) -> No
         store = tmp_path / f"w{i}" / "warehouse.duckdb"
         assert eperf("ingest", "--data", str(data), "--warehouse", str(store)).exit_code == 0
         ran = eperf("run", "--period", PERIOD, "--warehouse", str(store))
-        ids.append(ran.output.splitlines()[0])
+        ids.append(ran.stdout.splitlines()[0])
     assert ids[0] != ids[1]
 
 

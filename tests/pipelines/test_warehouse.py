@@ -210,7 +210,7 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     ran = cli.invoke(app, ["run", "--period", str(M1), *args])
     assert ran.exit_code == 0
     # The run is mirrored as hive-partitioned Parquet beside the DuckDB file, named by its run id.
-    run_id = ran.output.splitlines()[0]
+    run_id = ran.stdout.splitlines()[0]
     [mirrored] = (tmp_path / "w" / "pay_register" / f"period={M1}").iterdir()
     assert mirrored.name == f"{run_id}.parquet"
     assert cli.invoke(app, ["export", "--period", str(M1), "--out", str(tmp_path / "x"), *args]).exit_code == 0
@@ -224,7 +224,8 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     unlocked = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "SK PLT terlambat", "--by", "kabid", *args])
     assert unlocked.exit_code == 0 and "draft" in unlocked.output
     trail = cli.invoke(app, ["audit", *args]).output.splitlines()
-    assert [line.split()[4] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
+    assert [line.split()[5] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
+    assert all(line.split()[3] == "WIB" for line in trail)  # the city's clock, said
     assert "kabid" in trail[-1] and "SK PLT terlambat" in trail[-1]
     # The ingest entry lists every file: cut to a line that says how to see it whole, and whole with --full.
     assert trail[0].endswith("… (--full shows it whole)")
@@ -232,7 +233,13 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     assert len(whole[0]) > len(trail[0]) and whole[0].rstrip().endswith("}")
     assert json.loads(whole[0][whole[0].index("{"):])["files"]
     listed = cli.invoke(app, ["runs", *args]).output.splitlines()
-    assert listed[0].split() == ["run", "period", "kind", "status", "at", "by"] and len(listed) == 2
+    assert listed[0].split() == ["run", "period", "kind", "status", "computed", "approved", "locked"]
+    assert len(listed) == 2 and listed[1].split()[3] == "draft" and listed[1].split()[-2:] == ["-", "-"]  # unlocked
+    assert cli.invoke(app, ["approve", "--period", str(M1), "--by", "sekretaris", *args]).exit_code == 0
+    assert cli.invoke(app, ["lock", "--period", str(M1), "--by", "kepala-bkpsdm", *args]).exit_code == 0
+    signed = cli.invoke(app, ["runs", "--period", str(M1), *args]).output.splitlines()[1]
+    assert "sekretaris" in signed and "kepala-bkpsdm" in signed and signed.count("WIB") == 3
+    assert cli.invoke(app, ["runs", "--period", "2024-01", *args]).output == "no run kept for 2024-01\n"
 
 
 def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
@@ -283,7 +290,7 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
 
 def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path) -> None:
     args = ["--warehouse", str(tmp_path / "w.duckdb")]
-    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).output.splitlines()
+    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).stdout.splitlines()
     files = [line for line in lines if " load " in line]
     assert len(files) > 10 and max(len(line.split("  load")[0].rstrip()) for line in files) > 48  # long paths
     assert len({line.index("  load ") for line in files}) == 1
