@@ -18,6 +18,7 @@ from pipelines.cli import app
 from pipelines.synthetic.late import late_exports
 from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.store import RunStatus, kept_outputs, open_warehouse
+from tests.messages import messages
 
 M1, M2 = Period(2025, 10), Period(2025, 11)
 LOG_PARTITION = Path("ekinerja/activity_log") / f"period={M1}"
@@ -25,7 +26,8 @@ ATTENDANCE = Path("eabsensi/attendance.csv")
 
 
 class Eperf:
-    """``eperf … --warehouse STORE`` in process: (exit code, output); never a traceback."""
+    """``eperf … --warehouse STORE`` in process: (exit code, what it said: its output and its
+    sentence on stderr, not its stage lines); never a traceback."""
 
     def __init__(self, store: Path) -> None:
         self.store = store
@@ -35,7 +37,7 @@ class Eperf:
         result = self.runner.invoke(app, [*(str(a) for a in args), "--warehouse", str(self.store)])
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"eperf {' '.join(map(str, args))} ended in a traceback") from result.exception
-        return result.exit_code, result.output
+        return result.exit_code, "\n".join([result.stdout, *messages(result.stderr)])
 
     def ok(self, *args: str | Path) -> str:
         code, said = self(*args)
