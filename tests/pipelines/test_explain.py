@@ -73,10 +73,10 @@ def test_explain_from_the_warehouse_reads_the_locked_run_and_what_late_data_woul
     for args in (["ingest", "--data", str(data)], ["run", "--period", PERIOD], ["approve", "--period", PERIOD],
                  ["lock", "--period", PERIOD]):
         assert cli.invoke(app, [*args, *store]).exit_code == 0
-    from_data = cli.invoke(app, ["explain", "--data", str(data), "--period", PERIOD, "--nip", NIP]).output
+    from_data = cli.invoke(app, ["explain", "--data", str(data), "--period", PERIOD, "--nip", NIP]).stdout
     kept = cli.invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, *store])
     assert kept.exit_code == 0, kept.output
-    head, _, body = kept.output.partition("\n\n")
+    head, _, body = kept.stdout.partition("\n\n")
     assert head.startswith(f"Run {PERIOD}-") and "(locked;" in head
     assert body == from_data  # the locked run, read out as a run from the same files is
     # Late data: one of the employee's H days now starts 09:45 (over 91 minutes late: 1.50 %).
@@ -88,8 +88,8 @@ def test_explain_from_the_warehouse_reads_the_locked_run_and_what_late_data_woul
     (late / "eabsensi").mkdir(parents=True)
     write_rows(late, "eabsensi/attendance.csv", header, mine)
     assert cli.invoke(app, ["ingest", "--data", str(late), *store]).exit_code == 0
-    after = cli.invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, *store]).output
-    assert after.startswith(kept.output.rstrip("\n"))  # the locked run is still read out as locked
+    after = cli.invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, *store]).stdout
+    assert after.startswith(kept.stdout.rstrip("\n"))  # the locked run is still read out as locked
     adjusted = cli.invoke(app, ["adjust", "--period", PERIOD, "--out", str(tmp_path / "adj"), *store])
     assert adjusted.exit_code == 0, adjusted.output
     rows_of_nip = pl.read_csv(tmp_path / "adj" / "adjustment.csv", schema_overrides={"nip": pl.String}).filter(
