@@ -173,12 +173,17 @@ def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByO
 @app.command()
 def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
-    """Return a locked or approved period to draft."""
+    """Return a locked or approved period to draft (refused once the month has a bank file: a
+    change after payment is a correction)."""
     from engine import Period
     from pipelines import commands
 
     with _sentences():
-        _print_status(commands.unlock(warehouse, Period.parse(period), reason, by))
+        done = commands.unlock(warehouse, Period.parse(period), reason, by)
+    typer.echo(f"{done.run.period}: run {done.run.run_id} was {done.was} and is draft again (reason: {done.reason}); "
+               f"compute the month again with `eperf run --period {done.run.period}`")
+    for run in done.superseded:
+        typer.echo(f"  correction {run.run_id} ({run.status}, not paid) is superseded: it corrected the run as it was")
 
 
 @app.command()
@@ -192,8 +197,10 @@ def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     with _sentences():
         done = commands.adjust(warehouse, Period.parse(period), out, by)
     typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
-               f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay); "
-               f"written to {out}/adjustment.csv")
+               f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay, "
+               f"against what was paid); written to {out}/adjustment.csv")
+    for run in done.superseded:
+        typer.echo(f"  it holds and supersedes correction {run.run_id} ({run.status}, not paid)")
 
 
 @app.command()
@@ -248,9 +255,10 @@ def _budget_line(row: dict[str, Any]) -> str:
 
 @app.command()
 def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reconciliation.")],
-              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, correction: CorrectionOpt = False) -> None:
-    """The locked run (or, with --correction, the month with its paid rapel) against e-Payment
-    transfers and SP2D: reconciliation.csv (per employee) and reconciliation_opd.csv (per OPD)."""
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Each payment of the locked month (the month, each rapel) against its own e-Payment
+    transfers and SP2D: reconciliation.csv (per payment and employee) and reconciliation_opd.csv
+    (per payment and OPD)."""
     import polars as pl
 
     from engine import Period
@@ -258,30 +266,59 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
     from pipelines.finance.reconciliation import OpdSp2d
     from pipelines.numbers import number, rupiah
 
+    def amounts(rows: pl.DataFrame) -> str:
+        due, sent = int(rows["computed_net_rp"].sum()), int(rows["transferred_rp"].sum())
+        return f"due {rupiah(due)}, sent {rupiah(sent)}, difference {rupiah(sent - due)}"
+
     with _sentences():
-        done = commands.reconcile(warehouse, Period.parse(period), out, correction)
-    people = done.employees
-    computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
-    typer.echo(f"reconciliation of {done.run.run_id}: computed {rupiah(computed)}, transferred "
-               f"{rupiah(transferred)}, difference {rupiah(transferred - computed)}")
-    for (kind,), rows in people.group_by("class", maintain_order=True):
-        typer.echo(f"  {kind:<20} {number(rows.height):>8}  {rupiah(int(rows['difference_rp'].sum()))}")
+        done = commands.reconcile(warehouse, Period.parse(period), out)
+    typer.echo(f"reconciliation of {period} (locked run {done.run.run_id}): {amounts(done.employees)}")
+    for (payment,), rows in done.employees.group_by("payment_id", maintain_order=True):
+        typer.echo(f"  {payment}: {amounts(rows)}")
+        for (kind,), members in rows.group_by("class", maintain_order=True):
+            typer.echo(f"    {kind:<20} {number(members.height):>8}  {amounts(members)}")
     differing = done.opds.filter(pl.col("status") != OpdSp2d.TIED.value).height
-    typer.echo(f"  OPDs whose SP2D differs from the run: {number(differing)}")
+    typer.echo(f"  OPDs whose SP2D differ from the payment: {number(differing)}")
 
 
 @app.command()
 def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
-             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None, correction: CorrectionOpt = False) -> None:
-    """The bank transfer file of a locked run (NIP, name, account, net), or with --correction the
-    rapel transfers of its locked correction: unmasked, so recorded."""
+             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None, correction: CorrectionOpt = False,
+             reissue: Annotated[bool, typer.Option(
+                 "--reissue", help="Write the payment's file again (the same transfers), with --reason.")] = False,
+             over_budget: Annotated[bool, typer.Option(
+                 "--over-budget", help="Pay although the budget check FAILs, with --reason.")] = False,
+             reason: Annotated[str | None, typer.Option(
+                 "--reason", help="Why, for the audit trail (with --reissue or --over-budget).")] = None) -> None:
+    """The bank transfer file of a locked month (NIP, name, account, net), or with --correction
+    the rapel of its locked correction: a payment, entered in the payment ledger; the one
+    unmasked output. A second file for a payment is refused (--reissue writes it again)."""
     from engine import Period
     from pipelines import commands
-    from pipelines.numbers import number
+    from pipelines.numbers import number, rupiah, wib
 
+    if reason is not None and not (reissue or over_budget):
+        raise _fail("--reason goes with --reissue or --over-budget")
+    if (reissue or over_budget) and reason is None:
+        raise _fail("--reissue and --over-budget need --reason TEXT (kept in the audit trail)")
     with _sentences():
-        done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction)
-    typer.echo(f"{number(done.transfers)} transfers written to {out}")
+        done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction,
+                                        reason if reissue else None, reason if over_budget else None)
+    paid = done.payment
+    if done.already:
+        typer.echo(f"{out} already holds the bank file of {paid.payment_id} (its SHA-256 is the ledger's): nothing "
+                   "written, nothing issued again")
+        return
+    net = rupiah(int(done.transfers["net_rp"].sum()))
+    again = f" (reissue {done.issue}: the same transfers as the file of {wib(paid.at)})" if done.issue else ""
+    typer.echo(f"{number(done.transfers.height)} transfers written to {out}: {paid.payment_id}, {paid.kind} of "
+               f"{paid.period}, net {net}{again}")
+    if done.recoveries.height and not done.issue:
+        typer.echo(f"  {number(done.recoveries.height)} employees were issued more than is now due: "
+                   f"{rupiah(-int(done.recoveries['net_rp'].sum()))} to recover, kept in the payment ledger "
+                   "(not a transfer)")
+    if done.failing:
+        typer.echo(f"  paid over budget ({'; '.join(done.failing)}): the reason is kept in the audit trail")
 
 
 @app.command()

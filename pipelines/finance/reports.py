@@ -39,7 +39,7 @@ INDONESIAN = {"separators": ",."}
 HEADERS = {"level": "level", "pool_id": "pool", "account_code": "account", "pagu_rp": "pagu (Rp)",
            "realized_rp": "realized (Rp)", "this_run_rp": "this run (Rp)", "corrections_rp": "correction (Rp)",
            "remaining_rp": "remaining (Rp)", "projected_rp": "projected to December (Rp)", "status": "status",
-           "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
+           "payment_id": "payment", "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
            "transferred_rp": "transferred (Rp)", "difference_rp": "difference (Rp)"}
 """Table headers in words."""
 CEILING_NOTE = ("Kolom plafon: pagu tiap komponen menurut kelas jabatan (ceiling), bukan yang dibayar; TPP bruto "

@@ -21,10 +21,12 @@ def explain_employee(data: Path, period: Period, nip: str) -> str:
     return "\n".join(explain_in(month_from_folder(data, period), period, nip))
 
 
-def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None) -> list[str]:
+def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None,
+               note: str | None = None) -> list[str]:
     """The explanation of ``nip``'s row of ``month``'s tables (or of ``tables``, a kept run's
     ``pay_register`` and ``pool_summary``, with the days of ``month`` recomputed from the same
-    inputs). Raises LookupError for an NIP without a row."""
+    inputs; ``note`` says why, when the kept row differs from the one computed). Raises
+    LookupError for an NIP without a row."""
     policy, loaded = month.policy, month.data
     computed = {"pay_register": month.result.pay_register.to_native(),
                 "pool_summary": month.result.pool_summary.to_native()}
@@ -43,9 +45,8 @@ def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.Data
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
     lines = explanation(row, pool, days, employee, basic, policy)
-    if computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
-        lines.append("   Note: this version of eperf computes this row differently from the one that kept the run; "
-                     "the amounts above are the kept ones, the day lists today's.")
+    if note is not None and computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
+        lines.append(f"   Note: {note}.")
     return lines
 
 
@@ -87,15 +88,41 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
     return lines
 
 
-def late_data_lines(changes: pl.DataFrame) -> list[str]:
-    """What a correction would change for one employee (:func:`adjust`'s rows of one NIP)."""
+def late_data_lines(changes: pl.DataFrame, since: str) -> list[str]:
+    """What a new correction would change for one employee against what was paid
+    (:func:`adjust`'s rows of one NIP), after late data since ``since``."""
     if changes.is_empty():
-        return ["After late data: inputs of the month changed since the lock, but a correction would not change "
-                "this pay."]
-    lines = [f"After late data: a correction would change this pay ({changes['reason'][0]}):"]
-    lines += [f"   {row['field']}: {rupiah(row['locked'])} → {rupiah(row['now'])} ({_signed(row['delta_rp'])})"
-              for row in changes.iter_rows(named=True)]
-    return lines
+        return [f"After late data: inputs of the month changed since {since}, but a new correction would not change "
+                "this pay against what was paid."]
+    lines = [f"After late data since {since}: a new correction would change this pay against what was paid "
+             f"({changes['reason'][0]}):"]
+    return lines + _field_lines(changes)
+
+
+def corrected_lines(corrections: list[tuple[str, str, str | None, pl.DataFrame]], issued: pl.DataFrame,
+                    paid_at: dict[str, str]) -> list[str]:
+    """What each correction of a locked run (``run id, status, payment that paid it or None,
+    the employee's fields it changes against the locked run``) did to one employee's pay, and
+    what the payment ledger issued them (``issued``: their lines, ``paid_at``: when each payment
+    was made)."""
+    lines = []
+    for run_id, status, paid_in, changes in corrections:
+        paid = f"paid in {paid_in} on {paid_at[paid_in]}" if paid_in else "not paid"
+        if changes.is_empty():
+            lines.append(f"Correction {run_id} ({status}, {paid}) does not change this pay.")
+        else:
+            lines += [f"Correction {run_id} ({status}, {paid}) changed this pay against the locked run:",
+                      *_field_lines(changes)]
+    if not issued.is_empty():
+        parts = ", ".join(f"{row['payment_id']} {rupiah(row['net_rp'])}" for row in issued.iter_rows(named=True))
+        lines.append(f"Issued for the month (payment ledger, net): {parts}; "
+                     f"{rupiah(int(issued['net_rp'].sum()))} in all.")
+    return ["", *lines] if lines else []
+
+
+def _field_lines(changes: pl.DataFrame) -> list[str]:
+    return [f"   {row['field']}: {rupiah(row['locked'])} → {rupiah(row['now'])} ({_signed(row['delta_rp'])})"
+            for row in changes.iter_rows(named=True)]
 
 
 def _signed(amount: int) -> str:

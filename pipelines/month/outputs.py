@@ -4,7 +4,7 @@ never destroy anything").
 - A path is refused (:class:`OutputRefused`, exit 2, nothing touched) when it is, holds or lies
   inside a data directory or the warehouse; when it is a file where a folder is meant or the
   reverse; or when it holds something eperf did not write (a folder without an eperf manifest of
-  the same kind, a file without the header eperf writes).
+  the same kind, a file whose first line does not start as eperf writes it).
 - The new output is written whole beside the old under a hidden temporary name, then swapped in
   with one atomic exchange (``renameat2(RENAME_EXCHANGE)``): there is no moment with neither the
   old nor the new output. The old one is then removed.
@@ -107,8 +107,8 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
     command is killed before it commits.
 
     ``folder``: ``write`` fills a folder (a ``manifest.json`` of ``kind`` is added), else it
-    writes one file whose first line is ``header``. An earlier ``out`` is replaced only when it
-    is eperf's output of the same kind."""
+    writes one file whose first line starts with ``header``. An earlier ``out`` is replaced only
+    when it is eperf's output of the same kind."""
     check_destination(out, kind, folder=folder, guard=guard, header=header)
     with _turn(out):
         _check_earlier(out, kind, folder, header)
@@ -195,7 +195,7 @@ def _check_earlier(out: Path, kind: str, folder: bool, header: str | None) -> No
     if folder and out.is_dir() and any(out.iterdir()) and output_kind(out) != kind:
         raise OutputRefused(f"{out}: is a folder eperf did not write as a {kind} output (it has no manifest.json "
                             "of that kind); choose an empty or new folder")
-    if not folder and out.exists() and _first_line(out) != header:
+    if not folder and out.exists() and (header is None or not _first_line(out).startswith(header)):
         raise OutputRefused(f"{out}: is a file eperf did not write as a {kind}; choose a new file name")
 
 

@@ -43,7 +43,7 @@ class FileIngest:
 class Ingest:
     files: tuple[FileIngest, ...]
     late: dict[str, list[str]]
-    """Locked period → the inputs that changed for it since its lock."""
+    """Locked period → the inputs this ingest changed for it."""
 
 
 def ingest(wh: Warehouse, data: Path) -> Ingest:
@@ -55,6 +55,7 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
     references are checked against what the warehouse holds."""
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
+    before = wh.watermark()
     found = {c.name: contract_files(data, c, complete=False) for c in CONTRACTS.values()}
     policy = data / POLICY_FILE
     if not any(found.values()) and not policy.is_file():
@@ -74,7 +75,7 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
             files.extend(_ingest_files(wh, contract, new))
     done = tuple(files)
     stage("looking for late data")
-    late = late_inputs(wh)
+    late = late_inputs(wh, before)
     for period, tables in late.items():
         wh.record("late data", period, None, inputs=tables)
     wh.record("ingest", None, None, data=str(data), files=[dataclasses.asdict(f) for f in done])
@@ -159,14 +160,15 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame) -> dict[i
     return {int(load): (int(new), int(changed)) for load, new, changed in counts}
 
 
-def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
-    """Per locked period, the inputs whose rows for it changed since the lock (late activity
-    approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
+def late_inputs(wh: Warehouse, since: int) -> dict[str, list[str]]:
+    """Per locked period, the inputs whose rows for it changed after load ``since`` (late
+    activity approvals, corrected attendance, retroactive sanctions or PLT decrees…): what an
+    ingest brought, not what an earlier one did (a file loaded again brings nothing)."""
     late = {}
     pay_inputs = [name for name in SOURCES if name not in BUDGET_TABLES]
-    for period, watermark in wh.rows("select period, watermark from runs where status = ? order by period",
-                                       [RunStatus.LOCKED.value]):
-        changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)
+    for (period,) in wh.rows("select period from runs where status = ? and adjusts is null order by period",
+                             [RunStatus.LOCKED.value]):
+        changed = wh.changed(Period.parse(str(period)), since, pay_inputs)
         if changed:
             late[str(period)] = [CONTRACTS[name].path for name in changed]
     return late

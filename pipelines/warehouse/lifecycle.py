@@ -33,9 +33,11 @@ from engine import (
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
+from pipelines.numbers import wib
 from pipelines.progress import stage
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
+from pipelines.warehouse import ledger
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
@@ -182,17 +184,39 @@ def _expect(run: KeptRun, status: RunStatus, action: str) -> None:
                       f"{'a draft' if status == RunStatus.DRAFT else 'an approved one'}")
 
 
-def unlock(wh: Warehouse, period: Period, reason: str) -> KeptRun:
-    """A locked or approved period goes back to draft, with the reason recorded."""
+@dataclasses.dataclass(frozen=True)
+class Unlocked:
+    """What an unlock did: the run back to draft from ``was``, with the corrections of it it
+    superseded."""
+
+    run: KeptRun
+    was: RunStatus
+    reason: str
+    superseded: tuple[KeptRun, ...]
+
+
+def unlock(wh: Warehouse, period: Period, reason: str) -> Unlocked:
+    """A locked or approved period goes back to draft, with the reason recorded; its
+    corrections are superseded. A period with a payment is refused: a change after payment is a
+    correction against what was paid (:mod:`pipelines.warehouse.ledger`)."""
     if not reason.strip():
         raise Refused("an unlock needs a reason (--reason TEXT): it is kept in the audit trail")
     current = current_run(wh, period)
     if current is None or current.status not in (RunStatus.APPROVED, RunStatus.LOCKED):
         raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
-    dropped = [r.run_id for r in corrections(wh, current)]  # they correct a run that may now change
-    for run_id in dropped:
-        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, run_id])
-    return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip(), superseded=dropped)
+    paid = ledger.payments(wh, period)
+    if paid:
+        raise Refused(f"{period} has been paid ({', '.join(p.payment_id for p in paid)}, bank file of "
+                      f"{wib(paid[0].at)}): "
+                      "a paid month is never unlocked and computed again; late data after a payment is a correction "
+                      f"against what was paid: `eperf adjust --period {period} --out DIR`, then approve, lock and "
+                      f"pay it with `eperf bankfile --period {period} --correction --out FILE`")
+    dropped = tuple(corrections(wh, current))  # they correct a run that may now change
+    for run in dropped:
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, run.run_id])
+    draft = _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip(),
+                        superseded=[r.run_id for r in dropped])
+    return Unlocked(draft, current.status, reason.strip(), dropped)
 
 
 def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> KeptRun:
@@ -220,6 +244,8 @@ class Adjustment:
     locked: KeptRun
     rows: pl.DataFrame
     """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
+    superseded: tuple[KeptRun, ...] = ()
+    """The unpaid corrections this one replaces (it holds what they changed)."""
 
     @property
     def payable_rp(self) -> int:
@@ -233,24 +259,33 @@ class Adjustment:
 
 
 def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> Adjustment:
-    """Recompute a locked period on today's inputs and compare it with what was locked.
+    """Recompute a locked period on today's inputs and compare it with what was paid (the run
+    or correction the period's last payment paid, else the locked run: :func:`paid_base`).
 
     The pool is the one locked: the APBD lines and SP2D are taken as they were at the lock
     (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
-    deltas are payable, negative ones recovered (docs/decisions.md)."""
+    deltas are payable, negative ones recovered (docs/decisions.md). Every correction not yet
+    paid, locked or not, is superseded: the new one holds what it changed. A correction that
+    changes no one's pay and supersedes nothing is refused: there is nothing new to correct."""
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     correction = _correction(wh, period, locked, backend)
-    same = [r for r in corrections(wh, locked) if r.run_id == correction.month.run_id]
+    standing = corrections(wh, locked)
+    same = [r for r in standing if r.run_id == correction.month.run_id]
     if same and same[0].status != RunStatus.DRAFT:
         raise Refused(f"nothing changed for {period} since correction {same[0].run_id}, which is {same[0].status}; "
                       "there is nothing new to correct")
-    for unpaid in corrections(wh, locked):  # this one holds them: each compares with what was paid
-        if unpaid.status != RunStatus.LOCKED and unpaid.run_id != correction.month.run_id:
-            wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
+    paid = paid_runs(wh, period)
+    superseded = tuple(r for r in standing if r.run_id not in paid and r.run_id != correction.month.run_id)
+    if correction.rows.is_empty() and not superseded:
+        raise Refused(f"no one's pay for {period} changes against what was paid ({paid_base(wh, locked).run_id}); "
+                      "there is nothing new to correct")
+    for unpaid in superseded:  # this one holds them: it compares with what was paid
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
     kept = _keep(wh, correction.month, period, correction.watermark, correction.fingerprint, locked.run_id, backend)
-    done = Adjustment(kept, locked, correction.rows)
+    done = Adjustment(kept, locked, correction.rows, superseded)
     wh.record("adjust", str(period), kept.run_id, adjusts=locked.run_id, employees=done.rows["nip"].n_unique(),
-              payable_rp=done.payable_rp, recovered_rp=done.recovered_rp)
+              payable_rp=done.payable_rp, recovered_rp=done.recovered_rp,
+              superseded=[r.run_id for r in superseded])
     return done
 
 
@@ -304,14 +339,16 @@ def corrections(wh: Warehouse, locked: KeptRun) -> list[KeptRun]:
             and r.status != RunStatus.SUPERSEDED]
 
 
-def paid_base(wh: Warehouse, locked: KeptRun, before: KeptRun | None = None) -> KeptRun:
-    """What has been paid for the month (before the correction ``before``): its last locked
-    correction, else the locked run. A correction compares with it and pays the difference."""
-    standing = corrections(wh, locked)
-    if before is not None:
-        standing = standing[:[r.run_id for r in standing].index(before.run_id)]
-    paid = [r for r in standing if r.status == RunStatus.LOCKED]
-    return paid[-1] if paid else locked
+def paid_runs(wh: Warehouse, period: Period | str) -> set[str]:
+    """The runs and corrections of ``period`` that a payment of the ledger paid."""
+    return {p.run_id for p in ledger.payments(wh, period)}
+
+
+def paid_base(wh: Warehouse, locked: KeptRun) -> KeptRun:
+    """What has been paid for the month: the run or correction its last payment paid, else the
+    locked run. A correction compares with it: its net differences are what its rapel pays."""
+    paid = [p for p in ledger.payments(wh, locked.period) if p.kind in ledger.PAY_KINDS and p.run_id]
+    return kept_run(wh, paid[-1].run_id) if paid else locked
 
 
 def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[KeptRun, KeptRun]:
@@ -325,12 +362,39 @@ def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[Kep
 
 
 def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:
-    """What a correction of the locked run would change for ``nip`` today (its rows of
-    :func:`adjust`'s table, nothing written), or None when no pay input changed since the lock."""
+    """What a new correction of the locked run would change for ``nip`` today against what
+    was paid (its rows of :func:`adjust`'s table, nothing written), or None when no pay input
+    changed since the locked run or its latest correction was computed."""
     period = Period.parse(locked.period)
-    if not wh.changed(period, locked.watermark, [n for n in SOURCES if n not in BUDGET_TABLES]):
+    standing = corrections(wh, locked)
+    since = standing[-1].watermark if standing else locked.watermark
+    if not wh.changed(period, since, [n for n in SOURCES if n not in BUDGET_TABLES]):
         return None
     return _correction(wh, period, locked).rows.filter(pl.col("nip") == nip)
+
+
+@dataclasses.dataclass(frozen=True)
+class Corrected:
+    """A standing correction of a locked run, seen for one employee."""
+
+    run: KeptRun
+    rows: pl.DataFrame
+    """``nip, field, locked, now, delta_rp``: the employee's fields it changes against the locked run."""
+    paid_in: str | None
+    """The payment that paid it (None: not paid)."""
+
+
+def corrected(wh: Warehouse, locked: KeptRun, nip: str) -> list[Corrected]:
+    """Each standing correction of the locked run, what it changes for ``nip`` and whether it
+    was paid."""
+    was = kept_outputs(wh, locked.run_id)["pay_register"].filter(pl.col("nip") == nip)
+    paid = {p.run_id: p.payment_id for p in ledger.payments(wh, locked.period)}
+    found = []
+    for run in corrections(wh, locked):
+        now = kept_outputs(wh, run.run_id)["pay_register"].filter(pl.col("nip") == nip)
+        rows = _differences(was, now, pl.DataFrame(schema={"nip": pl.String, "reason": pl.String}), "")
+        found.append(Corrected(run, rows.drop("reason"), paid.get(run.run_id)))
+    return found
 
 
 def kept_month(wh: Warehouse, run: KeptRun, backend: Backend = Backend.POLARS) -> Month:

@@ -7,7 +7,9 @@ outputs, and an append-only audit trail.
   is the load that brought the row, ``_replaced_by`` the load whose row replaced it (empty while
   the row is current). Nothing is deleted, so the warehouse can be read as of any load.
 - ``runs`` and ``run_<output>``: each run, its status and its SPEC §6 tables.
-- ``audit``: every ingest, run, approval, lock, unlock and adjustment.
+- ``audit``: every ingest, run, approval, lock, unlock, adjustment and bank file.
+- ``payments``, ``payment_lines``, ``payment_files``: the payment ledger, what every bank file
+  issued (:mod:`pipelines.warehouse.ledger`).
 
 Beside the file, ``<warehouse>/pay_register/period=YYYY-MM/`` and ``pool_summary/`` hold each
 period's latest run as Parquet for analysts (:func:`write_mirror`).
@@ -58,6 +60,13 @@ create table if not exists runs (
 create table if not exists audit (
     seq bigint, "at" timestamp, "by" varchar, action varchar, period varchar, run_id varchar, detail varchar);
 create table if not exists pending (tmp varchar, "out" varchar, identity varchar);
+create table if not exists payments (
+    payment_id varchar primary key, period varchar, kind varchar, "number" bigint, run_id varchar, "at" timestamp,
+    "by" varchar, watermark bigint, transfers_sha256 varchar, over_budget varchar, adopted_from bigint);
+create table if not exists payment_lines (
+    payment_id varchar, nip varchar, opd_code varchar, gross_rp bigint, net_rp bigint);
+create table if not exists payment_files (
+    payment_id varchar, issue bigint, "at" timestamp, "by" varchar, file varchar, sha256 varchar, reason varchar);
 """
 
 BUDGET_TABLES = ("apbd_lines", "sp2d")

@@ -95,7 +95,8 @@ def test_explain_from_the_warehouse_reads_the_locked_run_and_what_late_data_woul
     rows_of_nip = pl.read_csv(tmp_path / "adj" / "adjustment.csv", schema_overrides={"nip": pl.String}).filter(
         pl.col("nip") == NIP)
     assert not rows_of_nip.is_empty()
-    assert "After late data: a correction would change this pay (changed since the lock: eabsensi/attendance)" in after
+    assert ("After late data since the lock: a new correction would change this pay against what was paid "
+            "(changed since the lock: eabsensi/attendance)") in after
     for row in rows_of_nip.iter_rows(named=True):  # the same amounts adjust pays
         assert f"   {row['field']}: Rp {row['locked']:,} → Rp {row['now']:,}".replace(",", ".") in after
 

@@ -34,7 +34,7 @@ pytestmark = needs_example
 
 EPERF = [sys.executable, "-c", "from pipelines.cli import main; main()"]
 POINTS = ("staged", "before-commit", "committed", "swapped", "mirror")
-CLOCKS = {"loads": ["at"], "runs": ["at", "manifest"], "audit": ["at"]}
+CLOCKS = {"loads": ["at"], "runs": ["at", "manifest"], "audit": ["at"], "payments": ["at"], "payment_files": ["at"]}
 """Columns that hold when a command ran: not part of what must be the same."""
 runner = CliRunner()
 

@@ -23,9 +23,9 @@ from pipelines.finance.payments import simulate_payments
 from pipelines.finance.reports import sheet_names
 from pipelines.month.run import table_folder
 from pipelines.synthetic.city import generate_city
-from pipelines.warehouse import lifecycle
+from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.ingest import ingest
-from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
+from pipelines.warehouse.store import Refused, audit_trail, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, needs_chromium, needs_libreoffice, open_page
 
 P = Period.parse("2025-10")
@@ -89,7 +89,8 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
                                       "--warehouse", str(paid["store"])])
     assert result.exit_code == 0, result.output
     people = pl.read_csv(tmp_path / "reconciliation.csv", schema_overrides={"nip": pl.String})
-    assert people.columns == ["nip", "class", "computed_net_rp", "transferred_rp", "difference_rp"]
+    assert people.columns == ["payment_id", "nip", "class", "computed_net_rp", "transferred_rp", "difference_rp"]
+    assert set(people["payment_id"]) == {f"TPP-{P}"}  # the month, not yet paid by a bank file: the locked run
     exceptions = people.filter(pl.col("class") != "matched")
     assert sorted(exceptions.select("nip", "class").iter_rows()) == sorted(seeded.iter_rows())
     net = dict(register.select("nip", "net_rp").iter_rows())
@@ -112,27 +113,48 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
         extra.iter_rows())
 
 
-def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path) -> None:
-    store = tmp_path / "w.duckdb"
+def test_bank_file_only_for_a_locked_run_within_its_budget(paid: dict[str, object], tmp_path: Path) -> None:
+    store, unlocked = tmp_path / "w.duckdb", tmp_path / "unlocked.duckdb"
     shutil.copy(Path(str(paid["store"])), store)
+    shutil.copy(Path(str(paid["store"])), unlocked)
     cli = CliRunner()
-    ok = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv"),
-                          "--warehouse", str(store)])
-    assert ok.exit_code == 0, ok.output
-    bank = pl.read_csv(tmp_path / "bank.csv", infer_schema=False)
+
+    def eperf(*args: str, warehouse: Path = store) -> tuple[int, str]:
+        result = cli.invoke(app, [*args, "--warehouse", str(warehouse)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.output
+
+    # Not locked: no bank file, no reconciliation.
+    assert eperf("unlock", "--period", str(P), "--reason", "test", warehouse=unlocked)[0] == 0
+    code, said = eperf("bankfile", "--period", str(P), "--out", str(tmp_path / "b2.csv"), warehouse=unlocked)
+    assert code == 3 and "locked" in said and not (tmp_path / "b2.csv").exists()
+    with open_warehouse(unlocked) as wh, pytest.raises(Refused):
+        reconciliation.reconcile(wh, P)
+    # The simulated export over-spent one OPD: `budget` FAILs its pool and account, and so the bank
+    # file is refused, naming them, until paid over budget with a reason (issue 19, item 3).
+    bank = ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv")]
+    code, said = eperf(*bank)
+    assert code == 3 and f"pool {paid['over_spent']}" in said and "--over-budget --reason" in said
+    assert not (tmp_path / "bank.csv").exists()
+    code, said = eperf(*bank, "--over-budget", "--reason", "SK Wali Kota: pagu perubahan menyusul")
+    assert code == 0, said
+    assert f"paid over budget (pool {paid['over_spent']}" in said
+    bank_rows = pl.read_csv(tmp_path / "bank.csv", infer_schema=False, comment_prefix="#")
     register = paid["register"]
     assert isinstance(register, pl.DataFrame)
     employees = pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)
-    assert bank.height == register.filter(pl.col("net_rp") > 0).height
-    assert bank.drop("net_rp").join(employees.select("nip", "name", "bank_account"), on=["nip", "name", "bank_account"],
-                                    how="anti").height == 0  # unmasked, the employees' own
-    assert cli.invoke(app, ["unlock", "--period", str(P), "--reason", "test", "--warehouse", str(store)]).exit_code == 0
-    refused = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "b2.csv"),
-                               "--warehouse", str(store)])
-    assert refused.exit_code == 3 and "locked" in refused.output
-    assert not (tmp_path / "b2.csv").exists()
-    with open_warehouse(store) as wh, pytest.raises(Refused):
-        reconciliation.reconcile(wh, P)
+    assert bank_rows.height == register.filter(pl.col("net_rp") > 0).height
+    assert bank_rows.drop("net_rp").join(employees.select("nip", "name", "bank_account"),
+                                         on=["nip", "name", "bank_account"], how="anti").height == 0  # unmasked
+    # The reason is in the audit trail with the failing rows, and in the ledger.
+    with open_warehouse(store) as wh:
+        [entry] = [e for e in audit_trail(wh) if e.action == "bank file"]
+        [payment] = ledger.payments(wh, P)
+    assert "pagu perubahan menyusul" in entry.detail and f"pool {paid['over_spent']}" in entry.detail
+    assert payment.over_budget is not None and "pagu perubahan menyusul" in payment.over_budget
+    # Paid: the month is never unlocked again (issue 19, item 1); a change is a correction.
+    code, said = eperf("unlock", "--period", str(P), "--reason", "late data")
+    assert code == 3 and "eperf adjust" in said
 
 
 @pytest.fixture(scope="module")

@@ -325,23 +325,28 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
     assert eperf("lock", "--period", str(M1), "--correction")[0] == 3  # approve first
     assert "is approved" in eperf("approve", "--period", str(M1), "--correction")[1]
     assert "is locked" in eperf("lock", "--period", str(M1), "--correction")[1]
+    # A rapel pays what the correction adds to what was issued: the month is paid first.
+    code, said = eperf(*bank)
+    assert code == 3 and "pay the month first" in said and not (tmp_path / "rapel.csv").exists()
+    month = eperf("bankfile", "--period", str(M1), "--out", str(tmp_path / "month.csv"))
+    assert month[0] == 0, month[1]
     assert eperf(*bank)[0] == 0
     # The rapel transfers are the positive net deltas of adjustment.csv, to the Rupiah.
     rows = pl.read_csv(tmp_path / "rapel" / "adjustment.csv", schema_overrides={"nip": pl.String})
     payable = rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0).select("nip", "delta_rp")
-    transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String})
+    transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String}, comment_prefix="#")
     assert sorted(transfers.select("nip", "net_rp").rows()) == sorted(payable.rows()) and payable.height > 0
     # e-Payment pays the month (every employee's locked net) and then the rapel, on SP2D of its
-    # own: reconciled with the correction, every employee is matched; the locked run alone would
-    # see the rapel as overpaid.
+    # own numbered with its payment id: each payment reconciled with its own SP2D and transfers,
+    # every employee is matched in both (no duplicate, no overpayment).
     assert eperf("export", "--period", str(M1), "--out", str(tmp_path / "locked"))[0] == 0
     locked = pl.read_csv(tmp_path / "locked" / "pay_register.csv", schema_overrides={"nip": pl.String})
     rapel = transfers.join(locked.select("nip", "opd_code"), on="nip")
     paid = pl.concat([
-        locked.filter(pl.col("net_rp") > 0).select(pl.format("{}/TPP-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"),
-                                                   "nip", "net_rp", "opd_code"),
-        rapel.select(pl.format("{}/RAPEL-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"), "nip", "net_rp",
-                     "opd_code")])
+        locked.filter(pl.col("net_rp") > 0).select(pl.format("{}/SP2D/LS/TPP-{}/2025", "opd_code", pl.lit(str(M1)))
+                                                   .alias("sp2d_no"), "nip", "net_rp", "opd_code"),
+        rapel.select(pl.format("{}/SP2D/LS/TPP-{}-RAPEL-1/2025", "opd_code", pl.lit(str(M1))).alias("sp2d_no"),
+                     "nip", "net_rp", "opd_code")])
     export = tmp_path / "epayment"
     (export / "epayment").mkdir(parents=True)
     paid.select("sp2d_no", "nip", pl.lit(str(M1)).alias("period"), "net_rp",
@@ -351,18 +356,14 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
         pl.lit("5.1.01.02.01.0001").alias("account_code"), pl.lit(str(M1)).alias("period"), "gross_rp",
         pl.lit("paid").alias("status")).write_csv(export / "epayment" / "sp2d.csv")
     assert eperf("ingest", "--data", str(export))[0] == 0
-    assert eperf("reconcile", "--period", str(M1), "--correction", "--out", str(tmp_path / "rekon"))[0] == 0
-    classes = pl.read_csv(tmp_path / "rekon" / "reconciliation.csv")["class"]
-    assert set(classes) == {"matched"}
-    assert eperf("reconcile", "--period", str(M1), "--out", str(tmp_path / "rekon-run"))[0] == 0
-    by_run = pl.read_csv(tmp_path / "rekon-run" / "reconciliation.csv", schema_overrides={"nip": pl.String})
-    assert set(by_run.filter(pl.col("class") != "matched")["nip"]) == set(transfers["nip"])
+    assert eperf("reconcile", "--period", str(M1), "--out", str(tmp_path / "rekon"))[0] == 0
+    reconciled = pl.read_csv(tmp_path / "rekon" / "reconciliation.csv", schema_overrides={"nip": pl.String})
+    assert set(reconciled["class"]) == {"matched"}
+    assert dict(reconciled.group_by("payment_id").len().iter_rows()) == {
+        f"TPP-{M1}": locked.filter(pl.col("net_rp") > 0).height, f"TPP-{M1}-RAPEL-1": transfers.height}
     # Nothing new: nothing to correct; the locked correction stands.
     code, said = eperf("adjust", "--period", str(M1), "--out", str(tmp_path / "again"))
     assert code == 3 and "nothing new to correct" in said
-    # Unlocking the run supersedes its corrections: they may no longer be paid.
-    assert eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")[0] == 0
-    listed = eperf("runs", "--period", str(M1))[1]
-    assert [line.split()[3] for line in listed.splitlines()[1:] if "adjustment" in line] == ["superseded"]
-    code, said = eperf(*bank[:-2], "--out", str(tmp_path / "rapel2.csv"))
-    assert code == 3
+    # Paid: the month is not unlocked; a change after payment is a correction.
+    code, said = eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")
+    assert code == 3 and "eperf adjust" in said
