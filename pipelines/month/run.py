@@ -28,9 +28,9 @@ from engine import (
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
+from pipelines.sources.exports import POLICY_FILE
 from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
 
-POLICY_FILE = "policy.toml"
 RUN_KIND = "run"
 """What a run's folder is, in its manifest: an ``--out`` holding one may be replaced by a run."""
 

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.sources import Contract
+from pipelines.sources import CONTRACTS, Contract
 
 EXTRA_FIELDS = 2
 """Fields read beyond a CSV header's, to see a row that has more (truncating beyond that)."""
+POLICY_FILE = "policy.toml"
 SEPARATORS = (",", ";", "\t", "|")
 """CSV separators recognised from the header line (Excel in an Indonesian locale writes ``;``)."""
 _TEXT = (pl.String, pl.Categorical, pl.Enum)
@@ -89,6 +90,14 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
     raise InputError(f"{contract.path}.csv: required file is missing from {data} "
                      f"(a {contract.path}{also} is accepted too)")
+
+
+def is_data_directory(folder: Path) -> bool:
+    """Whether ``folder`` holds source exports: a ``policy.toml`` or any input file of SPEC §3
+    (a place eperf reads and never writes)."""
+    places = [folder / POLICY_FILE, *(folder / f"{c.path}{suffix}" for c in CONTRACTS.values()
+                                      for suffix in (".csv", ".parquet"))]
+    return any(p.exists() for p in places) or (folder / CONTRACTS["activity_log"].path).is_dir()
 
 
 def _rel(data: Path, path: Path) -> str:

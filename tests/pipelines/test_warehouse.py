@@ -235,10 +235,11 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     assert listed[0].split() == ["run", "period", "kind", "status", "at", "by"] and len(listed) == 2
 
 
-def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
-    env = {**os.environ, HOLD_AT: f"before-commit:{hold}"}
-    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _start(args: list[str], store: Path) -> subprocess.Popen[str]:
+    """The command started and held just before it commits until the test lets it go
+    (:mod:`pipelines.faults`): no clock decides when it goes on."""
+    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env={**os.environ, HOLD_AT: "before-commit"},
+                            text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     for line in proc.stderr:
         if "holding at before-commit" in line:
@@ -261,7 +262,7 @@ def test_a_killed_command_leaves_the_warehouse_as_it_was(city: Path, tmp_path: P
     before = _state(store)
     args = (["ingest", "--data", str(month_feed(city, tmp_path / "feed2", M2, first=False))] if command == "ingest"
             else ["run", "--period", str(M1)])
-    proc = _start(args, store, hold=60)
+    proc = _start(args, store)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert _state(store) == before
@@ -271,11 +272,14 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
     store = tmp_path / "w.duckdb"
     with open_warehouse(store, create=True) as wh:
         ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
-    first = _start(["run", "--period", str(M1)], store, hold=1.5)
+    first = _start(["run", "--period", str(M1)], store)  # held until we let it go
     with pytest.raises(Refused, match="in use by another eperf command"):
-        with open_warehouse(store, wait_seconds=0.2):
+        with open_warehouse(store, wait_seconds=0):
             pass
-    with open_warehouse(store, wait_seconds=30) as wh:  # waits for the run to commit
+    assert first.stdin is not None
+    first.stdin.write("\n")  # the run goes on and commits
+    first.stdin.flush()
+    with open_warehouse(store, wait_seconds=3600) as wh:  # waits for the run to finish, however long it takes
         assert [r.status for r in lifecycle.kept_runs(wh)] == ["draft"]
     first.communicate()
     assert first.returncode == 0
