@@ -16,7 +16,7 @@ import polars as pl
 
 from engine import SOURCES, Period
 from pipelines.month.backends import arrow_batches
-from pipelines.month.run import check_policy
+from pipelines.month.run import check_policy, policy_text, read_policy
 from pipelines.sources import CONTRACTS, Contract
 from pipelines.sources.exports import POLICY_FILE, Scan, contract_files, open_scan, sha256_of
 from pipelines.sources.readers import InputError, check_input
@@ -79,15 +79,12 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
 
 
 def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
-    content = path.read_bytes()
+    content = read_policy(path)
     digest = hashlib.sha256(content).hexdigest()
     earlier = _loaded_before(wh, "policy", digest)
     if earlier is not None:
         return FileIngest(POLICY_FILE, None, earlier=earlier)
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
+    text = policy_text(content)
     check_policy(text)
     load_id = wh.next_load()
     wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
