@@ -155,7 +155,11 @@ def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Ba
 
 
 def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS) -> dict[str, object]:
-    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals."""
+    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals.
+
+    ``rows.rejected`` counts the rows of ``rejects.parquet``: from a folder, the sum of each
+    file's rejected rows; from the warehouse, the rows its loads rejected up to the run (its
+    inputs, the month's rows, were all accepted when loaded)."""
     register = nw.to_native(month.result.pay_register)
     pools = nw.to_native(month.result.pool_summary)
     loads = month.data.loads
@@ -170,7 +174,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
         "inputs": [dataclasses.asdict(load) for load in loads],
         "rows": {"read": sum(x.rows_read for x in loads),
                  "accepted": sum(x.accepted for x in loads),
-                 "rejected": sum(x.rejected for x in loads)},
+                 "rejected": month.data.rejects.select("file", "row").n_unique()},  # the rows rejects.parquet lists
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
                       ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",

@@ -363,3 +363,44 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
     assert [line.split()[3] for line in listed.splitlines()[1:] if "adjustment" in line] == ["superseded"]
     code, said = eperf(*bank[:-2], "--out", str(tmp_path / "rapel2.csv"))
     assert code == 3
+
+
+def test_an_exported_manifest_counts_the_rejects_it_ships(city: Path, tmp_path: Path) -> None:
+    """The manifest of a run from the warehouse once said 0 rejected while its rejects.parquet
+    listed the loads' rejected rows (issue 19): both now count the same rows."""
+    feed = month_feed(city, tmp_path / "feed1", M1, first=True)
+    attendance = pl.read_csv(feed / ATT, infer_schema=False)
+    attendance.with_columns(pl.when(pl.int_range(pl.len()) < 3).then(pl.lit("XX")).otherwise("status")
+                            .alias("status")).write_csv(feed / ATT)
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(feed)], ["run", "--period", str(M1)],
+                 ["export", "--period", str(M1), "--out", str(tmp_path / "out")]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0, args
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    assert manifest["rows"]["rejected"] == rejects.select("file", "row").n_unique() == 3
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--by", "kabid\n    9 2025-10-01 00:00:00 kepala     lock"),  # a newline forging a line of `eperf audit`
+    ("--by", "kabid\r"),
+    ("--by", "kabid\u202egnol"),  # a right-to-left override turning what follows around on screen
+    ("--reason", "SK PLT\n    9 forged"),
+    ("--reason", "x" * 201),
+])
+def test_who_and_why_are_one_line_of_printable_text(city: Path, tmp_path: Path, option: str, value: str) -> None:
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(month_feed(city, tmp_path / "feed1", M1, first=True))],
+                 ["run", "--period", str(M1)], ["approve", "--period", str(M1)]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0
+    before = cli.invoke(app, ["audit", *store]).output
+    command = ["unlock", "--period", str(M1), "--reason", "x"] if option == "--by" else ["unlock", "--period", str(M1)]
+    refused = cli.invoke(app, [*command, option, value, *store])
+    assert refused.exit_code == 2
+    [line] = refused.stderr.strip().splitlines()
+    assert f"{option} must be one line of printable text" in line
+    assert cli.invoke(app, ["audit", *store]).output == before
+    fine = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "x" * 200, "--by", "kabid-bkpsdm", *store])
+    assert fine.exit_code == 0, fine.output
