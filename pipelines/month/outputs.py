@@ -175,6 +175,7 @@ def check_destination(out: Path, kind: str, *, folder: bool, guard: Guard = Guar
         raise OutputRefused(f"{short(out.name, 40)}: the name is too long ({len(os.fsencode(out.name))} bytes; at most "
                             f"{most} here, as eperf first writes it under a longer hidden name); choose a shorter name")
     guard.check(out)
+    _check_ordinary(out)
     if folder and out.exists() and not out.is_dir():
         raise OutputRefused(f"{out}: is a file, and the {kind} output is a folder; choose a folder path")
     if not folder and out.is_dir():
@@ -239,10 +240,15 @@ def _mark(folder: Path, kind: str) -> None:
     path.write_text(json.dumps({**document, "kind": kind, "output_id": uuid.uuid4().hex}, indent=2) + "\n")
 
 
-def _check_earlier(out: Path, kind: str, folder: bool, header: str | None) -> None:
+def _check_ordinary(out: Path) -> None:
+    """Refuse a FIFO, a socket or a device: reading its first line would wait forever."""
     if out.exists() and not (out.is_dir() or out.is_file()):
         raise OutputRefused(f"{out}: is neither a file nor a folder (a FIFO, a socket or a device); "
                             "choose another path")
+
+
+def _check_earlier(out: Path, kind: str, folder: bool, header: str | None) -> None:
+    _check_ordinary(out)
     if folder and out.is_dir() and any(out.iterdir()) and output_kind(out) != kind:
         raise OutputRefused(f"{out}: is a folder eperf did not write as a {kind} output (it has no manifest.json "
                             "of that kind); choose an empty or new folder")
