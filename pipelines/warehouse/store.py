@@ -268,13 +268,30 @@ def _said(path: Path) -> Iterator[None]:
         yield
     except (duckdb.Error, OSError, pl.exceptions.ComputeError) as exc:
         if isinstance(exc, duckdb.Error) and damaged(exc):
-            msg = (f"{path}: the warehouse file is damaged ({short(str(exc), 80)}); nothing was changed: restore it "
-                   f"from its latest backup copy and run the command again")
-            raise MachineFailure(msg) from None
+            raise _damaged(path, short(str(exc), 80)) from None
         said = failure(exc, Path(exc.filename) if isinstance(exc, OSError) and exc.filename else path)
         if said is None:
             raise
         raise said from None
+
+
+def _damaged(path: Path, detail: str) -> MachineFailure:
+    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); nothing was changed: restore it from "
+                          "its latest backup copy and run the command again")
+
+
+_HEADERS_BYTES = 3 * 4096
+"""DuckDB's file starts with three 4 KiB headers, then its blocks."""
+
+
+def _check_whole(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a file shorter than the blocks its header counts (a truncated copy, a disk that
+    filled while copying): found now, before the command writes anything, not when a read
+    happens to reach the missing blocks."""
+    block_size, blocks = con.execute("select block_size, total_blocks from pragma_database_size()").fetchall()[0]
+    size = path.stat().st_size
+    if size < _HEADERS_BYTES + int(blocks) * int(block_size):
+        raise _damaged(path, f"{size:,} bytes, where its header counts {int(blocks):,} blocks of {int(block_size):,}")
 
 
 @contextlib.contextmanager
@@ -306,6 +323,7 @@ def _connected(path: Path, create: bool, wait_seconds: float) -> Iterator[duckdb
                 waiting = True
             time.sleep(0.2)
     try:
+        _check_whole(con, path)
         yield con
     finally:
         with contextlib.suppress(duckdb.Error):  # a file DuckDB gave up on: the first error is the one to say

@@ -65,6 +65,8 @@ COMMANDS = [
     Command("adjust", "late", ("adjust", "--period", PERIOD, "--out", "{out}")),
     Command("bankfile", "locked", ("bankfile", "--period", PERIOD, "--out", "{out}.csv")),
 ]
+REPORT = Command("report", "locked", ("report", "--period", PERIOD, "--out", "{out}"))
+"""Not killed above: a report's files carry the time they were made, so no two are the same bytes."""
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +223,47 @@ def test_killed_at_a_random_write(states: Path, after: dict[str, dict[str, objec
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True)
     assert proc.returncode in (0, -signal.SIGXFSZ), proc.stderr
     check(tmp_path, command, after[command.name], args)
+
+
+def _file_size_limit(size: int) -> None:
+    """In the child: a write that takes any file past ``size`` bytes fails (EFBIG)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+FULL = [  # (command, file-size limit, the path the sentence names)
+    ("ingest", 64 << 10, "warehouse.duckdb"),
+    ("run-period", 4 << 10, "warehouse.duckdb"),
+    ("run-warehouse", 4 << 10, "out"),  # its output is written before it commits
+    ("run-data", 4 << 10, "out"),
+    ("export", 3 << 10, "out"),
+    ("bankfile", 2 << 10, "out.csv"),
+    ("report", 64 << 10, "out"),
+]
+
+
+@pytest.mark.parametrize(("name", "size", "place"), FULL, ids=[f[0] for f in FULL])
+def test_a_write_the_disk_refuses_is_one_sentence_and_changes_nothing(states: Path, tmp_path: Path, name: str,
+                                                                      size: int, place: str) -> None:
+    """A full disk in ingest, run, export, report and bankfile (issue 19: tracebacks). Here
+    every file's size is capped (RLIMIT_FSIZE), so the write that crosses the cap fails in DuckDB,
+    Polars or the report writer as on a full disk (EFBIG where a disk says ENOSPC; the same
+    path, tests/pipelines/test_machine.py has the words for each): exit 2, one sentence naming
+    where, the warehouse and the output as before, nothing hidden left; then the command
+    succeeds as an uninterrupted one."""
+    command = next(c for c in [*COMMANDS, REPORT] if c.name == name)
+    args, _ = prepare(states, command, tmp_path)
+    before = state(tmp_path)
+    proc = subprocess.run([*EPERF, *args], preexec_fn=lambda: _file_size_limit(size), capture_output=True, text=True,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert f"{place}: file too large; nothing was" in line, line
+    recover(tmp_path)
+    assert hidden(tmp_path) == []
+    runs_and_audit_agree(tmp_path)
+    assert state(tmp_path) == before
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
 
 
 # --- races ---------------------------------------------------------------------------------
