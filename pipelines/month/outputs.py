@@ -169,11 +169,7 @@ def _create(tmp: Path, folder: bool, personal: bool) -> None:
 def check_destination(out: Path, kind: str, *, folder: bool, guard: Guard = Guard(), header: str | None = None) -> None:
     """Refuse ``out`` now, before any work, if it may not receive this output (:func:`staged`
     checks again when it writes)."""
-    hidden = len(os.fsencode(_temporary(out).name))
-    if hidden > NAME_MAX:
-        most = NAME_MAX - (hidden - len(os.fsencode(out.name)))
-        raise OutputRefused(f"{short(out.name, 40)}: the name is too long ({len(os.fsencode(out.name))} bytes; at most "
-                            f"{most} here, as eperf first writes it under a longer hidden name); choose a shorter name")
+    check_name(out)
     guard.check(out)
     _check_ordinary(out)
     if folder and out.exists() and not out.is_dir():
@@ -181,6 +177,16 @@ def check_destination(out: Path, kind: str, *, folder: bool, guard: Guard = Guar
     if not folder and out.is_dir():
         raise OutputRefused(f"{out}: is a folder, and the {kind} is a file; give a file path")
     _check_earlier(out, kind, folder, header)
+
+
+def check_name(out: Path) -> None:
+    """Refuse a name too long for its hidden twin (``.<name>.eperf-<token>``, the name eperf
+    writes under first) to fit the filesystem."""
+    hidden = len(os.fsencode(_temporary(out).name))
+    if hidden > NAME_MAX:
+        most = NAME_MAX - (hidden - len(os.fsencode(out.name)))
+        raise OutputRefused(f"{short(out.name, 40)}: the name is too long ({len(os.fsencode(out.name))} bytes; at most "
+                            f"{most} here, as eperf first writes it under a longer hidden name); choose a shorter name")
 
 
 def identity(path: Path) -> str:

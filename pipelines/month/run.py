@@ -69,6 +69,8 @@ def load_policy(data: Path, period: Period) -> Policy:
 def read_policy(path: Path) -> bytes:
     """The bytes of a ``policy.toml``, at most :data:`MAX_POLICY_BYTES` (a larger one is refused
     before it is read whole)."""
+    if path.exists() and not path.is_file():
+        raise InputError(f"{POLICY_FILE}: is not a file (a folder, a FIFO or a device); put the policy itself there")
     try:
         with path.open("rb") as fh:
             content = fh.read(MAX_POLICY_BYTES + 1)

@@ -71,8 +71,11 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     path = data / contract.path
     candidates = [path.with_suffix(".csv"), path.with_suffix(".parquet")]
     for candidate in candidates:
-        if candidate.exists() and not candidate.is_file():
+        if candidate.is_dir():
             raise InputError(f"{_rel(data, candidate)}: is a folder, not a file; put the export itself there")
+        if candidate.exists() and not candidate.is_file():
+            raise InputError(f"{_rel(data, candidate)}: is not a file (a FIFO, a socket or a device); put the export "
+                             "itself there")
         if candidate.is_symlink() and not candidate.exists():
             raise InputError(f"{_rel(data, candidate)}: a link to a file that does not exist")
     forms = [p for p in candidates if p.is_file()]

@@ -37,7 +37,14 @@ import polars as pl
 from engine import Period, period_rows
 from pipelines import faults
 from pipelines.machine import MachineFailure, damaged, failure, os_errno, short
-from pipelines.month.outputs import OutputRefused, Staged, clear_leftovers, finish_staged, make_whole
+from pipelines.month.outputs import (
+    OutputRefused,
+    Staged,
+    check_name,
+    clear_leftovers,
+    finish_staged,
+    make_whole,
+)
 from pipelines.sources import CONTRACTS
 from pipelines.sources.exports import is_data_directory
 from pipelines.warehouse.mirror import claim, mirror_of, sync, warehouse_id
@@ -232,6 +239,7 @@ def check_warehouse_path(path: Path) -> None:
         msg = (f"{path}: a warehouse file's name ends in {SUFFIX} (its Parquet mirror is the folder of the same "
                f"name without it); to open a copy, give the copy a name of its own, e.g. {path.stem}-copy{SUFFIX}")
         raise OutputRefused(msg)
+    check_name(path)
     try:
         resolved = path.resolve()
         info = path.stat() if path.exists() or path.is_symlink() else None

@@ -177,3 +177,9 @@ def test_a_mirror_written_before_it_had_an_owner_is_adopted(place: Path) -> None
     (place / "w" / MARKER).unlink()
     assert eperf("runs", "--warehouse", str(place / "w.duckdb")).exit_code == 0
     assert (place / "w" / MARKER).is_file() and mirrored(place) == live
+
+
+def test_a_warehouse_name_too_long_for_its_hidden_twin_is_refused(place: Path) -> None:
+    path = place / ("w" * 240 + ".duckdb")
+    refused(eperf("ingest", "--data", str(place / "data"), "--warehouse", str(path)), "the name is too long")
+    assert [p.name for p in place.iterdir() if p.name.startswith((".w", "ww"))] == []
