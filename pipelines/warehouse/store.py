@@ -283,9 +283,9 @@ def _said(path: Path) -> Iterator[None]:
         raise said from None
 
 
-def _damaged(path: Path, detail: str) -> MachineFailure:
-    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); nothing was changed: restore it from "
-                          "its latest backup copy and run the command again")
+def _damaged(path: Path, detail: str, done: str = "nothing was changed") -> MachineFailure:
+    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); {done}: restore it from its latest "
+                          "backup copy and run the command again")
 
 
 _HEADERS_BYTES = 3 * 4096
@@ -357,11 +357,13 @@ def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> 
             con.execute("rollback")
         raise
     faults.point("committed")
+    done = "the command itself is done and recorded, only the Parquet mirror is behind"
     try:
         sync(con, path)
     except (duckdb.Error, OSError) as exc:
-        said = failure(exc, mirror_of(path), "the command itself is done and recorded, only the Parquet mirror is "
-                                             "behind (the next command brings it in line)")
+        if isinstance(exc, duckdb.Error) and damaged(exc):
+            raise _damaged(path, short(str(exc), 80), done) from None
+        said = failure(exc, mirror_of(path), f"{done} (the next command brings it in line)")
         if said is None:
             raise
         raise said from None
