@@ -119,7 +119,7 @@ def _foreign(root: Path) -> Iterator[Path]:
     but the marker and the tables; any folder inside a table but its period folders; any
     folder inside a period folder (a stray file or link is removed by :func:`sync`)."""
     for entry in os.scandir(root):
-        if entry.name == MARKER:
+        if entry.name == MARKER or _hidden_part(entry.name):
             continue
         if entry.name not in MIRRORED:
             yield Path(entry.path)
@@ -133,6 +133,11 @@ def _foreign(root: Path) -> Iterator[Path]:
                     yield from (Path(x.path) for x in os.scandir(part.path) if x.is_dir(follow_symlinks=False))
 
 
+def _hidden_part(name: str) -> bool:
+    """Whether ``name`` is a file eperf was writing when it was killed (:func:`_write`)."""
+    return name.startswith(".") and name.endswith(_HIDDEN)
+
+
 def sync(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Bring the mirror in line with the warehouse: each period's counted run (not a correction,
     not superseded), every file as the warehouse recorded it, nothing else."""
@@ -141,6 +146,9 @@ def sync(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     records = {str(r[0]): tuple(r[1:]) for r in con.execute("select * from mirror_files").fetchall()}
     root = mirror_of(warehouse)
     with _directory(None, str(root)) as top:
+        for entry in os.scandir(top):
+            if _hidden_part(entry.name) and not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.name, dir_fd=top)
         _write_marker(top, warehouse_id(con), warehouse)
         for name in MIRRORED:
             with _directory(top, name) as table:
@@ -208,8 +216,9 @@ def _as_recorded(con: duckdb.DuckDBPyConnection, folder: int, name: str, relativ
     return True
 
 
-def _write(folder: int, name: str, content: bytes) -> None:
-    """``content`` as ``name`` in ``folder``, whole: written under a hidden name, then renamed."""
+def _write(folder: int, name: str, content: bytes, point: str | None = "mirror") -> None:
+    """``content`` as ``name`` in ``folder``, whole: written under a hidden name, then renamed
+    (``point``: the named point between the two, :mod:`pipelines.faults`)."""
     hidden = f".{name}{_HIDDEN}"
     with contextlib.suppress(FileNotFoundError):
         os.unlink(hidden, dir_fd=folder)
@@ -217,7 +226,8 @@ def _write(folder: int, name: str, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
-        faults.point("mirror")
+        if point is not None:
+            faults.point(point)
         os.rename(hidden, name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -243,7 +253,7 @@ def _write_marker(top: int, ident: str, warehouse: Path) -> None:
         pass
     except OSError:  # a link or a folder by that name: not ours
         os.unlink(MARKER, dir_fd=top)
-    _write(top, MARKER, content)
+    _write(top, MARKER, content, point=None)
 
 
 @contextlib.contextmanager

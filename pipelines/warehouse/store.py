@@ -284,22 +284,12 @@ def _said(path: Path) -> Iterator[None]:
 
 
 def _damaged(path: Path, detail: str, done: str = "nothing was changed") -> MachineFailure:
-    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); {done}: restore it from its latest "
-                          "backup copy and run the command again")
-
-
-_HEADERS_BYTES = 3 * 4096
-"""DuckDB's file starts with three 4 KiB headers, then its blocks."""
-
-
-def _check_whole(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a file shorter than the blocks its header counts (a truncated copy, a disk that
-    filled while copying): found now, before the command writes anything, not when a read
-    happens to reach the missing blocks."""
-    block_size, blocks = con.execute("select block_size, total_blocks from pragma_database_size()").fetchall()[0]
-    size = path.stat().st_size
-    if size < _HEADERS_BYTES + int(blocks) * int(block_size):
-        raise _damaged(path, f"{size:,} bytes, where its header counts {int(blocks):,} blocks of {int(block_size):,}")
+    """The sentence for a damaged warehouse file. Its write-ahead log, if any, belongs to the
+    damaged file: DuckDB would replay it onto a backup copied over the file."""
+    wal = path.with_name(f"{path.name}.wal")
+    first = f"move {wal.name} (the damaged file's log) away, then " if wal.exists() else ""
+    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); {done}: {first}restore the file from "
+                          "its latest backup copy and run the command again")
 
 
 @contextlib.contextmanager
@@ -331,7 +321,6 @@ def _connected(path: Path, create: bool, wait_seconds: float) -> Iterator[duckdb
                 waiting = True
             time.sleep(0.2)
     try:
-        _check_whole(con, path)
         yield con
     finally:
         with contextlib.suppress(duckdb.Error):  # a file DuckDB gave up on: the first error is the one to say
