@@ -138,11 +138,9 @@ def _hidden_part(name: str) -> bool:
     return name.startswith(".") and name.endswith(_HIDDEN)
 
 
-def sync(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
-    """Bring the mirror in line with the warehouse: each period's counted run (not a correction,
-    not superseded), every file as the warehouse recorded it, nothing else."""
-    counted = dict(con.execute("select period, run_id from runs where adjusts is null and status <> 'superseded'")
-                   .fetchall())
+def sync(con: duckdb.DuckDBPyConnection, warehouse: Path, counted: dict[str, str]) -> None:
+    """Bring the mirror in line with the warehouse: the run of each period in ``counted``
+    (period → run id), every file as the warehouse recorded it, nothing else."""
     records = {str(r[0]): tuple(r[1:]) for r in con.execute("select * from mirror_files").fetchall()}
     root = mirror_of(warehouse)
     with _directory(None, str(root)) as top:
@@ -158,6 +156,8 @@ def sync(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
                     if run_id is None:
                         with contextlib.suppress(OSError):  # it holds a folder eperf did not make
                             os.rmdir(f"period={period}", dir_fd=table)
+    shown = [f"{name}/period={period}/{run_id}.parquet" for name in MIRRORED for period, run_id in counted.items()]
+    con.execute("delete from mirror_files where not list_contains(?, file)", [shown])
 
 
 def _table_periods(table: int, counted: dict[str, str]) -> list[tuple[str, str | None]]:

@@ -348,7 +348,7 @@ def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> 
     faults.point("committed")
     done = "the command itself is done and recorded, only the Parquet mirror is behind"
     try:
-        sync(con, path)
+        sync(con, path, _counted_runs(con))
     except (duckdb.Error, OSError) as exc:
         if isinstance(exc, duckdb.Error) and damaged(exc):
             raise _damaged(path, short(str(exc), 80), done) from None
@@ -356,6 +356,14 @@ def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> 
         if said is None:
             raise
         raise said from None
+
+
+def _counted_runs(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Period → the run that counts for it (not a correction, not superseded): what the mirror
+    shows."""
+    return {str(period): str(run_id) for period, run_id in con.execute(
+        "select period, run_id from runs where adjusts is null and status <> ?", [RunStatus.SUPERSEDED.value])
+        .fetchall()}
 
 
 def finish_pending(con: duckdb.DuckDBPyConnection) -> None:
