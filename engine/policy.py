@@ -19,6 +19,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from engine.money import BP
+
 
 class PolicyError(ValueError):
     """A policy document that cannot be used; the message names the key."""
@@ -111,8 +113,35 @@ DEFAULTS: dict[str, Any] = {
     "pph21_rate_bp": _pph21_default(),
 }
 _TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
-_BP_SCALARS = ("w_discipline_bp", "w_productivity_bp", "plt_bp", "bpjs_employee_bp",
-               "bpjs_employer_bp")
+MAX_POLICY_RP = 10**12
+"""A Rupiah amount of the policy: at most Rp 1 trillion (a city's whole belanja pegawai is less)."""
+RANGES: dict[str, tuple[int, int]] = {
+    # key                                    lowest  highest         what
+    "daily_cap_minutes":                     (1,     1440),          # minutes of one day
+    "minutes_per_day":                       (1,     1440),
+    "credit_minutes_per_day":                (0,     1440),
+    "bpjs_ceiling_rp":                       (0,     MAX_POLICY_RP),  # Rupiah
+    "w_discipline_bp":                       (0,     BP),            # basis points, 10000 = 100 %
+    "w_productivity_bp":                     (0,     BP),
+    "plt_bp":                                (0,     BP),
+    "bpjs_employee_bp":                      (0,     BP),
+    "bpjs_employer_bp":                      (0,     BP),
+    "status_bp.<status>":                    (0,     BP),
+    "status_deduction_bp.<status>":          (0,     BP),
+    "pph21_rate_bp.<status>.<golongan>":     (0,     BP),
+    "productivity_tiers.min_pct_of_target":  (0,     1000),          # % of the target minutes
+    "productivity_tiers.bp":                 (0,     BP),
+    "tl_psw_bands.min_minutes":              (1,     1440),          # minutes late or early
+    "tl_psw_bands.bp":                       (0,     BP),
+}
+"""Every integer of a policy version and its inclusive range (docs/decisions.md, "Policy
+bounds"): a value outside it names the key, so no later formula meets a number it cannot hold."""
+LENGTHS: dict[str, tuple[int, int]] = {
+    "productivity_tiers": (0, 100), "tl_psw_bands": (1, 100), "credit_statuses": (0, len(ATTENDANCE_STATUSES)),
+    "tpp_account_prefix": (1, 64), "id": (1, 64), "version": (1, 1000),
+}
+"""How many entries each list (or characters each text) may hold: a policy is a page of
+parameters, and its size bounds the time and memory every run spends on it."""
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 """A time of day HH:MM, 00:00–23:59."""
 _HHMM = re.compile(HHMM_PATTERN)
@@ -191,10 +220,11 @@ def policy_versions(document: Mapping[str, Any]) -> list[Policy]:
     versions = document.get("version")
     unknown_top = sorted(set(document) - {"version"})
     if unknown_top:
-        raise PolicyError(f"policy.toml: unknown top-level key {unknown_top[0]!r}; "
+        raise PolicyError(f"policy.toml: unknown top-level key {shown(unknown_top[0])}; "
                           "put every parameter inside a [[version]] table")
     if not isinstance(versions, list) or not versions:
         raise PolicyError("policy.toml: no [[version]] table; add one with effective_from = YYYY-MM-DD")
+    _check_length("policy.toml", "version", versions)
     for i, v in enumerate(versions, start=1):
         eff = v.get("effective_from") if isinstance(v, Mapping) else None
         if type(eff) is not dt.date:
@@ -209,10 +239,11 @@ def policy_versions(document: Mapping[str, Any]) -> list[Policy]:
 
 def build_policy(version: Mapping[str, Any]) -> Policy:
     """A :class:`Policy` from one ``[[version]]`` table, over the spec defaults."""
-    where = f"policy.toml version {version.get('id') or version.get('effective_from')}"
+    ident = version.get("id")
+    where = f"policy.toml version {cut(ident) if isinstance(ident, str) and ident else version['effective_from']}"
     unknown = sorted(set(version) - set(DEFAULTS) - {"effective_from", "id"})
     if unknown:
-        raise PolicyError(f"{where}: unknown key {unknown[0]!r}")
+        raise PolicyError(f"{where}: unknown key {shown(unknown[0])}")
     values: dict[str, Any] = {}
     for key, default in DEFAULTS.items():
         given = version.get(key)
@@ -221,9 +252,9 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
         else:
             values[key] = default if given is None else given
     _check_types(values, where)
-    ident = version.get("id")
     if ident is not None and not isinstance(ident, str):
         raise PolicyError(f"{where}: id must be a string")
+    _check_length(where, "id", ident)
 
     tiers = tuple(sorted((Tier(**t) for t in values["productivity_tiers"]),
                          key=lambda t: t.min_pct_of_target))
@@ -276,14 +307,14 @@ def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dic
     out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in default.items()}
     for k, v in given.items():
         if k not in allowed:
-            raise PolicyError(f"{where}: unknown entry {key}.{k}; allowed: {', '.join(allowed)}")
+            raise PolicyError(f"{where}: unknown entry {key}.{cut(k)}; allowed: {', '.join(allowed)}")
         if key == "pph21_rate_bp":
             grades = ROMAN_PPPK if k == "PPPK" else ROMAN_PNS
             if not isinstance(v, Mapping):
                 raise PolicyError(f"{where}: pph21_rate_bp.{k} must be a table of golongan")
             for g in v:
                 if g not in grades:
-                    raise PolicyError(f"{where}: unknown golongan pph21_rate_bp.{k}.{g}")
+                    raise PolicyError(f"{where}: unknown golongan pph21_rate_bp.{k}.{cut(g)}")
             out[k] = {**out[k], **v}
         else:
             out[k] = v
@@ -297,17 +328,17 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
     for key, default in DEFAULTS.items():
         v = values[key]
         if isinstance(default, int) and not is_int(v):
-            raise PolicyError(f"{where}: {key} must be an integer, got {v!r}")
+            raise PolicyError(f"{where}: {key} must be an integer, got {shown(v)}")
         if isinstance(default, str) and not isinstance(v, str):
-            raise PolicyError(f"{where}: {key} must be a string, got {v!r}")
+            raise PolicyError(f"{where}: {key} must be a string, got {shown(v)}")
     for key in ("status_bp", "status_deduction_bp"):
         for k, v in values[key].items():
             if not is_int(v):
-                raise PolicyError(f"{where}: {key}.{k} must be an integer, got {v!r}")
+                raise PolicyError(f"{where}: {key}.{k} must be an integer, got {shown(v)}")
     for s, rates in values["pph21_rate_bp"].items():
         for g, v in rates.items():
             if not is_int(v):
-                raise PolicyError(f"{where}: pph21_rate_bp.{s}.{g} must be an integer, got {v!r}")
+                raise PolicyError(f"{where}: pph21_rate_bp.{s}.{g} must be an integer, got {shown(v)}")
     if not isinstance(values["credit_statuses"], list) or not all(
             s in ATTENDANCE_STATUSES for s in values["credit_statuses"]):
         raise PolicyError(f"{where}: credit_statuses must be a list of attendance statuses "
@@ -322,53 +353,73 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
     for key, enum in (("productivity_rule", ProductivityRule), ("pool_scope", PoolScope),
                       ("allocation", Allocation), ("pph21", Pph21Regime)):
         if values[key] not in {e.value for e in enum}:
-            raise PolicyError(f"{where}: {key} = {values[key]!r} is not one of "
+            raise PolicyError(f"{where}: {key} = {shown(values[key])} is not one of "
                               f"{', '.join(e.value for e in enum)}")
 
 
 def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tuple[Band, ...],
                   where: str) -> None:
-    def bp(name: str, v: int) -> None:
-        if not 0 <= v <= 10000:
-            raise PolicyError(f"{where}: {name} = {v} is outside 0–10000 bp")
+    """Every integer within its :data:`RANGES`, every list within its :data:`LENGTHS`, and the
+    rules across keys."""
+    def within(rule: str, name: str, v: int) -> None:
+        low, high = RANGES[rule]
+        if not low <= v <= high:
+            raise PolicyError(f"{where}: {name} = {shown(v)} is outside {low}–{high}")
 
-    for key in _BP_SCALARS:
-        bp(key, values[key])
+    for key in ("productivity_tiers", "tl_psw_bands", "credit_statuses", "tpp_account_prefix"):
+        _check_length(where, key, values[key])
+    for key in RANGES:
+        if "." not in key:
+            within(key, key, values[key])
     for key in ("status_bp", "status_deduction_bp"):
         for k, v in values[key].items():
-            bp(f"{key}.{k}", v)
-    for s, rates in values["pph21_rate_bp"].items():
+            within(f"{key}.<status>", f"{key}.{k}", v)
+    for status, rates in values["pph21_rate_bp"].items():
         for g, v in rates.items():
-            bp(f"pph21_rate_bp.{s}.{g}", v)
-    for key in ("daily_cap_minutes", "minutes_per_day"):
-        if not 1 <= values[key] <= 1440:
-            raise PolicyError(f"{where}: {key} = {values[key]} must be 1–1440 minutes")
-    if not 0 <= values["credit_minutes_per_day"] <= 1440:
-        raise PolicyError(f"{where}: credit_minutes_per_day must be 0–1440 minutes")
-    if values["bpjs_ceiling_rp"] < 0:
-        raise PolicyError(f"{where}: bpjs_ceiling_rp must not be negative")
-    if values["w_discipline_bp"] + values["w_productivity_bp"] != 10000:
+            within("pph21_rate_bp.<status>.<golongan>", f"pph21_rate_bp.{status}.{g}", v)
+    for tier in tiers:
+        within("productivity_tiers.min_pct_of_target", "productivity_tiers.min_pct_of_target", tier.min_pct_of_target)
+        within("productivity_tiers.bp", "productivity_tiers.bp", tier.bp)
+    for band in bands:
+        within("tl_psw_bands.min_minutes", "tl_psw_bands.min_minutes", band.min_minutes)
+        within("tl_psw_bands.bp", "tl_psw_bands.bp", band.bp)
+    if values["w_discipline_bp"] + values["w_productivity_bp"] != BP:
         raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp = "
-                          f"{values['w_discipline_bp'] + values['w_productivity_bp']}, must be 10000")
-    steps = (("productivity_tiers", "min_pct_of_target", 0, [(t.min_pct_of_target, t.bp) for t in tiers]),
-             ("tl_psw_bands", "min_minutes", 1, [(b.min_minutes, b.bp) for b in bands]))
-    for key, threshold, lowest, items in steps:
-        for at, step_bp in items:
-            bp(f"{key}.bp", step_bp)
-            if at < lowest:
-                raise PolicyError(f"{where}: {key}.{threshold} must be at least {lowest}")
-        if len({at for at, _ in items}) < len(items):
+                          f"{values['w_discipline_bp'] + values['w_productivity_bp']}, must be {BP}")
+    for key, threshold, items in (("productivity_tiers", "min_pct_of_target", [t.min_pct_of_target for t in tiers]),
+                                  ("tl_psw_bands", "min_minutes", [b.min_minutes for b in bands])):
+        if len(set(items)) < len(items):
             raise PolicyError(f"{where}: {key} repeat a {threshold}")
     if any(a.bp > b.bp for a, b in zip(tiers, tiers[1:])):
         raise PolicyError(f"{where}: productivity_tiers: bp falls as min_pct_of_target rises")
-    if not bands:
-        raise PolicyError(f"{where}: tl_psw_bands must have at least one band")
-    if not values["tpp_account_prefix"]:
-        raise PolicyError(f"{where}: tpp_account_prefix must not be empty")
+
+
+def _check_length(where: str, key: str, value: Any) -> None:
+    """A list (or text) of ``key`` within its :data:`LENGTHS`."""
+    low, high = LENGTHS[key]
+    if value is not None and not low <= len(value) <= high:
+        what = "characters" if isinstance(value, str) else "entries"
+        raise PolicyError(f"{where}: {key} has {len(value)} {what}; it must have {low}–{high}")
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """``value`` as a policy message quotes it: its ``repr``, cut to ``width`` characters.
+
+    >>> shown(10**30)
+    '1000000000000000000000000000000'
+    >>> shown("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
+    """
+    return cut(repr(value) if len(str(value)) <= 10 * width else repr(str(value)[: 2 * width]), width)
+
+
+def cut(text: str, width: int = 40) -> str:
+    """``text`` cut to ``width`` characters (a key name as a message shows it)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _minutes_of_day(text: Any, key: str, where: str) -> int:
     if not isinstance(text, str) or not _HHMM.match(text):
-        raise PolicyError(f"{where}: {key} must be a string \"HH:MM\", got {text!r}")
+        raise PolicyError(f"{where}: {key} must be a string \"HH:MM\", got {shown(text)}")
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,8 +30,25 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+MAX_AUDIT_TEXT = 200
+"""The longest ``--by`` or ``--reason``: a name or a sentence for the audit trail."""
+
+
+def _audit_text(param: typer.CallbackParam, value: str | None) -> str | None:
+    """A ``--by`` or ``--reason`` as the audit trail keeps it: one line of printable text (a
+    newline or a control character would forge a line of ``eperf audit``), of reasonable length."""
+    if value is not None and (len(value) > MAX_AUDIT_TEXT or
+                              any(unicodedata.category(c).startswith("C") for c in value)):
+        name = param.opts[0] if param.opts else "the option"
+        raise _fail(f"{name} must be one line of printable text (no newline, tab or other control character), "
+                    f"at most {MAX_AUDIT_TEXT} characters")
+    return value
+
+
 WarehouseOpt = Annotated[Path, typer.Option("--warehouse", help="The warehouse (DuckDB file).")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).",
+                                           callback=_audit_text)]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, for the audit trail.", callback=_audit_text)]
 CorrectionOpt = Annotated[bool, typer.Option(
     "--correction", help="The period's latest correction (rapel) of its locked run, not the run.")]
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -38,8 +56,10 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 @contextlib.contextmanager
 def _sentences() -> Iterator[None]:
-    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence; the stages
-    the command says meanwhile shown as it goes (:func:`pipelines.month.summary.progress`)."""
+    """A refusal (exit 3), a fatal input or output problem or a failure of the machine (exit 2)
+    as one sentence; the stages the command says meanwhile shown as it goes
+    (:func:`pipelines.month.summary.progress`)."""
+    from pipelines.machine import MachineFailure, failure
     from pipelines.month.outputs import OutputRefused
     from pipelines.month.summary import progress
     from pipelines.sources.readers import InputError
@@ -50,8 +70,13 @@ def _sentences() -> Iterator[None]:
             yield
     except Refused as exc:
         raise _fail(str(exc), 3) from None
-    except (InputError, OutputRefused, ValueError) as exc:
+    except (InputError, OutputRefused, MachineFailure, ValueError) as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # a file eperf reads or writes outside the warehouse and its outputs
+        said = failure(exc, Path(exc.filename or "eperf"))
+        if said is None:
+            raise
+        raise _fail(str(said)) from None
 
 
 @app.command()
@@ -171,8 +196,7 @@ def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByO
 
 
 @app.command()
-def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
-           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+def unlock(period: PeriodOpt, reason: ReasonOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
     """Return a locked or approved period to draft (refused once the month has a bank file: a
     change after payment is a correction)."""
     from engine import Period

@@ -25,13 +25,14 @@ from engine import (
     run_id_of,
     run_period,
 )
+from pipelines.machine import short
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
 from pipelines.progress import stage
+from pipelines.sources.exports import POLICY_FILE
 from pipelines.sources.readers import DataDir, InputError, read_data_dir
 
-POLICY_FILE = "policy.toml"
 RUN_KIND = "run"
 """What a run's folder is, in its manifest: an ``--out`` holding one may be replaced by a run."""
 
@@ -54,18 +55,40 @@ class WrittenMonth(Month):
     manifest: dict[str, object]
 
 
+MAX_POLICY_BYTES = 1 << 20
+"""A ``policy.toml`` is a page of parameters (the demo's is 2 KB): 1 MiB is far beyond any real
+one, and bounds the time and memory spent reading one."""
+
+
 def load_policy(data: Path, period: Period) -> Policy:
     """The policy version in force for ``period`` from ``data/policy.toml``."""
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
-    path = data / POLICY_FILE
+    return parse_policy(policy_text(read_policy(data / POLICY_FILE)), period)
+
+
+def read_policy(path: Path) -> bytes:
+    """The bytes of a ``policy.toml``, at most :data:`MAX_POLICY_BYTES` (a larger one is refused
+    before it is read whole)."""
+    if path.exists() and not path.is_file():
+        raise InputError(f"{POLICY_FILE}: is not a file (a folder, a FIFO or a device); put the policy itself there")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            content = fh.read(MAX_POLICY_BYTES + 1)
     except FileNotFoundError as exc:
-        raise InputError(f"{POLICY_FILE}: required file is missing from {data}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
-    return parse_policy(text, period)
+        raise InputError(f"{POLICY_FILE}: required file is missing from {path.parent}") from exc
+    except OSError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc.strerror})") from exc
+    if len(content) > MAX_POLICY_BYTES:
+        raise InputError(f"{POLICY_FILE}: larger than {MAX_POLICY_BYTES:,} bytes; a policy is a page of parameters")
+    return content
+
+
+def policy_text(content: bytes) -> str:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
 
 
 def parse_policy(text: str, period: Period) -> Policy:
@@ -86,10 +109,15 @@ def check_policy(text: str) -> None:
 
 
 def _policy_document(text: str) -> dict[str, object]:
+    if len(text) > MAX_POLICY_BYTES:
+        raise InputError(f"{POLICY_FILE}: larger than {MAX_POLICY_BYTES:,} bytes; a policy is a page of parameters")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+        raise InputError(f"{POLICY_FILE}: unreadable ({short(str(exc), 80)})") from exc
+    except (RecursionError, ValueError):  # arrays or tables nested thousands deep; a 5,000-digit integer
+        raise InputError(f"{POLICY_FILE}: unreadable (values nested too deep or numbers too long for a "
+                         "policy)") from None
 
 
 def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS) -> Month:
@@ -128,7 +156,11 @@ def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Ba
 
 
 def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS) -> dict[str, object]:
-    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals."""
+    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals.
+
+    ``rows.rejected`` counts the rows of ``rejects.parquet``: from a folder, the sum of each
+    file's rejected rows; from the warehouse, the rows its loads rejected up to the run (its
+    inputs, the month's rows, were all accepted when loaded)."""
     register = nw.to_native(month.result.pay_register)
     pools = nw.to_native(month.result.pool_summary)
     loads = month.data.loads
@@ -143,7 +175,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
         "inputs": [dataclasses.asdict(load) for load in loads],
         "rows": {"read": sum(x.rows_read for x in loads),
                  "accepted": sum(x.accepted for x in loads),
-                 "rejected": sum(x.rejected for x in loads)},
+                 "rejected": month.data.rejects.select("file", "row").n_unique()},  # the rows rejects.parquet lists
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
                       ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",

@@ -16,10 +16,10 @@ import polars as pl
 
 from engine import SOURCES, Period
 from pipelines.month.backends import arrow_batches
-from pipelines.month.run import POLICY_FILE, check_policy
+from pipelines.month.run import check_policy, policy_text, read_policy
 from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract
-from pipelines.sources.exports import Scan, contract_files, open_scan, sha256_of
+from pipelines.sources.exports import POLICY_FILE, Scan, contract_files, open_scan, sha256_of
 from pipelines.sources.readers import InputError, check_input
 from pipelines.warehouse.store import BUDGET_TABLES, RunStatus, Warehouse
 
@@ -83,15 +83,12 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
 
 
 def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
-    content = path.read_bytes()
+    content = read_policy(path)
     digest = hashlib.sha256(content).hexdigest()
     earlier = _loaded_before(wh, "policy", digest)
     if earlier is not None:
         return FileIngest(POLICY_FILE, None, earlier=earlier)
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
+    text = policy_text(content)
     check_policy(text)
     load_id = wh.next_load()
     wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
@@ -112,8 +109,8 @@ def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]
                for ref in contract.references}
     scans = [scan for scan, _ in new]
     checked = check_input(contract, scans, targets, keep=lambda rows: rows.clear())
-    digests = dict(new)
-    loads = checked.loads(lambda scan: digests[scan])
+    digests = {scan.file: digest for scan, digest in new}  # by name: a re-read as lossy UTF-8 is another Scan
+    loads = checked.loads(lambda scan: digests[scan.file])
     first = wh.next_load()
     accepted = pl.concat([checked.accepted(i).with_columns(pl.lit(first + i, pl.Int64).alias("_load"))
                           for i in range(len(loads))])

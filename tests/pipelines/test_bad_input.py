@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -211,7 +212,7 @@ CASES = [
     pytest.param(cell(EMP, 4, "nip", full_width("198503122010011001")), Rejected(EMP, 4, "nip", "wrong format"),
                  id="nip-full-width"),
     pytest.param(cell(LOG, 15, "nip", "19850312201001100"),
-                 Rejected(LOG, 15, "nip", "wrong format ('19850312201001100')"),
+                 Rejected(LOG, 15, "nip", "wrong format"),
                  id="log-nip-17-digits"),
     # amounts
     pytest.param(cell(EMP, 5, "salary_rp", "-1"),
@@ -347,3 +348,24 @@ def test_the_corpus_covers_every_file_and_both_formats() -> None:
             "eabsensi/attendance", "ebudgeting/apbd_lines"} <= stems
     assert any(f.endswith(".parquet") for f in files) and any(f.endswith(".csv") for f in files)
     assert len(CASES) >= 40
+
+
+def fifo_for(file: str) -> Break:
+    def apply(data: Path) -> None:
+        (data / file).unlink()
+        os.mkfifo(data / file)
+    return apply
+
+
+@pytest.mark.parametrize(("broken", "words"), [
+    (fifo_for(EMP), ("hr/employees.csv", "is not a file (a FIFO")),
+    (fifo_for("policy.toml"), ("policy.toml", "is not a file")),
+], ids=["employees", "policy"])
+def test_a_fifo_where_an_export_goes_is_one_sentence_not_a_wait(city: Path, tmp_path: Path, broken: Break,
+                                                                 words: tuple[str, ...]) -> None:
+    """Reading a FIFO waits for a writer that never comes: it is refused by what it is."""
+    broken(city)
+    result = run(city, tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    [message] = result.stderr.strip().splitlines()
+    assert all(word in message for word in words), message

@@ -225,6 +225,7 @@ def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, 
 @pytest.mark.parametrize(("args", "words"), [
     (["--backend", "spark", "--master", "yarn"], "is not a Spark master"),
     (["--backend", "spark", "--master", "spark://127.0.0.1"], "is not a Spark master"),
+    (["--backend", "spark", "--master", "local[0]"], "is not a Spark master"),
     (["--master", "local[2]"], "--master is for --backend spark"),
     (["--backend", "arrow"], "is not one of polars, duckdb, spark"),
 ])

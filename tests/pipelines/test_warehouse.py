@@ -242,10 +242,11 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     assert cli.invoke(app, ["runs", "--period", "2024-01", *args]).output == "no run kept for 2024-01\n"
 
 
-def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
-    env = {**os.environ, HOLD_AT: f"before-commit:{hold}"}
-    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _start(args: list[str], store: Path) -> subprocess.Popen[str]:
+    """The command started and held just before it commits until the test lets it go
+    (:mod:`pipelines.faults`): no clock decides when it goes on."""
+    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env={**os.environ, HOLD_AT: "before-commit"},
+                            text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     for line in proc.stderr:
         if "holding at before-commit" in line:
@@ -268,7 +269,7 @@ def test_a_killed_command_leaves_the_warehouse_as_it_was(city: Path, tmp_path: P
     before = _state(store)
     args = (["ingest", "--data", str(month_feed(city, tmp_path / "feed2", M2, first=False))] if command == "ingest"
             else ["run", "--period", str(M1)])
-    proc = _start(args, store, hold=60)
+    proc = _start(args, store)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert _state(store) == before
@@ -278,11 +279,14 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
     store = tmp_path / "w.duckdb"
     with open_warehouse(store, create=True) as wh:
         ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
-    first = _start(["run", "--period", str(M1)], store, hold=1.5)
+    first = _start(["run", "--period", str(M1)], store)  # held until we let it go
     with pytest.raises(Refused, match="in use by another eperf command"):
-        with open_warehouse(store, wait_seconds=0.2):
+        with open_warehouse(store, wait_seconds=0):
             pass
-    with open_warehouse(store, wait_seconds=30) as wh:  # waits for the run to commit
+    assert first.stdin is not None
+    first.stdin.write("\n")  # the run goes on and commits
+    first.stdin.flush()
+    with open_warehouse(store, wait_seconds=3600) as wh:  # waits for the run to finish, however long it takes
         assert [r.status for r in lifecycle.kept_runs(wh)] == ["draft"]
     first.communicate()
     assert first.returncode == 0
@@ -367,3 +371,44 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
     # Paid: the month is not unlocked; a change after payment is a correction.
     code, said = eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")
     assert code == 3 and "eperf adjust" in said
+
+
+def test_an_exported_manifest_counts_the_rejects_it_ships(city: Path, tmp_path: Path) -> None:
+    """The manifest of a run from the warehouse once said 0 rejected while its rejects.parquet
+    listed the loads' rejected rows (issue 19): both now count the same rows."""
+    feed = month_feed(city, tmp_path / "feed1", M1, first=True)
+    attendance = pl.read_csv(feed / ATT, infer_schema=False)
+    attendance.with_columns(pl.when(pl.int_range(pl.len()) < 3).then(pl.lit("XX")).otherwise("status")
+                            .alias("status")).write_csv(feed / ATT)
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(feed)], ["run", "--period", str(M1)],
+                 ["export", "--period", str(M1), "--out", str(tmp_path / "out")]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0, args
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    assert manifest["rows"]["rejected"] == rejects.select("file", "row").n_unique() == 3
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--by", "kabid\n    9 2025-10-01 00:00:00 kepala     lock"),  # a newline forging a line of `eperf audit`
+    ("--by", "kabid\r"),
+    ("--by", "kabid\u202egnol"),  # a right-to-left override turning what follows around on screen
+    ("--reason", "SK PLT\n    9 forged"),
+    ("--reason", "x" * 201),
+])
+def test_who_and_why_are_one_line_of_printable_text(city: Path, tmp_path: Path, option: str, value: str) -> None:
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(month_feed(city, tmp_path / "feed1", M1, first=True))],
+                 ["run", "--period", str(M1)], ["approve", "--period", str(M1)]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0
+    before = cli.invoke(app, ["audit", *store]).output
+    command = ["unlock", "--period", str(M1), "--reason", "x"] if option == "--by" else ["unlock", "--period", str(M1)]
+    refused = cli.invoke(app, [*command, option, value, *store])
+    assert refused.exit_code == 2
+    [line] = refused.stderr.strip().splitlines()
+    assert f"{option} must be one line of printable text" in line
+    assert cli.invoke(app, ["audit", *store]).output == before
+    fine = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "x" * 200, "--by", "kabid-bkpsdm", *store])
+    assert fine.exit_code == 0, fine.output
