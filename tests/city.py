@@ -86,7 +86,7 @@ def base_city(**replace: Iterable[dict[str, Any]]) -> dict[str, pl.DataFrame]:
                         "opd_code": "1.01.01", "account_code": "5.1.01.02.01.0001",
                         "account_name": "TPP", "pagu_rp": 1_200_000_000}],
         "packages": [], "assignments": [], "milestones": [], "activity_map": [],
-        "sp2d": [], "transfers": [],
+        "sp2d": [], "transfers": [], "pph21_ytd": [],
     }
     rows.update(replace)
     return {name: table(name, r) for name, r in rows.items()}

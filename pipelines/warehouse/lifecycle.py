@@ -30,6 +30,7 @@ from engine import (
     inputs_digest,
     locked_rates,
     run_id_of,
+    tax_basis,
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
@@ -283,12 +284,14 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
     touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
     people = month.data.table("employees").select("nip", "salary_rp", "golongan")
     rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), month.policy)
-    recomputed = now.filter(pl.col("nip").is_in(touched)).join(people, on="nip", how="left")
-    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, nw.from_native(was)).to_native()
+    recomputed = now.filter(pl.col("nip").is_in(touched)).drop("salary_rp").join(people, on="nip", how="left")
+    inputs = engine_inputs(month.data.tables, backend)
+    basis = nw.from_native(tax_basis(inputs, period).collect("polars").to_native()) if month.policy.pph21.ter else None
+    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, period, nw.from_native(was),
+                              basis).to_native()
     register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
     pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
                                        month.result.pool_summary)
-    inputs = engine_inputs(month.data.tables, backend)
     accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
     tables = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
         *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
