@@ -13,10 +13,10 @@ import narwhals.stable.v2 as nw
 
 from engine import days
 from engine.inputs import Inputs
-from engine.money import BP, apply_bp, exact_floor_div
+from engine.money import BP, apply_bp
 from engine.period import Period
 from engine.steps import lookup
-from engine.ter_rates import TER_COLUMNS, TER_RATES
+from engine.ter_rates import TER_RATES
 
 PTKP_STATUSES = ("TK/0", "TK/1", "TK/2", "TK/3", "K/0", "K/1", "K/2", "K/3")
 """PTKP statuses a withholding can use (PMK 168 Pasal 9); an empty cell is TK/0."""
@@ -41,14 +41,33 @@ TERMS = ("ter_category", "gross_m", "ter_bp", "tax_gross", "ter_bp_salary", "tax
          "year_salary_rp", "year_tpp_rp", "year_pension_rp", "ptkp_rp", "biaya_jabatan_rp",
          "biaya_jabatan_salary_rp", "pkp_rp", "pkp_salary_rp", "year_tax_rp", "year_tax_salary_rp")
 """The intermediate columns of :func:`ter_terms`, in the order ``eperf explain`` reads them."""
-TER_SCHEMA = {"category": nw.String(), "row": nw.Int64(), "lower_rp": nw.Int64(), "upper_rp": nw.Int64(),
-              "rate_bp": nw.Int64()}
-_BIG = nw.Int128
+TER_BUCKET_RP = 1_000_000
+"""The TER table is joined on (category, the million the gross reaches): a handful of candidate rows,
+of which the bounds keep one. Every bound is a multiple of 50,000, so a million holds at most 3 rows."""
+TER_SCHEMA = {"category": nw.String(), "bucket": nw.Int64(), "row": nw.Int64(), "lower_rp": nw.Int64(),
+              "upper_rp": nw.Int64(), "rate_bp": nw.Int64()}
+
+
+def _bucket(amount: int) -> int:
+    """``ceil(amount / 1,000,000)``: the million an amount reaches (0 for 0)."""
+    return -(-amount // TER_BUCKET_RP)
+
+
+LAST_BUCKET = max(_bucket(lower + 1) for _, _, lower, upper, _ in TER_RATES if upper is None)
+"""A gross above every last row's lower bound is looked up in this bucket."""
 
 
 def ter_table() -> dict[str, list[Any]]:
-    """The TER tables as columns (``category, row, lower_rp, upper_rp, rate_bp``), for a frame."""
-    return {name: [r[i] for r in TER_RATES] for i, name in enumerate(TER_COLUMNS)}
+    """The TER tables as columns (:data:`TER_SCHEMA`): each of the 125 rows once per bucket (million)
+    it reaches: row 1 from bucket 0, the last row (no upper bound) up to :data:`LAST_BUCKET`.
+
+    Category A row 2 (5,400,000 < g ≤ 5,650,000) is in bucket 6 only; row 1 (0 ≤ g ≤ 5,400,000) in 0–6.
+    """
+    rows = [(category_, b, row, lower, upper, rate)
+            for category_, row, lower, upper, rate in TER_RATES
+            for b in range(0 if row == 1 else _bucket(lower + 1),
+                           (LAST_BUCKET if upper is None else _bucket(upper)) + 1)]
+    return {name: [r[i] for r in rows] for i, name in enumerate(TER_SCHEMA)}
 
 
 def category(ptkp_status: nw.Expr) -> nw.Expr:
@@ -64,18 +83,20 @@ def category(ptkp_status: nw.Expr) -> nw.Expr:
 def with_ter_rate(frame: nw.LazyFrame[Any], gross: str, alias: str, rates: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``frame`` (one row per ``nip``, with ``ter_category``) with ``alias``: the ``rate_bp`` of the row
     of its category's table whose bounds hold the integer ``gross``: ``lower < gross ≤ upper``
-    (the first row from 0, the last without upper bound).
+    (the first row from 0, the last without upper bound). ``rates`` is :func:`ter_table`'s.
 
     Category A: 5,400,000 → row 1, 0 bp; 5,400,001 → row 2, 25 bp.
     """
     g = nw.col("__gross")
     held = (((nw.col("__lower") < g) | (nw.col("__row") == 1))
             & (nw.col("__upper").is_null() | (g <= nw.col("__upper"))))
-    table = rates.select(nw.col("category").alias("ter_category"), nw.col("row").alias("__row"),
-                         nw.col("lower_rp").alias("__lower"), nw.col("upper_rp").alias("__upper"),
-                         nw.col("rate_bp").alias(alias))
+    table = rates.select(nw.col("category").alias("ter_category"), nw.col("bucket").alias("__bucket"),
+                         nw.col("row").alias("__row"), nw.col("lower_rp").alias("__lower"),
+                         nw.col("upper_rp").alias("__upper"), nw.col("rate_bp").alias(alias))
+    bucket = nw.min_horizontal((g + (TER_BUCKET_RP - 1)) // TER_BUCKET_RP, nw.lit(LAST_BUCKET, nw.Int64))
     found = (frame.select("nip", "ter_category", nw.col(gross).alias("__gross"))
-             .join(table, on="ter_category").filter(held).select("nip", alias))
+             .with_columns(__bucket=bucket)
+             .join(table, on=["ter_category", "__bucket"]).filter(held).select("nip", alias))
     return frame.join(found, on="nip", how="left")
 
 
@@ -110,31 +131,36 @@ def in_last_month(inputs: Inputs, period: Period) -> nw.LazyFrame[Any]:
 
 
 def biaya_jabatan(gross: nw.Expr, months: nw.Expr) -> nw.Expr:
-    """``min(rhu(gross × 5 %), 500,000 × months)`` (Int128): 96,000,000 over 12 months → 4,800,000;
-    126,000,000 → 6,000,000 (the cap); 62,000,000 over 4 months → 2,000,000."""
-    wide = gross.cast(_BIG)
-    rounded = exact_floor_div(wide * BIAYA_JABATAN_BP + BP // 2, BP)
-    return nw.min_horizontal(rounded, (months * BIAYA_JABATAN_MONTH_RP).cast(_BIG))
+    """``min(rhu(gross × 5 %), 500,000 × months)``: 96,000,000 over 12 months → 4,800,000;
+    126,000,000 → 6,000,000 (the cap); 62,000,000 over 4 months → 2,000,000.
+
+    Int64 holds it: a year's gross is at most a few times 10^15 (every input amount is at most
+    10^15, SPEC §3.1), so ``gross × 500`` stays below 2^63."""
+    return nw.min_horizontal(apply_bp(gross, BIAYA_JABATAN_BP), months * BIAYA_JABATAN_MONTH_RP)
 
 
 def pkp(gross: nw.Expr, biaya: nw.Expr, pension: nw.Expr, ptkp: nw.Expr) -> nw.Expr:
-    """``floor_div(max(0, gross − biaya jabatan − pension − PTKP), 1000) × 1000`` (Int128).
+    """``floor_div(max(0, gross − biaya jabatan − pension − PTKP), 1000) × 1000``.
 
     96,000,000 − 4,800,000 − 54,000,000 = 37,200,000; 59,600,500 − 54,000,000 → 5,600,000."""
-    neto = gross.cast(_BIG) - biaya - pension.cast(_BIG) - ptkp.cast(_BIG)
-    return exact_floor_div(nw.max_horizontal(neto, nw.lit(0, _BIG)), PKP_UNIT_RP) * PKP_UNIT_RP
+    neto = nw.max_horizontal(gross - biaya - pension - ptkp, nw.lit(0, nw.Int64))
+    return neto // PKP_UNIT_RP * PKP_UNIT_RP
 
 
 def pasal17(pkp_rp: nw.Expr) -> nw.Expr:
-    """The year's tax of a PKP (a multiple of 1,000, so every layer's tax is whole Rupiah) by
-    the layers of Pasal 17: 37,200,000 → 1,860,000; 382,860,000 → 3,000,000 + 28,500,000 +
-    33,215,000 = 64,715,000."""
-    total, lower = nw.lit(0, _BIG), 0
+    """The year's tax of a PKP by the layers of Pasal 17: 37,200,000 → 1,860,000; 382,860,000 →
+    3,000,000 + 28,500,000 + 33,215,000 = 64,715,000.
+
+    Exact in Int64: the PKP and every layer bound are multiples of 1,000 and every rate a multiple
+    of 10 bp, so each layer's tax is ``(part / 1,000) × (bp / 10)``, whole Rupiah, no product
+    above 10^16."""
+    thousands = pkp_rp // PKP_UNIT_RP
+    total, lower = nw.lit(0, nw.Int64), 0
     for upper, bp in PASAL17_LAYERS:
-        top = pkp_rp if upper is None else nw.min_horizontal(pkp_rp, nw.lit(upper, _BIG))
-        total = total + nw.max_horizontal(top - lower, nw.lit(0, _BIG)) * bp
-        lower = upper or lower
-    return exact_floor_div(total, BP)
+        top = thousands if upper is None else nw.min_horizontal(thousands, nw.lit(upper // PKP_UNIT_RP, nw.Int64))
+        total = total + nw.max_horizontal(top - lower, nw.lit(0, nw.Int64)) * (bp * PKP_UNIT_RP // BP)
+        lower = (upper or 0) // PKP_UNIT_RP or lower
+    return total
 
 
 def pasal17_layers(pkp_rp: int) -> list[tuple[int, int, int]]:
@@ -181,8 +207,7 @@ def ter_terms(frame: nw.LazyFrame[Any], rates: nw.LazyFrame[Any]) -> nw.LazyFram
     ).with_columns(
         year_tax_rp=pasal17(nw.col("pkp_rp")),
         year_tax_salary_rp=pasal17(nw.col("pkp_salary_rp")),
-    ).with_columns(*(nw.col(c).cast(nw.Int64) for c in ("biaya_jabatan_rp", "biaya_jabatan_salary_rp", "pkp_rp",
-                                                         "pkp_salary_rp", "year_tax_rp", "year_tax_salary_rp")))
+    )
     true_up = nw.col("year_tax_rp") - nw.col("year_tax_salary_rp") - nw.col("ytd_pph21_rp")
     return terms.with_columns(pph21_rp=nw.when(nw.col("last_month")).then(true_up)
                               .otherwise(nw.col("tax_gross") - nw.col("tax_salary")))
