@@ -19,6 +19,7 @@ from engine import (
     Policy,
     PolicyError,
     RunTables,
+    in_last_month,
     inputs_digest,
     policy_for_period,
     policy_versions,
@@ -28,6 +29,7 @@ from engine import (
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
+from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
 
 POLICY_FILE = "policy.toml"
@@ -96,8 +98,24 @@ def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POL
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, period, on_step)
+    require_ytd_file(loaded, policy, period)
     on_step("computing pay")
     return month_of(loaded, policy, period, _run_id(period, policy, loaded), backend)
+
+
+def require_ytd_file(loaded: DataDir, policy: Policy, period: Period) -> None:
+    """Under TER, a month that is some employee's last of the year needs ``hr/pph21_ytd.csv``: the
+    true-up subtracts what the year's earlier months withheld (SPEC §4.9). Without the file, stop."""
+    path = CONTRACTS["pph21_ytd"].path
+    if not policy.pph21.ter or any(load.file.startswith(f"{path}.") for load in loaded.loads):
+        return
+    last = in_last_month(engine_inputs(loaded.tables, Backend.POLARS, loaded.engine_frames), period)
+    employees = last.select(nw.len()).collect("polars").item()
+    if employees:
+        raise InputError(f"{path}.csv: required under pph21 = \"{policy.pph21}\": {period} is the last month of "
+                         f"the year for {employees} employee(s), and the true-up subtracts what the year's earlier "
+                         "months withheld; export the salary payroll's year to date (nip, fiscal_year, months, "
+                         "salary_rp, tpp_rp, pph21_rp, pension_rp)")
 
 
 def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
