@@ -346,18 +346,19 @@ def explain(period: PeriodOpt,
 def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write the city into.")],
              employees: Annotated[int, typer.Option(help="Number of ASN.")] = 20_000,
              seed: Annotated[int, typer.Option(help="Random seed; same seed, same city.")] = 7,
-             months: Annotated[str, typer.Option(help="Comma-separated YYYY-MM months.")] = "2025-09,2025-10,2025-11",
+             months: Annotated[str, typer.Option(
+                 help="Comma-separated YYYY-MM months, or YYYY for a whole fiscal year.")] = "2025-09,2025-10,2025-11",
              late_exports: Annotated[Path | None, typer.Option(
                  "--late-exports", help="Also write here what arrives late for the next-to-last month: "
                  "late approvals and corrected absences (the walk-through's late-exports/).")] = None,
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
-    from pipelines.synthetic.city import generate_city
+    from pipelines.synthetic.city import city_months, generate_city
     from pipelines.synthetic.late import late_exports as write_late
 
     try:
-        periods = [Period.parse(m.strip()) for m in months.split(",")]
+        periods = [Period.parse(m) for m in city_months(months)]
         counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods])
         if late_exports is not None:
             late = periods[-2] if len(periods) > 1 else periods[0]
