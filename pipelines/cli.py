@@ -225,6 +225,8 @@ def _budget_line(row: dict[str, Any]) -> str:
         return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
     where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
+    if row.get("extra_rp"):
+        this_run += f" (of which THR/gaji-13 {rupiah(row['extra_rp'])})"
     if row.get("corrections_rp"):
         this_run += f", its correction {rupiah(row['corrections_rp'])}"
     return (f"{head} {where}: pagu {rupiah(row['pagu_rp'])}, realized {rupiah(row['realized_rp'])}{this_run}, "
@@ -266,6 +268,13 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
     with _sentences():
         done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction)
     typer.echo(f"{done.transfers} transfers written to {out}")
+    if done.not_sent:
+        from pipelines.numbers import rupiah
+
+        typer.echo(f"not transferred, to recover: {len(done.not_sent)} negative net(s), a PPh 21 true-up larger "
+                   "than the month's pay")
+        for nip, net in done.not_sent:
+            typer.echo(f"  {nip}  −{rupiah(-net)}")
 
 
 @app.command()

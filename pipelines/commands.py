@@ -205,6 +205,8 @@ class BankFile:
 
     transfers: int
     net_rp: int
+    not_sent: tuple[tuple[str, int], ...] = ()
+    """``(nip, net_rp)`` of each negative net the file leaves out, for the treasurer to recover."""
 
 
 def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None,
@@ -216,9 +218,10 @@ def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None =
     where.check(warehouse)
     with open_warehouse(warehouse, by) as wh:
         rows = bank.bank_file(wh, period, correction)
-        done = BankFile(rows.height, int(rows["net_rp"].sum()))
+        negative = () if correction else tuple(bank.negative_nets(wh, period).iter_rows())
+        done = BankFile(rows.height, int(rows["net_rp"].sum()), negative)
         wh.record(BANK_FILE, str(period), None, employees=done.transfers, net_rp=done.net_rp, file=str(out),
-                  correction=correction)
+                  correction=correction, **({"not_sent": len(negative)} if negative else {}))
         _publish(wh, warehouse, where, spreadsheet_safe(rows).write_csv)
     return done
 
@@ -231,7 +234,7 @@ def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
         run, rows = outlook.budget(wh, period)
         register = kept_outputs(wh, run.run_id)["pay_register"]
         nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
-        burn = outlook.burn(wh, period, gross_rp=int(register["pay_rp"].sum()),
+        burn = outlook.burn(wh, period, gross_rp=int((register["pay_rp"] + register["extra_rp"]).sum()),
                             pagu_rp=int(rows.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         matched = reconciliation.reconcile(wh, period)[1] if run.status == RunStatus.LOCKED else None
 

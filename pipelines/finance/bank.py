@@ -29,6 +29,14 @@ def bank_file(wh: Warehouse, period: Period, correction: bool = False) -> pl.Dat
             .join(people, on="nip", how="left").select(BANK_FILE_COLUMNS).sort("nip"))
 
 
+def negative_nets(wh: Warehouse, period: Period) -> pl.DataFrame:
+    """``nip, net_rp`` of the locked run's employees whose net is negative: a last month's PPh 21
+    true-up larger than the month's pay and extra payment (SPEC §4.9). The bank file sends them
+    nothing; the treasurer recovers the amount, listed apart."""
+    register = kept_outputs(wh, locked_run(wh, period, "a bank transfer file").run_id)["pay_register"]
+    return register.filter(pl.col("net_rp") < 0).select("nip", "net_rp").sort("nip")
+
+
 def rapel_net(wh: Warehouse, period: Period, purpose: str) -> tuple[KeptRun, pl.DataFrame]:
     """The period's locked correction and ``nip, net_rp``: what it adds to (or takes from) each
     employee's net over what was paid before it. Refused (saying ``purpose`` needs it) when the

@@ -67,7 +67,8 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     transfer counts as a payment when it succeeded on a paid SP2D: an employee paid more than
     once is ``duplicate_transfer``; one whose only transfers failed or were returned is
     ``failed_transfer``; otherwise the paid amount is compared with the computed net (an
-    employee computed at Rp 0 and not paid is matched).
+    employee computed at Rp 0 and not paid is matched; so is one with a negative net, a true-up
+    larger than the month's pay, which the bank file does not send).
     """
     paid_sp2d = sp2d.filter(pl.col("status") == Sp2dStatus.PAID.value)["sp2d_no"].implode()
     succeeded = pl.col("status") == TransferStatus.SUCCESS.value
@@ -85,7 +86,7 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     if expected is not None:
         both = both.join(expected, on="nip", how="left")
     due = 1 if expected is None else pl.col("expected").fill_null(1)
-    difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
+    difference = pl.col("transferred_rp") - pl.col("computed_net_rp").clip(lower_bound=0)  # a negative net is not sent
     kind = (
         pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
         .when(pl.col("payments") > due).then(_lit(Reconciled.DUPLICATE_TRANSFER))
@@ -102,9 +103,9 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
 
 
 def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """``opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: the run's pay per OPD
-    against the gross of the period's paid TPP SP2D."""
-    run = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("run_gross_rp"))
+    """``opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: the run's pay and extra
+    payment per OPD against the gross of the period's paid TPP SP2D."""
+    run = register.group_by("opd_code").agg((pl.col("pay_rp") + pl.col("extra_rp")).sum().alias("run_gross_rp"))
     paid = (nw.from_native(sp2d).filter(paid_tpp(policy)).to_native()
             .group_by("opd_code").agg(pl.col("gross_rp").sum().alias("sp2d_gross_rp")))
     return (
