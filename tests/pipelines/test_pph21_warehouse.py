@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 from typer.testing import CliRunner
 
 from engine import Period
@@ -107,3 +108,52 @@ def test_a_ytd_that_overlaps_a_locked_month_stops(tmp_path: Path) -> None:
     _eperf("ingest", "--data", tmp_path / "dec", "--warehouse", wh)
     said = _eperf("run", "--period", "2025-12", "--warehouse", wh, code=2).replace("\n", " ")
     assert "hr/pph21_ytd.csv: its rows of 2025 count 10 months, but 2025-10 has a locked run" in said
+
+
+def _year_tax(gross: int, months: int, pension: int, ptkp: int) -> int:
+    """Pasal 17 on a year's gross, in plain Python (SPEC §4.9, TPP-RULES §1.5): the test's own reading."""
+    biaya = min((gross * 500 + 5000) // 10000, 500_000 * months)
+    pkp = max(0, gross - biaya - pension - ptkp) // 1000 * 1000
+    tax, lower = 0, 0
+    for upper, pct in ((60_000_000, 5), (250_000_000, 15), (500_000_000, 25), (5_000_000_000, 30)):
+        tax += max(0, min(pkp, upper) - lower) * pct // 100
+        lower = upper
+    return tax + max(0, pkp - lower) * 35 // 100
+
+
+def test_a_generated_fiscal_year_runs_to_its_december_true_up_from_the_warehouse(tmp_path: Path) -> None:
+    # `eperf generate --months 2025`: January to December, no year to date before January. Every month
+    # but December is run, approved and locked; December's true-up reads all eleven from the warehouse.
+    city = tmp_path / "city"
+    _eperf("generate", "--out", city, "--employees", "200", "--seed", "3", "--months", "2025")
+    assert pl.read_csv(city / "hr" / "pph21_ytd.csv").height == 0
+    wh = tmp_path / "wh.duckdb"
+    _eperf("ingest", "--data", city, "--warehouse", wh)
+    for month in range(1, 12):
+        for step in ("run", "approve", "lock"):
+            _eperf(step, "--period", f"2025-{month:02d}", "--warehouse", wh)
+    _eperf("run", "--period", "2025-12", "--warehouse", wh)
+    with open_warehouse(wh) as w:
+        locked = {m: kept_outputs(w, lifecycle.counted_run(w, Period(2025, m)).run_id)["pay_register"]
+                  for m in range(1, 13)}
+    year = pl.concat([r.select("nip", "salary_rp", (pl.col("pay_rp") + pl.col("extra_rp")).alias("tpp_rp"),
+                               "pph21_rp", "pension_rp") for m, r in locked.items() if m < 12])
+    ytd = year.group_by("nip").agg(pl.len().alias("months"), pl.exclude("nip").sum())
+    december = locked[12].join(ytd, on="nip", how="left", suffix="_ytd")
+    # By hand for every employee, from the eleven locked registers: n = months + 1, S, T, the biaya
+    # jabatan cap, PKP floored to the thousand, Pasal 17 on it and on the salary alone, less the PPh withheld.
+    employees = pl.read_csv(city / "hr" / "employees.csv", schema_overrides={"nip": pl.String})
+    ptkp = {f"{s}/{d}": 54_000_000 + 4_500_000 * ((s == "K") + d) for s in ("TK", "K") for d in range(4)}
+    checked = 0
+    for row in december.join(employees.select("nip", "ptkp_status"), on="nip", suffix="_input").iter_rows(named=True):
+        n = (row["months"] or 0) + 1
+        salary = (row["salary_rp_ytd"] or 0) + row["salary_rp"]
+        tpp = (row["tpp_rp"] or 0) + row["pay_rp"] + row["extra_rp"]
+        pension = (row["pension_rp_ytd"] or 0) + row["pension_rp"]
+
+        status = ptkp[row["ptkp_status"]]
+        year_tax = _year_tax(salary + tpp, n, pension, status) - _year_tax(salary, n, pension, status)
+        assert row["pph21_rp"] == year_tax - (row["pph21_rp_ytd"] or 0), row["nip"]
+        checked += 1
+    assert checked == december.height > 150
+    assert (december["extra_rp"] == 0).all() and (year["tpp_rp"] > 0).any()
