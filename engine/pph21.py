@@ -134,9 +134,11 @@ def biaya_jabatan(gross: nw.Expr, months: nw.Expr) -> nw.Expr:
     """``min(rhu(gross × 5 %), 500,000 × months)``: 96,000,000 over 12 months → 4,800,000;
     126,000,000 → 6,000,000 (the cap); 62,000,000 over 4 months → 2,000,000.
 
-    Int64 holds it: a year's gross is at most a few times 10^15 (every input amount is at most
-    10^15, SPEC §3.1), so ``gross × 500`` stays below 2^63."""
-    return nw.min_horizontal(apply_bp(gross, BIAYA_JABATAN_BP), months * BIAYA_JABATAN_MONTH_RP)
+    ``rhu(gross × 500 / 10000) = floor((gross + 10) / 20)``: the dividend stays near the gross, a
+    few times 10^15 at most (every input amount is at most 10^15, SPEC §3.1), where Int64 floor
+    division is exact on every backend (Spark's below 2^53)."""
+    half = BP // BIAYA_JABATAN_BP // 2
+    return nw.min_horizontal((gross + half) // (2 * half), months * BIAYA_JABATAN_MONTH_RP)
 
 
 def pkp(gross: nw.Expr, biaya: nw.Expr, pension: nw.Expr, ptkp: nw.Expr) -> nw.Expr:
