@@ -43,7 +43,7 @@ TERMS = ("ter_category", "gross_m", "ter_bp", "tax_gross", "ter_bp_salary", "tax
 """The intermediate columns of :func:`ter_terms`, in the order ``eperf explain`` reads them."""
 TER_BUCKET_RP = 1_000_000
 """The TER table is joined on (category, the million the gross reaches): a handful of candidate rows,
-of which the bounds keep one. Every bound is a multiple of 50,000, so a million holds at most 3 rows."""
+of which the bounds keep one (every bound is a multiple of 50,000; a million holds at most 4 rows)."""
 TER_SCHEMA = {"category": nw.String(), "bucket": nw.Int64(), "row": nw.Int64(), "lower_rp": nw.Int64(),
               "upper_rp": nw.Int64(), "rate_bp": nw.Int64()}
 
