@@ -165,7 +165,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
                  "rejected": sum(x.rejected for x in loads)},
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
-                      ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",
+                      ("entitlement_rp", "cap_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "bpjs_employer_rp",
                        "pph21_rp", "net_rp")},
                    "pool_rp": int(pools["pool_rp"].sum())},
     }
