@@ -18,17 +18,33 @@ from engine.policy import (
     ROMAN_PNS,
     ROMAN_PPPK,
     Allocation,
+    ExtraKind,
+    ExtraPayment,
     Policy,
     PolicyError,
+    Pph21Regime,
     ProductivityRule,
     policy_for_period,
     policy_versions,
 )
 from engine.pool import budget_accounts, paid_tpp, pools
+from engine.pph21 import (
+    CATEGORY,
+    DEFAULT_PTKP,
+    PTKP_STATUSES,
+    TER_SCHEMA,
+    YTD_COLUMNS,
+    in_last_month,
+    pasal17_layers,
+    tax_basis,
+    ter_table,
+    ter_terms,
+)
 from engine.productivity import approved_day_minutes, approved_entries, over_daily_cap, referenced_logs
 from engine.run import (
     POOL_COLUMNS,
     REGISTER_COLUMNS,
+    REGISTER_TEXT,
     RunTables,
     employee_days,
     inputs_digest,
@@ -40,10 +56,12 @@ from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict,
 
 __all__ = [
     "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "AWAY_STATUSES", "BP",
-    "budget_accounts", "budget_check", "budget_outlook", "burn_down", "Check", "corrected_pay", "corrected_pools",
-    "CRITERIA", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "locked_rates",
-    "LogStatus", "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows",
-    "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
-    "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
-    "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
+    "budget_accounts", "budget_check", "budget_outlook", "burn_down", "CATEGORY", "Check", "corrected_pay",
+    "corrected_pools", "CRITERIA", "DEFAULT_PTKP", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "ExtraKind",
+    "ExtraPayment", "in_last_month", "Inputs", "inputs_digest", "locked_rates", "LogStatus", "numeric_nips",
+    "over_daily_cap", "overlaps", "paid_tpp", "pasal17_layers", "Period", "PERIOD_PATTERN", "period_rows", "Policy",
+    "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "Pph21Regime", "ProductivityRule",
+    "PTKP_STATUSES", "referenced_logs", "REGISTER_COLUMNS", "REGISTER_TEXT", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of",
+    "run_period", "RunTables", "SOURCES", "Sp2dStatus", "TABLES", "tax_basis", "TER_SCHEMA", "ter_table", "ter_terms",
+    "TransferStatus", "values", "Verdict", "YTD_COLUMNS",
 ]

@@ -46,6 +46,11 @@ class Inputs:
     milestones: nw.LazyFrame[Any]
     activity_map: nw.LazyFrame[Any]
     sp2d: nw.LazyFrame[Any]
+    pph21_ytd: nw.LazyFrame[Any]
+    """``nip, fiscal_year, months, salary_rp, tpp_rp, pph21_rp, pension_rp``: each employee's totals of
+    the year before the months eperf computes (SPEC §4.9 YTD)."""
+    ter_rates: nw.LazyFrame[Any]
+    """``category, row, lower_rp, upper_rp, rate_bp``: the TER tables (:func:`engine.pph21.ter_table`)."""
     dates_frame: DatesFrame
     materialize: Materialize
 
@@ -57,5 +62,5 @@ class Inputs:
 TABLES = tuple(f.name for f in dataclasses.fields(Inputs) if f.name not in ("dates_frame", "materialize"))
 """The names of the engine's input frames."""
 SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "calendar", "catalog", "activity_log",
-           "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d")
+           "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d", "pph21_ytd")
 """The input tables of SPEC §3 the engine's inputs come from."""

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.money import BP
+from engine.period import PERIOD_PATTERN, Period
 
 
 class PolicyError(ValueError):
@@ -45,6 +46,25 @@ class Allocation(StrEnum):
 class Pph21Regime(StrEnum):
     FINAL_GOLONGAN = "final_golongan"
     BORNE = "borne"
+    TER = "ter"
+    TER_BORNE = "ter_borne"
+
+    @property
+    def ter(self) -> bool:
+        """PPh 21 by the monthly effective rate and the year's true-up (PP 58/2023)."""
+        return self in (Pph21Regime.TER, Pph21Regime.TER_BORNE)
+
+    @property
+    def withheld(self) -> bool:
+        """Deducted from the pay (not borne by the government)."""
+        return self in (Pph21Regime.FINAL_GOLONGAN, Pph21Regime.TER)
+
+
+class ExtraKind(StrEnum):
+    """An extra payment's kind (SPEC §4.10): the TPP part of THR or of gaji-13."""
+
+    THR = "thr"
+    GAJI13 = "gaji13"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +80,15 @@ class Band:
     """TL/PSW band: ``bp`` deducted from ``min_minutes`` late (or early) on."""
 
     min_minutes: int
+    bp: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ExtraPayment:
+    """An extra payment (SPEC §4.10): in ``period`` each employee gets ``bp`` of the month's pay."""
+
+    period: str
+    kind: ExtraKind
     bp: int
 
 
@@ -111,6 +140,7 @@ DEFAULTS: dict[str, Any] = {
     "bpjs_employer_bp": 400,
     "pph21": "final_golongan",
     "pph21_rate_bp": _pph21_default(),
+    "extra_payments": [],
 }
 _TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
 MAX_POLICY_RP = 10**12
@@ -133,11 +163,13 @@ RANGES: dict[str, tuple[int, int]] = {
     "productivity_tiers.bp":                 (0,     BP),
     "tl_psw_bands.min_minutes":              (1,     1440),          # minutes late or early
     "tl_psw_bands.bp":                       (0,     BP),
+    "extra_payments.bp":                     (0,     BP),
 }
 """Every integer of a policy version and its inclusive range (docs/decisions.md, "Policy
 bounds"): a value outside it names the key, so no later formula meets a number it cannot hold."""
 LENGTHS: dict[str, tuple[int, int]] = {
     "productivity_tiers": (0, 100), "tl_psw_bands": (1, 100), "credit_statuses": (0, len(ATTENDANCE_STATUSES)),
+    "extra_payments": (0, 24),
     "tpp_account_prefix": (1, 64), "id": (1, 64), "version": (1, 1000),
 }
 """How many entries each list (or characters each text) may hold: a policy is a page of
@@ -175,6 +207,7 @@ class Policy:
     bpjs_employer_bp: int
     pph21: Pph21Regime
     pph21_rate_bp: Mapping[str, Mapping[str, int]]
+    extra_payments: tuple[ExtraPayment, ...]
     fingerprint: str
     version: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
     """The ``[[version]]`` table it was built from."""
@@ -183,6 +216,22 @@ class Policy:
     def label(self) -> str:
         """The version's id, else its effective date."""
         return self.id or f"effective {self.effective_from.isoformat()}"
+
+    def extra_payment(self, period: Period) -> ExtraPayment | None:
+        """The extra payment made in ``period``, if any."""
+        return next((e for e in self.extra_payments if e.period == str(period)), None)
+
+    def extra_payments_ahead(self, period: Period) -> int:
+        """``k`` of SPEC §4.6: the extra payments of year(m) at or after ``period``.
+
+        >>> pol = build_policy({"effective_from": dt.date(2025, 1, 1), "extra_payments": [
+        ...     {"period": "2025-03", "kind": "thr", "bp": 10000},
+        ...     {"period": "2025-06", "kind": "gaji13", "bp": 10000}]})
+        >>> [pol.extra_payments_ahead(Period(2025, m)) for m in (1, 3, 4, 6, 7)]
+        [2, 2, 1, 1, 0]
+        """
+        return sum(1 for e in self.extra_payments
+                   if e.period.startswith(f"{period.year:04d}-") and e.period >= str(period))
 
     def with_changes(self, **changes: Any) -> Policy:
         """This version with some ``policy.toml`` keys given other values, checked as a version
@@ -290,6 +339,8 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
         pph21=Pph21Regime(values["pph21"]),
         pph21_rate_bp=MappingProxyType({s: MappingProxyType(dict(r))
                                         for s, r in values["pph21_rate_bp"].items()}),
+        extra_payments=tuple(ExtraPayment(e["period"], ExtraKind(e["kind"]), e["bp"])
+                             for e in sorted(values["extra_payments"], key=lambda e: e["period"])),
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest()[:16],
         version=MappingProxyType(dict(version)),
     )
@@ -350,6 +401,18 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
                 isinstance(t, Mapping) and set(t) == set(fields) and all(is_int(t[f]) for f in fields)
                 for t in items):
             raise PolicyError(f"{where}: {key} must be a list of {{ {fields[0]} = int, bp = int }}")
+    extras = values["extra_payments"]
+    if not isinstance(extras, list) or not all(
+            isinstance(e, Mapping) and set(e) == {"period", "kind", "bp"} and isinstance(e["period"], str)
+            and isinstance(e["kind"], str) and is_int(e["bp"]) for e in extras):
+        raise PolicyError(f"{where}: extra_payments must be a list of "
+                          "{ period = \"YYYY-MM\", kind = \"thr\" | \"gaji13\", bp = int }")
+    for e in extras:
+        if not re.match(PERIOD_PATTERN, e["period"]):
+            raise PolicyError(f"{where}: extra_payments.period = {e['period']!r} is not YYYY-MM")
+        if e["kind"] not in {k.value for k in ExtraKind}:
+            raise PolicyError(f"{where}: extra_payments.kind = {e['kind']!r} is not one of "
+                              f"{', '.join(k.value for k in ExtraKind)}")
     for key, enum in (("productivity_rule", ProductivityRule), ("pool_scope", PoolScope),
                       ("allocation", Allocation), ("pph21", Pph21Regime)):
         if values[key] not in {e.value for e in enum}:
@@ -366,7 +429,7 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
         if not low <= v <= high:
             raise PolicyError(f"{where}: {name} = {shown(v)} is outside {low}–{high}")
 
-    for key in ("productivity_tiers", "tl_psw_bands", "credit_statuses", "tpp_account_prefix"):
+    for key in ("productivity_tiers", "tl_psw_bands", "credit_statuses", "tpp_account_prefix", "extra_payments"):
         _check_length(where, key, values[key])
     for key in RANGES:
         if "." not in key:
@@ -392,6 +455,13 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
             raise PolicyError(f"{where}: {key} repeat a {threshold}")
     if any(a.bp > b.bp for a, b in zip(tiers, tiers[1:])):
         raise PolicyError(f"{where}: productivity_tiers: bp falls as min_pct_of_target rises")
+    periods = [e["period"] for e in values["extra_payments"]]
+    for e in values["extra_payments"]:
+        within("extra_payments.bp", "extra_payments.bp", e["bp"])
+    repeated = sorted({p for p in periods if periods.count(p) > 1})
+    if repeated:
+        raise PolicyError(f"{where}: extra_payments: two extra payments in {repeated[0]}; "
+                          "one period has at most one")
 
 
 def _check_length(where: str, key: str, value: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from engine import allocation, budget, ceiling, days, deductions, discipline, entitlement, pool, productivity
+from engine import allocation, budget, ceiling, days, deductions, discipline, entitlement, pool, pph21, productivity
 from engine.inputs import Inputs
 from engine.money import BP, apply_bp
 from engine.period import Period
@@ -20,11 +20,14 @@ REGISTER_COLUMNS = (
     "working_days", "active_days", "proration_bp", "amt_bk", "amt_pk", "amt_kk", "amt_kp",
     "amt_tb", "amt_pol", "minutes", "target_minutes", "productivity_bp", "deduction_bp",
     "discipline_bp", "score_bp", "perf_rp", "fixed_rp", "plt_extra_rp", "cut_bp",
-    "entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp",
-    "net_rp",
+    "entitlement_rp", "cap_rp", "pay_rp", "extra_kind", "extra_rp", "salary_rp", "pension_rp",
+    "ptkp_status", "bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp", "net_rp",
 )
+REGISTER_TEXT = ("period", "run_id", "nip", "opd_code", "pool_id", "position_id", "status", "extra_kind",
+                 "ptkp_status")
+"""The register's text columns; every other is an integer (Int64)."""
 POOL_COLUMNS = ("pool_id", "pagu_rp", "realized_rp", "pool_rp", "entitlement_rp", "cap_rp",
-                "pay_rp", "binding", "lambda")
+                "pay_rp", "extra_rp", "binding", "lambda")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,7 +166,9 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
     inputs = numeric_nips(inputs)
     blocks = ceiling.position_blocks(inputs.positions, inputs.kelas)
     people = (
-        inputs.employees.select("nip", "opd_code", "position_id", "status", "golongan", "salary_rp")
+        inputs.employees.select("nip", "opd_code", "position_id", "status", "golongan", "salary_rp",
+                                nw.col("pension_rp").fill_null(0),
+                                nw.col("ptkp_status").fill_null(pph21.DEFAULT_PTKP))
         .join(blocks, on="position_id")
         .join(employee_month(inputs, policy, period), on="nip")
         .join(sanction_cut_bp(inputs.sanctions, period), on="nip", how="left")
@@ -200,25 +205,27 @@ def run_period(inputs: Inputs, policy: Policy, period: Period, run_id: str) -> R
         )
     )
     accounts = inputs.materialize(pool.budget_accounts(inputs.apbd_lines, inputs.sp2d, policy, period))
-    pools = pool.pools(people.select("pool_id"), accounts, period)
+    pools = pool.pools(people.select("pool_id"), accounts, period, policy.extra_payments_ahead(period))
     paid = allocation.allocate(people.join(pools, on="pool_id"), policy)
-    register = deductions.with_deductions(paid, policy).with_columns(
+    if policy.pph21.ter:
+        paid = paid.join(pph21.tax_basis(inputs, period), on="nip", how="left")
+    register = deductions.with_deductions(paid, policy, period, inputs.ter_rates).with_columns(
         period=nw.lit(str(period)), run_id=nw.lit(run_id), nip=nw.col("nip").cast(nw.String).str.zfill(18)
     )
     frame = register.collect("polars")
-    text = ("period", "run_id", "nip", "opd_code", "pool_id", "position_id", "status")
     pay_register = frame.select(
-        *(nw.col(c) if c in text else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
+        *(nw.col(c) if c in REGISTER_TEXT else nw.col(c).cast(nw.Int64) for c in REGISTER_COLUMNS)
     ).sort("nip")
     pool_summary = summarize_pools(frame, pools.collect("polars"))
     return RunTables(pay_register, pool_summary, budget.budget_check(pool_summary, accounts, inputs.apbd_lines, period))
 
 
 def summarize_pools(register: nw.DataFrame[Any], pools: nw.DataFrame[Any]) -> nw.DataFrame[Any]:
-    """One row per pool, sorted: its budget (``pools``), Σ entitlement, Σ cap and Σ pay of its
-    members, and how the allocation went (binding, λ: one value per pool in every member's row)."""
+    """One row per pool, sorted: its budget (``pools``), Σ entitlement, Σ cap, Σ pay and Σ extra
+    payment of its members, and how the allocation went (binding, λ: one value per pool in every
+    member's row)."""
     members = register.group_by("pool_id").agg(
-        nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum())
+        nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum(), nw.col("extra_rp").sum())
     allocation_terms = register.select("pool_id", "binding", "lambda").unique()
     return (
         pools.join(members, on="pool_id").join(allocation_terms, on="pool_id")

@@ -271,6 +271,8 @@ def _budget_line(row: dict[str, Any]) -> str:
     where = " ".join(str(x) for x in (row["pool_id"], row.get("opd_name"),
                                          row["account_code"] if row["level"] == "account" else None) if x)
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
+    if row.get("extra_rp"):
+        this_run += f" (of which THR/gaji-13 {rupiah(row['extra_rp'])})"
     if row.get("corrections_rp"):
         this_run += f", its correction {rupiah(row['corrections_rp'])}"
     return (f"{head} {where}: pagu {rupiah(row['pagu_rp'])}, realized {rupiah(row['realized_rp'])}{this_run}, "
@@ -338,9 +340,11 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
     typer.echo(f"{number(done.transfers.height)} transfers written to {out}: {paid.payment_id}, {paid.kind} of "
                f"{paid.period}, net {net}{again}")
     if done.recoveries.height and not done.issue:
-        typer.echo(f"  {number(done.recoveries.height)} employees were issued more than is now due: "
-                   f"{rupiah(-int(done.recoveries['net_rp'].sum()))} to recover, kept in the payment ledger "
-                   "(not a transfer)")
+        typer.echo(f"  not transferred, to recover: {number(done.recoveries.height)} employees are due less than was "
+                   f"issued (or a negative net: a PPh 21 true-up larger than the month's pay), "
+                   f"{rupiah(-int(done.recoveries['net_rp'].sum()))} in all, kept in the payment ledger:")
+        for nip, net in done.recoveries.select("nip", "net_rp").iter_rows():
+            typer.echo(f"    {nip}  {rupiah(net)}")
     if done.failing:
         typer.echo(f"  paid over budget ({'; '.join(done.failing)}): the reason is kept in the audit trail")
 
@@ -426,7 +430,8 @@ def explain(period: PeriodOpt,
 def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write the city into.")],
              employees: Annotated[int, typer.Option(help="Number of ASN.")] = 20_000,
              seed: Annotated[int, typer.Option(help="Random seed; same seed, same city.")] = 7,
-             months: Annotated[str, typer.Option(help="Comma-separated YYYY-MM months.")] = "2025-09,2025-10,2025-11",
+             months: Annotated[str, typer.Option(
+                 help="Comma-separated YYYY-MM months, or YYYY for a whole fiscal year.")] = "2025-09,2025-10,2025-11",
              late_exports: Annotated[Path | None, typer.Option(
                  "--late-exports", help="Also write here what arrives late for the next-to-last month: "
                  "late approvals and corrected absences (the walk-through's late-exports/).")] = None,
@@ -434,11 +439,11 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
     from pipelines.numbers import number
-    from pipelines.synthetic.city import generate_city
+    from pipelines.synthetic.city import city_months, generate_city
     from pipelines.synthetic.late import late_exports as write_late
 
     try:
-        periods = [Period.parse(m.strip()) for m in months.split(",")]
+        periods = [Period.parse(m) for m in city_months(months)]
         counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods])
         if late_exports is not None:
             late = periods[-2] if len(periods) > 1 else periods[0]

@@ -260,7 +260,7 @@ def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
         run, rows = outlook.budget(wh, period)
         register = kept_outputs(wh, run.run_id)["pay_register"]
         nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")), wh.table("opds"))
-        burn = outlook.burn(wh, period, gross_rp=int(register["pay_rp"].sum()),
+        burn = outlook.burn(wh, period, gross_rp=int((register["pay_rp"] + register["extra_rp"]).sum()),
                             pagu_rp=int(rows.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         matched = reconciliation.reconcile(wh, period)[1] if run.status == RunStatus.LOCKED else None
 

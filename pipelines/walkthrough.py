@@ -30,8 +30,8 @@ class Step:
 
 def steps(data: Path, late: Path, hr: str, finance: str) -> list[Step]:
     """The README's walk-through: HR's month ``hr`` (run, approve, lock, late data, correction,
-    export, unlock), then finance on month ``finance`` (bank file, payments, budget,
-    reconciliation, reports)."""
+    export, unlock, and locked again: the next month's PPh 21 true-ups need it), then finance on
+    month ``finance`` (bank file, payments, budget, reconciliation, reports)."""
     return [
         Step(f"ingest --data {data}", says=("load 1:",)),
         Step(f"ingest --data {data}", says=("already loaded",)),
@@ -46,6 +46,9 @@ def steps(data: Path, late: Path, hr: str, finance: str) -> list[Step]:
         Step(f"export --period {hr} --out {{work}}/{hr}", says=("(locked) written",)),
         Step(f"unlock --period {hr} --reason 'SK PLT terlambat'", says=("is draft",)),
         Step("audit", says=("unlock",)),
+        Step(f"run --period {hr}", says=(f"{hr}-",)),
+        Step(f"approve --period {hr}", says=("approved",)),
+        Step(f"lock --period {hr}", says=("locked",)),
         Step(f"run --period {finance}", says=(f"{finance}-",)),
         Step(f"approve --period {finance}", says=("approved",)),
         Step(f"lock --period {finance}", says=("locked",)),

@@ -3,7 +3,7 @@
 Skipped without pyspark or a Java runtime (``make install`` installs both). Slow — about ten
 seconds a month on a local JVM — so few: the spec examples, the four wide parity cities, one
 allocation case and one generated month on a standalone cluster. ``make spark-parity`` adds ten
-random generated months (``-m months``).
+random generated months and the parity city under PPh 21 by TER with extra payments (``-m months``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pipelines.sources.readers import read_data_dir  # noqa: E402
 from pipelines.spark_cluster import Cluster, running  # noqa: E402
 from pipelines.synthetic.city import generate_city  # noqa: E402
 from tests.city import PERIOD, assert_same_run  # noqa: E402
-from tests.engine.test_invariants import SHAPES, wide_city, wide_policy  # noqa: E402
+from tests.engine.test_invariants import SHAPES, TER_SHAPE, wide_city, wide_policy  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM
 
@@ -59,6 +59,17 @@ def test_example_city_on_spark_equals_polars(city: str) -> None:
 def test_wide_city_on_spark_equals_polars(rule: str, allocation: str, scope: str, pph21: str) -> None:
     """The parity cities of tests/engine/test_invariants.py (every policy switch, allocation
     products past Int64) on Spark and on polars."""
+    rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
+    pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
+    tables = wide_city(rng, pol)
+    assert_spark_equals_polars(lambda b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity"))
+
+
+@pytest.mark.months
+def test_wide_city_under_ter_with_extra_payments_on_spark_equals_polars() -> None:
+    """The parity city under PPh 21 by TER with a THR in the month (the TER join, the year's
+    Pasal 17 arithmetic, true-ups both ways) on Spark and on polars (``make spark-parity``)."""
+    rule, allocation, scope, pph21 = TER_SHAPE
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
     tables = wide_city(rng, pol)

@@ -74,8 +74,8 @@ def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
                           pl.lit(TransferStatus.SUCCESS.value).alias("status"), "opd_code", "gross_rp")
     every = pl.concat([transfers, again, stray, rapel.drop("gross_rp")])
     pay_day = period.first_day.replace(day=28)
-    regular = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("gross_rp")).with_columns(
-        sp2d_no=sp2d_no(pl.col("opd_code"), ""))
+    gross = (pl.col("pay_rp") + pl.col("extra_rp")).sum().alias("gross_rp")  # the month's TPP and its THR/13
+    regular = register.group_by("opd_code").agg(gross).with_columns(sp2d_no=sp2d_no(pl.col("opd_code"), ""))
     late = (every.filter(pl.col("sp2d_no").str.contains("SUSULAN"))
             .group_by("sp2d_no", "opd_code").agg(pl.col("net_rp").sum().alias("gross_rp")))
     own = rapel.group_by("sp2d_no", "opd_code").agg(pl.col("gross_rp").sum())

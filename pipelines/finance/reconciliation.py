@@ -102,7 +102,8 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
     transfer counts as a payment when it succeeded on a paid SP2D: an employee paid more than
     once is ``duplicate_transfer``; one whose only transfers failed or were returned is
     ``failed_transfer``; otherwise the paid amount is compared with the computed net (an
-    employee due Rp 0 and not paid is matched).
+    employee due Rp 0 and not paid is matched; so is one due a negative net, a true-up larger than
+    the month's pay or a recovery, which the bank file does not send).
     """
     paid_sp2d = sp2d.filter(pl.col("status") == Sp2dStatus.PAID.value)["sp2d_no"].implode()
     succeeded = pl.col("status") == TransferStatus.SUCCESS.value
@@ -117,7 +118,7 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("computed_net_rp").is_not_null().alias("computed"),
         pl.col("computed_net_rp").fill_null(0), pl.col("transferred_rp").fill_null(0),
         pl.col("payments").fill_null(0), pl.col("uncovered").fill_null(0), pl.col("transfers").fill_null(0))
-    difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
+    difference = pl.col("transferred_rp") - pl.col("computed_net_rp").clip(lower_bound=0)  # a negative net is not sent
     kind = (
         pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
         .when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))

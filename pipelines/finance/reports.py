@@ -24,11 +24,11 @@ NOMINATIF_COLUMNS = {
     "amt_kp": "Plafon kelangkaan profesi", "amt_tb": "Plafon tempat bertugas",
     "amt_pol": "Plafon pertimbangan objektif lainnya",
     "minutes": "Menit kerja", "target_minutes": "Target menit", "discipline_bp": "Disiplin (%)",
-    "score_bp": "Skor (%)", "pay_rp": "TPP bruto", "bpjs_employee_rp": "BPJS 1 %", "pph21_rp": "PPh 21",
-    "net_rp": "TPP neto",
+    "score_bp": "Skor (%)", "pay_rp": "TPP bruto", "extra_rp": "TPP THR/gaji-13", "bpjs_employee_rp": "BPJS 1 %",
+    "pph21_rp": "PPh 21", "net_rp": "TPP neto",
 }
-MONEY = ("amt_bk", "amt_pk", "amt_kk", "amt_kp", "amt_tb", "amt_pol", "pay_rp", "bpjs_employee_rp", "pph21_rp",
-         "net_rp")
+MONEY = ("amt_bk", "amt_pk", "amt_kk", "amt_kp", "amt_tb", "amt_pol", "pay_rp", "extra_rp", "bpjs_employee_rp",
+         "pph21_rp", "net_rp")
 PERCENT = ("discipline_bp", "score_bp")
 """Shown as percentages (96,50 %), as the nominatif prints them; the register keeps basis points."""
 TOTAL_LABEL = "JUMLAH"
@@ -37,7 +37,8 @@ SIGNATURES = ("Kepala OPD", "Bendahara Pengeluaran")
 INDONESIAN = {"separators": ",."}
 """Plotly layout: numbers as Indonesians write them (1.234.567,5)."""
 HEADERS = {"level": "level", "pool_id": "pool", "account_code": "account", "pagu_rp": "pagu (Rp)",
-           "realized_rp": "realized (Rp)", "this_run_rp": "this run (Rp)", "corrections_rp": "correction (Rp)",
+           "realized_rp": "realized (Rp)", "this_run_rp": "this run (Rp)", "extra_rp": "of which THR/gaji-13 (Rp)",
+           "corrections_rp": "correction (Rp)",
            "remaining_rp": "remaining (Rp)", "projected_rp": "projected to December (Rp)", "status": "status",
            "payment_id": "payment", "nip": "NIP", "class": "class", "computed_net_rp": "computed net (Rp)",
            "transferred_rp": "transferred (Rp)", "difference_rp": "difference (Rp)"}

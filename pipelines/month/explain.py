@@ -9,7 +9,18 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, employee_days, numeric_nips, over_daily_cap
+from engine import (
+    CATEGORY,
+    Inputs,
+    Period,
+    Policy,
+    employee_days,
+    numeric_nips,
+    over_daily_cap,
+    pasal17_layers,
+    tax_basis,
+    ter_terms,
+)
 from pipelines.month.backends import engine_inputs
 from pipelines.month.run import Month, month_from_folder
 from pipelines.numbers import number, percent, rupiah
@@ -44,15 +55,29 @@ def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.Data
         "work_date")
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
-    lines = explanation(row, pool, days, employee, basic, policy)
+    terms = pph21_terms(row, engine_inputs(one), period) if policy.pph21.ter else None
+    lines = explanation(row, pool, days, employee, basic, policy, terms)
     if note is not None and computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
         lines.append(f"   Note: {note}.")
     return lines
 
 
+def pph21_terms(row: dict[str, Any], inputs: Inputs, period: Period) -> dict[str, Any]:
+    """The terms of the row's PPh 21 under TER (:func:`engine.ter_terms`): its gross, the rates
+    looked up, and the year's Pasal 17 arithmetic, from the register row and the employee's
+    year to date in ``inputs``."""
+    paid = pl.LazyFrame({"nip": [row["nip"]], "salary_m": [row["salary_rp"]], "pay_rp": [row["pay_rp"]],
+                         "extra_rp": [row["extra_rp"]], "pension_rp": [row["pension_rp"]],
+                         "ptkp_status": [row["ptkp_status"]]})
+    frame = nw.from_native(paid).join(tax_basis(inputs, period), on="nip")
+    terms: dict[str, Any] = ter_terms(frame, inputs.ter_rates).collect("polars").to_native().row(0, named=True)
+    return terms
+
+
 def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
-                basic_rp: int, policy: Policy) -> list[str]:
-    """The lines of the explanation (pure: the computed rows in, text out)."""
+                basic_rp: int, policy: Policy, terms: dict[str, Any] | None = None) -> list[str]:
+    """The lines of the explanation (pure: the computed rows in, text out); ``terms``: the PPh 21
+    under TER (:func:`pph21_terms`)."""
     p = row["amt_bk"] + row["amt_pk"]
     lines = [
         f"TPP {row['period']} for NIP {row['nip']} — OPD {row['opd_code']}, position {row['position_id']} "
@@ -81,11 +106,67 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         _pool_line(row, pool, policy),
         f"8. Deductions. BPJS {percent(policy.bpjs_employee_bp)} on what TPP adds under the "
         f"{rupiah(policy.bpjs_ceiling_rp)} ceiling: {rupiah(row['bpjs_employee_rp'])} (the employer adds "
-        f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {rupiah(row['pph21_rp'])}"
-        + (" withheld." if policy.pph21 == "final_golongan" else " borne by the city, not withheld."),
-        f"   Net TPP paid: {rupiah(row['net_rp'])}.",
+        f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {_signed_rupiah(row['pph21_rp'])}"
+        + (" withheld." if policy.pph21.withheld else " borne by the city, not withheld."),
+        *(_ter_lines(row, terms) if terms is not None else []),
+        f"   Net TPP paid: {_signed_rupiah(row['net_rp'])}"
+        + (f" (this month's TPP {rupiah(row['pay_rp'])} and {_extra_words(row)} {rupiah(row['extra_rp'])})."
+           if row.get("extra_kind") else "."),
     ]
     return lines
+
+
+def _extra_words(row: dict[str, Any]) -> str:
+    return {"thr": "the TPP part of the THR", "gaji13": "the TPP part of gaji-13"}.get(row["extra_kind"], "extra")
+
+
+def _signed_rupiah(amount: int) -> str:
+    return rupiah(amount) if amount >= 0 else f"−{rupiah(-amount)}"
+
+
+def _ter_lines(row: dict[str, Any], t: dict[str, Any]) -> list[str]:
+    """PPh 21 under TER as a treasurer checks it: the category, the month's gross and the rates looked
+    up; in the last month the year's Pasal 17 arithmetic line by line."""
+    def rate(bp: int) -> str:
+        return f"{bp / 100:g} %"
+
+    extra = f" + {_extra_words(row)} {rupiah(row['extra_rp'])}" if row["extra_rp"] else ""
+    lines = [
+        f"   PPh 21 by TER (PP 58/2023): PTKP status {row['ptkp_status']} → category {CATEGORY[row['ptkp_status']]}. "
+        f"This month's gross: salary {rupiah(row['salary_rp'])} + TPP {rupiah(row['pay_rp'])}{extra} = "
+        f"{rupiah(t['gross_m'])} → TER {t['ter_category']} {rate(t['ter_bp'])} = {rupiah(t['tax_gross'])}; "
+        f"the salary alone {rupiah(row['salary_rp'])} → {rate(t['ter_bp_salary'])} = {rupiah(t['tax_salary'])} "
+        "(the salary payroll withholds it).",
+    ]
+    if not t["last_month"]:
+        return [*lines, f"   What TPP adds: {rupiah(t['tax_gross'])} − {rupiah(t['tax_salary'])} = "
+                        f"{_signed_rupiah(row['pph21_rp'])}."]
+    year, months = t["year_salary_rp"] + t["year_tpp_rp"], t["year_months"]
+    return [
+        *lines,
+        f"   {row['period']} is your last month of the year (masa pajak terakhir): the year's tax under Pasal 17, "
+        "less what the earlier months withheld:",
+        f"     gross over {months} month{'s' if months > 1 else ''}: salary {rupiah(t['year_salary_rp'])} + "
+        f"TPP {rupiah(t['year_tpp_rp'])} = {rupiah(year)}",
+        f"     biaya jabatan: 5 % of it, at most {months} × Rp 500.000 → {rupiah(t['biaya_jabatan_rp'])}",
+        f"     pension (iuran pensiun + THT): {rupiah(t['year_pension_rp'])}",
+        f"     PTKP {row['ptkp_status']}: {rupiah(t['ptkp_rp'])}",
+        f"     PKP: {rupiah(year)} − {rupiah(t['biaya_jabatan_rp'])} − {rupiah(t['year_pension_rp'])} − "
+        f"{rupiah(t['ptkp_rp'])}, rounded down to the thousand = {rupiah(t['pkp_rp'])}",
+        f"     Pasal 17: {_layers(t['pkp_rp'])} = {rupiah(t['year_tax_rp'])}",
+        f"     on the salary alone (biaya jabatan {rupiah(t['biaya_jabatan_salary_rp'])}): PKP "
+        f"{rupiah(t['pkp_salary_rp'])} → {rupiah(t['year_tax_salary_rp'])}",
+        f"     TPP's part of the year's tax: {rupiah(t['year_tax_rp'])} − {rupiah(t['year_tax_salary_rp'])} = "
+        f"{rupiah(t['year_tax_rp'] - t['year_tax_salary_rp'])}",
+        f"     less PPh 21 on TPP withheld in the year's earlier months: {rupiah(t['ytd_pph21_rp'])}",
+        f"     = this month: {_signed_rupiah(row['pph21_rp'])}"
+        + (" (negative: the excess withheld is returned)" if row["pph21_rp"] < 0 else ""),
+    ]
+
+
+def _layers(pkp_rp: int) -> str:
+    parts = [f"{bp / 100:g} % × {rupiah(part)} = {rupiah(tax)}" for part, bp, tax in pasal17_layers(pkp_rp)]
+    return "; ".join(parts) if parts else "nothing on a PKP of Rp 0"
 
 
 def late_data_lines(changes: pl.DataFrame, since: str) -> list[str]:

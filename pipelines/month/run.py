@@ -19,6 +19,7 @@ from engine import (
     Policy,
     PolicyError,
     RunTables,
+    in_last_month,
     inputs_digest,
     policy_for_period,
     policy_versions,
@@ -30,6 +31,7 @@ from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
 from pipelines.progress import stage
+from pipelines.sources import CONTRACTS
 from pipelines.sources.exports import POLICY_FILE
 from pipelines.sources.readers import DataDir, InputError, read_data_dir
 
@@ -124,8 +126,24 @@ def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POL
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
     loaded = read_data_dir(data, period)
+    require_ytd_file(loaded, policy, period)
     stage("computing pay")
     return month_of(loaded, policy, period, _run_id(period, policy, loaded), backend)
+
+
+def require_ytd_file(loaded: DataDir, policy: Policy, period: Period) -> None:
+    """Under TER, a month that is some employee's last of the year needs ``hr/pph21_ytd.csv``: the
+    true-up subtracts what the year's earlier months withheld (SPEC §4.9). Without the file, stop."""
+    path = CONTRACTS["pph21_ytd"].path
+    if not policy.pph21.ter or any(load.file.startswith(f"{path}.") for load in loaded.loads):
+        return
+    last = in_last_month(engine_inputs(loaded.tables, Backend.POLARS, loaded.engine_frames), period)
+    employees = last.select(nw.len()).collect("polars").item()
+    if employees:
+        raise InputError(f"{path}.csv: required under pph21 = \"{policy.pph21}\": {period} is the last month of "
+                         f"the year for {employees} employee(s), and the true-up subtracts what the year's earlier "
+                         "months withheld; export the salary payroll's year to date (nip, fiscal_year, months, "
+                         "salary_rp, tpp_rp, pph21_rp, pension_rp)")
 
 
 def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
@@ -178,7 +196,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
                  "rejected": month.data.rejects.select("file", "row").n_unique()},  # the rows rejects.parquet lists
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
-                      ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",
+                      ("entitlement_rp", "cap_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "bpjs_employer_rp",
                        "pph21_rp", "net_rp")},
                    "pool_rp": int(pools["pool_rp"].sum())},
     }

@@ -54,6 +54,7 @@ def summary_lines(run: WrittenMonth, seconds: float) -> list[tuple[str, str]]:
         ("pool total", rupiah(totals["pool_rp"])),
         ("entitlement", rupiah(totals["entitlement_rp"])),
         ("pay (gross TPP)", rupiah(totals["pay_rp"])),
+        *((("THR/gaji-13 TPP", rupiah(totals["extra_rp"])),) if totals.get("extra_rp") else ()),
         ("BPJS employee", rupiah(totals["bpjs_employee_rp"])),
         ("PPh 21", rupiah(totals["pph21_rp"])),
         ("net", rupiah(totals["net_rp"])),

@@ -199,6 +199,7 @@ class Scan:
             schema={n: pl.String for n in names}, missing_columns="insert", truncate_ragged_lines=True,
             encoding="utf8-lossy" if self.garbled else "utf8", row_index_name="__row", raise_if_empty=False)
         cells = {c: _trimmed(pl.col(f"__f{i}")) if self.padded else pl.col(f"__f{i}") for c, i in self.positions}
+        cells |= {c: pl.lit(None, pl.String) for c in self.contract.columns if c not in cells}  # an optional column
         extra = pl.any_horizontal(pl.col(n).is_not_null() for n in names[self.fields:]).alias("__extra")
         blank = pl.all_horizontal(cell.is_null() for cell in cells.values()).alias("__blank")
         flags = [extra, blank, _long(names)]
@@ -235,16 +236,17 @@ def open_scan(data: Path, path: Path, contract: Contract) -> Scan:
         except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
             raise InputError(f"{rel}: unreadable as Parquet ({type(exc).__name__})") from exc
         _require(rel, contract, list(schema))
+        stored = {c: schema.get(c, pl.Null()) for c in contract.columns}  # an optional column absent: all missing
         for c in contract.columns:
-            _target_accepts(rel, c, schema[c], contract)
-        return Scan(rel, path, contract, source_types=tuple((c, schema[c]) for c in contract.columns))
+            _target_accepts(rel, c, stored[c], contract)
+        return Scan(rel, path, contract, source_types=tuple(stored.items()))
     header = _header(path, rel)
     _check_line_lengths(path, rel)
     separator = max(SEPARATORS, key=lambda s: sum(name in contract.columns for name in _split(header, s)))
     names = _split(header, separator)
     _require(rel, contract, names)
-    return Scan(rel, path, contract, separator, tuple((c, names.index(c)) for c in contract.columns), len(names),
-                padded=_may_be_padded(path))
+    return Scan(rel, path, contract, separator, tuple((c, names.index(c)) for c in contract.columns if c in names),
+                len(names), padded=_may_be_padded(path))
 
 
 def _header(path: Path, rel: str) -> str:
@@ -290,7 +292,7 @@ def _split(header: str, separator: str) -> list[str]:
 
 def _require(rel: str, contract: Contract, present: list[str]) -> None:
     for c in contract.columns:
-        if c not in present:
+        if c not in present and c not in contract.optional_columns:
             raise InputError(f"{rel}: missing required column '{c}' (expected columns: {', '.join(contract.columns)})")
         if present.count(c) > 1:
             raise InputError(f"{rel}: column '{c}' appears twice in the header; keep one")

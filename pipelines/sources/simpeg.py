@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine import EMPLOYMENT_STATUSES, ROMAN_PPPK
+from engine import EMPLOYMENT_STATUSES, PTKP_STATUSES, ROMAN_PPPK
 from pipelines.sources.columns import (
     GOLONGAN_FOR_STATUS,
     KELAS,
@@ -50,6 +50,10 @@ class Employees(InputModel):
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
     bank_account: str = pa.Field(nullable=True)
+    ptkp_status: str = pa.Field(isin=list(PTKP_STATUSES), nullable=True)
+    """Empty: TK/0 (SPEC §4.9)."""
+    pension_rp: int = amount(nullable=True)
+    """The monthly iuran pensiun + THT the salary payroll deducts; empty: 0."""
     ends_after_start = row_check(ends_after_start())
     golongan_for_status = row_check(GOLONGAN_FOR_STATUS)
 
@@ -86,7 +90,7 @@ FILES = (
              (Reference("kelas", "kelas"),)),
     Contract("employees", "hr/employees", Employees, ("nip",),
              (Reference("position_id", "positions"),),
-             personal=("name", "bank_account")),
+             personal=("name", "bank_account"), optional_columns=("ptkp_status", "pension_rp")),
     Contract("plt", "hr/plt", Plt, ("nip", "position_id", "start_date"),
              (Reference("nip", "employees"), Reference("position_id", "positions")),
              optional=True),

@@ -1,7 +1,8 @@
 """Synthetic city: the raw exports of SPEC §3 for a Surabaya-like city government.
 
 `generate_city` writes them system by system, one module each: ``simpeg`` (the organisation and
-its people, ``hr/``), ``ekinerja``, ``eabsensi``, ``ebudgeting``, ``eproject`` and ``epayment``;
+its people, ``hr/``), ``payroll`` (the PPh 21 year to date), ``ekinerja``, ``eabsensi``, ``ebudgeting``,
+``eproject`` and ``epayment``;
 ``behaviour`` holds the employees' habits and the seeded gamers (``truth/seeded_gamers.csv``,
 outside the SPEC §3 layout: the employees seeded to game e-Performance), ``shared`` the helpers.
 
@@ -28,7 +29,8 @@ from pipelines.synthetic.ebudgeting import _apbd, _opd_costs
 from pipelines.synthetic.ekinerja import CATALOG, _project_events, _write_activity_log
 from pipelines.synthetic.epayment import _sp2d, _transfers
 from pipelines.synthetic.eproject import ACTIVITY_MAP, _eproject
-from pipelines.synthetic.shared import _month_bounds, _rng, _weekday
+from pipelines.synthetic.payroll import _pph21_ytd
+from pipelines.synthetic.shared import EXTRA_MONTHS, _month_bounds, _rng, _weekday
 from pipelines.synthetic.simpeg import (
     KECAMATAN,
     OPD_TABLE,
@@ -40,15 +42,18 @@ from pipelines.synthetic.simpeg import (
     _plt,
     _sanctions,
     _superiors,
+    _tax_status,
 )
 
 
-def _policy(year: int) -> str:
+def _policy(years: list[int]) -> str:
+    extras = ",\n".join(f'  {{ period = "{year}-{month:02d}", kind = "{kind}", bp = 10000 }}'
+                        for year in years for month, kind in sorted(EXTRA_MONTHS.items()))
     return f"""# Perwali TPP parameters of the synthetic demo city (SPEC §5); unlisted keys take their defaults.
 
 [[version]]
 id = "perwali-demo"
-effective_from = {year}-01-01
+effective_from = {years[0]}-01-01
 daily_cap_minutes = 420
 minutes_per_day = 300
 productivity_rule = "proportional"
@@ -56,7 +61,27 @@ w_discipline_bp = 4000
 w_productivity_bp = 6000
 pool_scope = "opd"
 allocation = "scale"
+pph21 = "ter"
+extra_payments = [
+{extras},
+]
 """
+
+
+def city_months(text: str) -> list[str]:
+    """The months of ``eperf generate --months``: comma-separated ``YYYY-MM``, or ``YYYY`` for a whole
+    fiscal year (January to December, so December's true-up can be run from the warehouse).
+
+    >>> city_months("2025-11, 2025-12"), len(city_months("2025")), city_months("2025,2026-01")[-2:]
+    (['2025-11', '2025-12'], 12, ['2025-12', '2026-01'])
+    """
+    months: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part.isascii() and part.isdigit() and len(part) == 4:
+            months += [f"{part}-{m:02d}" for m in range(1, 13)]
+        else:
+            months.append(str(Period.parse(part)))
+    return months
 
 
 def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
@@ -78,7 +103,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
         counts[rel] = df.height
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / "policy.toml").write_text(_policy(years[0]))
+    (out / "policy.toml").write_text(_policy(years))
     kelas = _kelas()
     opds = _opds(employees, _rng(seed, "opds"))
     positions, holders = _organisation(opds, _rng(seed, "organisation"))
@@ -86,6 +111,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     superior = _superiors(emp, _rng(seed, "superiors"))
     emp = emp.hstack(_habits(emp, _rng(seed, "habits"))).with_columns(
         gaming=pl.Series(_gamers(emp.height, _rng(seed, "gamers"))))
+    emp = emp.hstack(_tax_status(emp, periods, _rng(seed, "tax status")))
     calendar = _calendar(years)
     packages, assignments, milestones = _eproject(opds, emp, periods, _rng(seed, "eproject"))
     costs = _opd_costs(opds, emp, positions, kelas)
@@ -97,7 +123,9 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     write("hr/positions.csv", positions.select("position_id", "opd_code", "name", "kelas", "bk_bp", "pk_bp",
                                                "kk_bp", "kp_bp", "tb_bp", "pol_bp"))
     write("hr/employees.csv", emp.select("nip", "name", "opd_code", "position_id", "status", "golongan",
-                                         "salary_rp", "start_date", "end_date", "bank_account"))
+                                         "salary_rp", "start_date", "end_date", "bank_account", "ptkp_status",
+                                         "pension_rp"))
+    write("hr/pph21_ytd.csv", _pph21_ytd(emp, costs, periods))
     write("hr/plt.csv", _plt(emp, positions, periods, _rng(seed, "plt")))
     write("hr/sanctions.csv", _sanctions(emp, periods, _rng(seed, "sanctions")))
     write("hr/calendar.csv", calendar)

@@ -126,8 +126,11 @@ def sum_lines(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def due_lines(register: pl.DataFrame) -> pl.DataFrame:
-    """What a pay register says is due, as payment lines: gross is the TPP paid (``pay_rp``)."""
-    return register.select("nip", "opd_code", pl.col("pay_rp").alias("gross_rp"), "net_rp")
+    """What a pay register says is due, as payment lines: gross is the TPP paid, the month's and
+    its extra payment's (``pay_rp + extra_rp``; a register kept before extra payments has none);
+    net is ``net_rp``, negative where a last month's PPh 21 true-up passes the pay (a recovery)."""
+    extra = pl.col("extra_rp") if "extra_rp" in register.columns else pl.lit(0, pl.Int64)
+    return register.select("nip", "opd_code", (pl.col("pay_rp") + extra).alias("gross_rp"), "net_rp")
 
 
 def owed(due: pl.DataFrame, issued_lines: pl.DataFrame) -> pl.DataFrame:

@@ -27,9 +27,11 @@ from engine import (
     budget_check,
     corrected_pay,
     corrected_pools,
+    in_last_month,
     inputs_digest,
     locked_rates,
     run_id_of,
+    tax_basis,
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
@@ -39,10 +41,11 @@ from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
 from pipelines.warehouse import ledger
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
+from pipelines.warehouse.ytd import YTD_PATH, year_holes, year_to_date
 
-ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
+ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
-PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments")
+PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments", "pph21_ytd")
 """Inputs whose rows belong to one employee (by ``nip``)."""
 
 
@@ -319,12 +322,14 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
     touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
     people = month.data.table("employees").select("nip", "salary_rp", "golongan")
     rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), month.policy)
-    recomputed = now.filter(pl.col("nip").is_in(touched)).join(people, on="nip", how="left")
-    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, nw.from_native(was)).to_native()
+    recomputed = now.filter(pl.col("nip").is_in(touched)).drop("salary_rp").join(people, on="nip", how="left")
+    inputs = engine_inputs(month.data.tables, backend)
+    basis = nw.from_native(tax_basis(inputs, period).collect("polars").to_native()) if month.policy.pph21.ter else None
+    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, period, nw.from_native(was),
+                              basis).to_native()
     register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
     pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
                                        month.result.pool_summary)
-    inputs = engine_inputs(month.data.tables, backend)
     accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
     tables = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
         *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
@@ -452,9 +457,36 @@ def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: in
     """What a run of ``period`` depends on: each input's rows for the period, the policy text
     and the code version. The same fingerprint gives the same run id and the same outputs."""
     tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
-    document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
-                          sort_keys=True)
+    sha256, text = _policy(wh, watermark)
+    paid = {str(p): run.run_id for p, run in _locked_months(wh, period).items()} \
+        if parse_policy(text, period).pph21.ter else {}  # under TER the year's locked months are inputs (YTD)
+    document = json.dumps({"tables": tables, "policy": sha256, "code": version("eperf"),
+                           **({"ytd_runs": paid} if paid else {})}, sort_keys=True)
     return inputs_digest(document)
+
+
+def _locked_months(wh: Warehouse, period: Period) -> dict[Period, KeptRun]:
+    """Each earlier month of year(m) with a locked run, and what was paid for it (its last locked
+    correction, else the locked run: :func:`paid_base`)."""
+    months = (Period(period.year, m) for m in range(1, period.month))
+    return {month: paid_base(wh, run) for month in months
+            if (run := current_run(wh, month)) is not None and run.status == RunStatus.LOCKED}
+
+
+def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The PPh 21 year to date of ``period`` (:mod:`pipelines.warehouse.ytd`); a month of the year
+    before it that nothing covers stops the run when it is someone's last month."""
+    locked = _locked_months(wh, period)
+    holes = year_holes(tables["pph21_ytd"], list(locked), period)
+    if holes:
+        last = in_last_month(engine_inputs(tables), period).select(nw.len()).collect("polars").item()
+        if last:
+            raise InputError(f"{period} is the last month of the year for {last} employee(s), and the true-up needs "
+                             f"every earlier month of {period.year}: {', '.join(holes)} "
+                             f"{'has' if len(holes) == 1 else 'have'} neither a locked run nor a {YTD_PATH} row; "
+                             "lock those months or load the salary payroll's year to date")
+    registers = {month: kept_outputs(wh, run.run_id)["pay_register"] for month, run in locked.items()}
+    return year_to_date(tables["pph21_ytd"], registers, period)
 
 
 def policy_of(wh: Warehouse, period: Period) -> Policy:
@@ -485,6 +517,8 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
             raise InputError(f"the warehouse holds no {what} in {period}; load {CONTRACTS[name].path} for the month "
                              "first (a month is never computed from nothing)")
     policy = parse_policy(_policy(wh, watermark)[1], period)
+    if policy.pph21.ter:
+        tables["pph21_ytd"] = _year_to_date(wh, period, tables)
     read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
                  for name, frame in tables.items())
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)

@@ -6,12 +6,13 @@ import datetime as dt
 import random
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import Policy, RunTables
+from engine import PTKP_STATUSES, Policy, RunTables, tax_basis
 from engine.ceiling import CRITERIA
 from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK
 from engine.productivity import eproject_activities
@@ -113,9 +114,12 @@ SHAPES = [
     ("tiered", "scale", "city", "borne"),
     ("tiered", "share", "city", "final_golongan"),
 ]
+TER_SHAPE = ("proportional", "share", "opd", "ter")
+"""PPh 21 under TER with extra payments (SPEC §4.9, §4.10): the month has a THR, some employees are in
+their last month, with a year to date."""
 
 
-@pytest.mark.parametrize(("rule", "allocation", "scope", "pph21"), SHAPES)
+@pytest.mark.parametrize(("rule", "allocation", "scope", "pph21"), [*SHAPES, TER_SHAPE])
 def test_backends_give_identical_integers(rule: str, allocation: str, scope: str, pph21: str) -> None:
     """Polars and DuckDB give the same pay register, pool summary and budget check: every
     column of every row, λ included, compared exactly.
@@ -134,7 +138,9 @@ def test_backends_give_identical_integers(rule: str, allocation: str, scope: str
     package; PLT decrees, stacked sanctions, budget revisions and SP2D. Its policy is drawn
     whole: schedule, bands, tiers, caps, credits, weights and rates. The four shapes give every
     value of every switch that changes the engine's plan, and every allocation × pool scope
-    pair. :func:`_exercised` fails the test when a city stops reaching what this promises; the
+    pair; a fifth runs PPh 21 under TER with an extra payment in the month, PTKP statuses of all
+    three categories, pensions and a year to date, leavers in their last month (true-ups both
+    ways). :func:`_exercised` fails the test when a city stops reaching what this promises; the
     seeds are fixed, so a failure reproduces.
     """
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
@@ -166,6 +172,12 @@ def _exercised(run: RunTables, tables: dict[str, pl.DataFrame], pol: Policy) -> 
     made = [len(eproject_activities(inputs.milestones, inputs.assignments, inputs.activity_map, refs, PERIOD)
                 .collect("polars")) for refs in (logged.head(0), logged)]
     assert made[0] > made[1] > 0  # e-Project activities generated, some already logged with their package
+    if pol.pph21.ter:
+        assert (reg["extra_rp"] > 0).any() and reg["extra_kind"].n_unique() == 1
+        assert reg["ptkp_status"].n_unique() >= 6 and (reg["pension_rp"] > 0).any()
+        last = tax_basis(inputs, PERIOD).filter(nw.col("last_month")).collect("polars").to_native()
+        leavers = reg.with_columns(pl.col("nip").cast(pl.Int64)).join(last, on="nip")
+        assert (leavers["pph21_rp"] < 0).any() and (leavers["pph21_rp"] > 0).any()  # true-ups both ways
 
 
 def wide_policy(rng: random.Random, **switches: str) -> Policy:
@@ -180,8 +192,11 @@ def wide_policy(rng: random.Random, **switches: str) -> Policy:
 
     w_discipline = rng.randrange(0, 10001)
     minutes_per_day = rng.randrange(60, 421)
+    ter = switches.get("pph21", "").startswith("ter")
+    extras = [{"period": str(PERIOD), "kind": "thr", "bp": rng.randrange(1, 10001)},
+              {"period": "2025-06", "kind": "gaji13", "bp": 10000}] if ter else []
     return policy(
-        **switches,
+        **switches, extra_payments=extras,
         minutes_per_day=minutes_per_day, daily_cap_minutes=minutes_per_day + rng.randrange(0, 241),
         credit_statuses=rng.sample(ATTENDANCE_STATUSES, rng.randint(0, 4)),
         credit_minutes_per_day=rng.randrange(0, 481),
@@ -280,7 +295,16 @@ def wide_city(rng: random.Random, pol: Policy) -> dict[str, pl.DataFrame]:
                   "account_code": rng.choice([tpp, tpp, gaji]), "period": rng.choice(["2025-01", "2025-02"]),
                   "gross_rp": rng.randrange(0, 30_000_000), "status": rng.choice(["paid", "paid", "cancelled"])}
                  for n in range(rng.randint(0, 3))]
+    tax = random.Random(pol.fingerprint)  # apart from ``rng``: the other shapes' cities stay as they were
+    ptkp = [None, *PTKP_STATUSES]
+    for person in people:
+        person |= {"ptkp_status": tax.choice(ptkp), "pension_rp": tax.choice([None, 0, tax.randrange(0, 2_000_000)])}
+    ytd = [{"nip": person["nip"], "fiscal_year": year, "months": tax.randrange(0, 12),
+            "salary_rp": tax.randrange(0, 200_000_000), "tpp_rp": tax.choice([tax.randrange(0, 10**9), 10**15]),
+            "pph21_rp": tax.randrange(0, 400_000_000), "pension_rp": tax.randrange(0, 20_000_000)}
+           for person in people for year in (2024, 2025) if tax.random() < 0.6]
     return base_city(
+        pph21_ytd=ytd,
         kelas=kelas, positions=positions, employees=people, attendance=attendance, activity_log=activity, plt=plt,
         sanctions=sanctions, apbd_lines=lines, sp2d=sp2d, packages=packages, assignments=assignments,
         milestones=milestones, calendar=[{"date": h, "kind": "holiday"} for h in holidays],

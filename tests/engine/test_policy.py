@@ -61,6 +61,18 @@ def test_tiers_sorted_by_pct() -> None:
                              {"min_pct_of_target": 80, "bp": 5000}]}, "bp falls"),
     ({"tl_psw_bands": [{"min_minutes": 1}]}, "tl_psw_bands must be a list"),
     ({"status_deduction_bp": {"TK": -1}}, "status_deduction_bp.TK = -1 is outside"),
+    ({"pph21": "ter_final"}, "pph21 = 'ter_final' is not one of final_golongan, borne, ter, ter_borne"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr", "bp": 10000},
+                         {"period": "2025-03", "kind": "gaji13", "bp": 10000}]},
+     "extra_payments: two extra payments in 2025-03"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "bonus", "bp": 10000}]},
+     "extra_payments.kind = 'bonus' is not one of thr, gaji13"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr", "bp": 10001}]},
+     "extra_payments.bp = 10001 is outside 0–10000"),
+    ({"extra_payments": [{"period": "2025-3", "kind": "thr", "bp": 10000}]},
+     "extra_payments.period = '2025-3' is not YYYY-MM"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr"}]}, "extra_payments must be a list"),
+    ({"extra_payments": {"period": "2025-03", "kind": "thr", "bp": 1}}, "extra_payments must be a list"),
 ])
 def test_errors_name_the_key(version: dict, message: str) -> None:
     with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(".", r"\.")):

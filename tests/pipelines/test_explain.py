@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 from typer.testing import CliRunner
 
+from engine import Period
 from pipelines.cli import app
 from pipelines.month.explain import _productivity_days
 from tests.city import policy
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
+from tests.pph21_city import NIP as ONE
+from tests.pph21_city import one_employee_city
 
 NIP = "196202191994121302"  # city-9004, expected register: entitlement 6,404,174, net 6,340,132
 
@@ -105,3 +109,41 @@ def test_explain_names_an_unknown_run(tmp_path) -> None:
     result = CliRunner().invoke(app, ["explain", "--period", PERIOD, "--nip", NIP, "--run", "nope",
                                       "--warehouse", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 3 and "no warehouse here yet" in result.output
+
+
+def test_explain_reads_out_the_ter_true_up_line_by_line(tmp_path: Path) -> None:
+    # TPP-RULES §1.7 (derived): K/1, gaji 5,000,000, IWP 352,000, TPP 6,000,000, THR in March and gaji-13
+    # in June. December's figures by hand: gross 70,000,000 + 84,000,000; BJ capped at 6,000,000; PKP
+    # 80,776,000; Pasal 17 3,000,000 + 3,116,400; less 5,640,000 withheld on TPP = 476,400.
+    pns = {"ptkp": "K/1", "salary": 5_000_000, "pension": 352_000,
+           "extra_payments": (("2025-03", "thr", 10000), ("2025-06", "gaji13", 10000))}
+    december = one_employee_city(tmp_path / "dec", Period(2025, 12), 6_000_000, **pns,
+                                 ytd=(11, 65_000_000, 78_000_000, 5_640_000, 11 * 352_000))
+    result = CliRunner().invoke(app, ["explain", "--data", str(december), "--period", "2025-12", "--nip", ONE])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if "PPh 21 by TER" in line)
+    assert lines[start] == (
+        "   PPh 21 by TER (PP 58/2023): PTKP status K/1 → category B. This month's gross: salary Rp 5.000.000 + "
+        "TPP Rp 6.000.000 = Rp 11.000.000 → TER B 2 % = Rp 220.000; the salary alone Rp 5.000.000 → 0 % = Rp 0 "
+        "(the salary payroll withholds it).")
+    assert lines[start + 2:start + 13] == [
+        "     gross over 12 months: salary Rp 70.000.000 + TPP Rp 84.000.000 = Rp 154.000.000",
+        "     biaya jabatan: 5 % of it, at most 12 × Rp 500.000 → Rp 6.000.000",
+        "     pension (iuran pensiun + THT): Rp 4.224.000",
+        "     PTKP K/1: Rp 63.000.000",
+        "     PKP: Rp 154.000.000 − Rp 6.000.000 − Rp 4.224.000 − Rp 63.000.000, rounded down to the thousand = "
+        "Rp 80.776.000",
+        "     Pasal 17: 5 % × Rp 60.000.000 = Rp 3.000.000; 15 % × Rp 20.776.000 = Rp 3.116.400 = Rp 6.116.400",
+        "     on the salary alone (biaya jabatan Rp 3.500.000): PKP Rp 0 → Rp 0",
+        "     TPP's part of the year's tax: Rp 6.116.400 − Rp 0 = Rp 6.116.400",
+        "     less PPh 21 on TPP withheld in the year's earlier months: Rp 5.640.000",
+        "     = this month: Rp 476.400",
+        "   Net TPP paid: Rp 5.463.600.",  # 6,000,000 − BPJS 60,000 − 476,400
+    ]
+    # March, an ordinary month with the THR: the gross and the two rates; what TPP adds.
+    march = one_employee_city(tmp_path / "mar", Period(2025, 3), 6_000_000, **pns)
+    text = CliRunner().invoke(app, ["explain", "--data", str(march), "--period", "2025-03", "--nip", ONE]).output
+    assert ("salary Rp 10.000.000 + TPP Rp 6.000.000 + the TPP part of the THR Rp 6.000.000 = Rp 22.000.000 → "
+            "TER B 9 % = Rp 1.980.000; the salary alone Rp 10.000.000 → 1.5 % = Rp 150.000") in text.replace("\n", " ")
+    assert "What TPP adds: Rp 1.980.000 − Rp 150.000 = Rp 1.830.000." in text
