@@ -17,6 +17,7 @@ from engine.policy import (
     EMPLOYMENT_STATUSES,
     ROMAN_PNS,
     ROMAN_PPPK,
+    SKP_PREDIKATS,
     Allocation,
     Policy,
     PolicyError,
@@ -45,5 +46,5 @@ __all__ = [
     "LogStatus", "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows",
     "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
     "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
-    "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
+    "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
 ]

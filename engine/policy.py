@@ -45,11 +45,33 @@ class Pph21Regime(StrEnum):
     BORNE = "borne"
 
 
+class TargetRule(StrEnum):
+    """How the minute target of §4.3 is set (§4.11)."""
+
+    PER_DAY = "per_day"
+    MONTHLY = "monthly"
+
+
+class PltRule(StrEnum):
+    """What an acting official is paid (§4.5, §4.11)."""
+
+    EXTRA = "extra"
+    HIGHER_POST = "higher_post"
+
+
 @dataclasses.dataclass(frozen=True)
 class Tier:
     """Productivity tier: ``bp`` once minutes reach ``min_pct_of_target`` % of the target."""
 
     min_pct_of_target: int
+    bp: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Gate:
+    """Presence gate (§4.11): ``e3`` is paid at ``bp`` from ``min_pct`` % presence on."""
+
+    min_pct: int
     bp: int
 
 
@@ -65,9 +87,12 @@ ROMAN_PNS = ("I", "II", "III", "IV")
 ROMAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
               "XIII", "XIV", "XV", "XVI", "XVII")
 EMPLOYMENT_STATUSES = ("PNS", "CPNS", "PPPK")
-ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK")
-AWAY_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
-"""Days away from work: leave, sickness, permission, absence (DL and DIK are work elsewhere)."""
+ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK", "CB", "CLTN", "TB")
+"""e-Absensi statuses; CB cuti besar, CLTN cuti di luar tanggungan negara, TB tugas belajar last."""
+AWAY_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK", "CB", "CLTN", "TB")
+"""Days away from work: leave, sickness, permission, absence, study (DL and DIK are work elsewhere)."""
+SKP_PREDIKATS = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
+"""The ratings of an SKP (PermenPAN-RB 6/2022), best first."""
 
 
 def _pph21_default() -> dict[str, dict[str, int]]:
@@ -109,10 +134,24 @@ DEFAULTS: dict[str, Any] = {
     "bpjs_employer_bp": 400,
     "pph21": "final_golongan",
     "pph21_rate_bp": _pph21_default(),
+    # §4.11 regional rules: each default leaves §4.1–4.10 unchanged
+    "target_rule": "per_day",
+    "target_minutes_month": 6750,
+    "unpaid_statuses": [],
+    "plt_min_days": 0,
+    "plt_rule": "extra",
+    "december_full": False,
+    "w_skp_bp": 0,
+    "skp_bp": {"sangat_baik": 10000, "baik": 10000, "butuh_perbaikan": 5000, "kurang": 5000, "sangat_kurang": 0},
+    "skp_missing_bp": 0,
+    "activity_gate_pct": 0,
+    "presence_gates": [],
 }
-_TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
+_TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp", "skp_bp")
 _BP_SCALARS = ("w_discipline_bp", "w_productivity_bp", "plt_bp", "bpjs_employee_bp",
-               "bpjs_employer_bp")
+               "bpjs_employer_bp", "w_skp_bp", "skp_missing_bp")
+MAX_TARGET_MINUTES_MONTH = 31 * 1440
+"""A month's minute target at most: every minute of 31 days."""
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 """A time of day HH:MM, 00:00–23:59."""
 _HHMM = re.compile(HHMM_PATTERN)
@@ -146,6 +185,18 @@ class Policy:
     bpjs_employer_bp: int
     pph21: Pph21Regime
     pph21_rate_bp: Mapping[str, Mapping[str, int]]
+    target_rule: TargetRule
+    target_minutes_month: int
+    unpaid_statuses: tuple[str, ...]
+    plt_min_days: int
+    plt_rule: PltRule
+    december_full: bool
+    w_skp_bp: int
+    skp_bp: Mapping[str, int]
+    skp_missing_bp: int
+    activity_gate_pct: int
+    presence_gates: tuple[Gate, ...]
+    """Sorted by ``min_pct``."""
     fingerprint: str
     version: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
     """The ``[[version]]`` table it was built from."""
@@ -210,16 +261,7 @@ def policy_versions(document: Mapping[str, Any]) -> list[Policy]:
 def build_policy(version: Mapping[str, Any]) -> Policy:
     """A :class:`Policy` from one ``[[version]]`` table, over the spec defaults."""
     where = f"policy.toml version {version.get('id') or version.get('effective_from')}"
-    unknown = sorted(set(version) - set(DEFAULTS) - {"effective_from", "id"})
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {unknown[0]!r}")
-    values: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        given = version.get(key)
-        if key in _TABLE_KEYS and given is not None:
-            values[key] = _merged(key, default, given, where)
-        else:
-            values[key] = default if given is None else given
+    values = resolved_values(version)
     _check_types(values, where)
     ident = version.get("id")
     if ident is not None and not isinstance(ident, str):
@@ -228,7 +270,9 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
     tiers = tuple(sorted((Tier(**t) for t in values["productivity_tiers"]),
                          key=lambda t: t.min_pct_of_target))
     bands = tuple(sorted((Band(**b) for b in values["tl_psw_bands"]), key=lambda b: b.min_minutes))
+    gates = tuple(sorted((Gate(**g) for g in values["presence_gates"]), key=lambda g: g.min_pct))
     _check_ranges(values, tiers, bands, where)
+    _check_regional(values, gates, where)
     start, end = (_minutes_of_day(values["schedule"][k], f"schedule.{k}", where)
                   for k in ("start", "end"))
     canonical = json.dumps({**values, "effective_from": version["effective_from"].isoformat(),
@@ -259,9 +303,42 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
         pph21=Pph21Regime(values["pph21"]),
         pph21_rate_bp=MappingProxyType({s: MappingProxyType(dict(r))
                                         for s, r in values["pph21_rate_bp"].items()}),
+        target_rule=TargetRule(values["target_rule"]),
+        target_minutes_month=values["target_minutes_month"],
+        unpaid_statuses=tuple(values["unpaid_statuses"]),
+        plt_min_days=values["plt_min_days"],
+        plt_rule=PltRule(values["plt_rule"]),
+        december_full=values["december_full"],
+        w_skp_bp=values["w_skp_bp"],
+        skp_bp=MappingProxyType(dict(values["skp_bp"])),
+        skp_missing_bp=values["skp_missing_bp"],
+        activity_gate_pct=values["activity_gate_pct"],
+        presence_gates=gates,
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest()[:16],
         version=MappingProxyType(dict(version)),
     )
+
+
+def resolved_values(version: Mapping[str, Any]) -> dict[str, Any]:
+    """Every key of a ``[[version]]`` table over the spec defaults (SPEC §5): a missing key takes
+    its default, a table-valued key is merged entry by entry, a list-valued key replaces it. The
+    values are not checked (:func:`build_policy` does); an unknown key is a :class:`PolicyError`.
+
+    >>> resolved_values({"effective_from": dt.date(2025, 1, 1), "skp_bp": {"kurang": 2500}})["skp_bp"]["kurang"]
+    2500
+    """
+    where = f"policy.toml version {version.get('id') or version.get('effective_from')}"
+    unknown = sorted(set(version) - set(DEFAULTS) - {"effective_from", "id"})
+    if unknown:
+        raise PolicyError(f"{where}: unknown key {unknown[0]!r}")
+    values: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        given = version.get(key)
+        if key in _TABLE_KEYS and given is not None:
+            values[key] = _merged(key, default, given, where)
+        else:
+            values[key] = default if given is None else given
+    return values
 
 
 def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dict[str, Any]:
@@ -272,6 +349,7 @@ def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dic
         "status_bp": EMPLOYMENT_STATUSES,
         "status_deduction_bp": ATTENDANCE_STATUSES,
         "pph21_rate_bp": EMPLOYMENT_STATUSES,
+        "skp_bp": SKP_PREDIKATS,
     }[key]
     out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in default.items()}
     for k, v in given.items():
@@ -296,11 +374,14 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
 
     for key, default in DEFAULTS.items():
         v = values[key]
-        if isinstance(default, int) and not is_int(v):
+        if isinstance(default, bool):
+            if type(v) is not bool:
+                raise PolicyError(f"{where}: {key} must be true or false, got {v!r}")
+        elif isinstance(default, int) and not is_int(v):
             raise PolicyError(f"{where}: {key} must be an integer, got {v!r}")
         if isinstance(default, str) and not isinstance(v, str):
             raise PolicyError(f"{where}: {key} must be a string, got {v!r}")
-    for key in ("status_bp", "status_deduction_bp"):
+    for key in ("status_bp", "status_deduction_bp", "skp_bp"):
         for k, v in values[key].items():
             if not is_int(v):
                 raise PolicyError(f"{where}: {key}.{k} must be an integer, got {v!r}")
@@ -312,15 +393,21 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
             s in ATTENDANCE_STATUSES for s in values["credit_statuses"]):
         raise PolicyError(f"{where}: credit_statuses must be a list of attendance statuses "
                           f"({', '.join(ATTENDANCE_STATUSES)})")
+    if not isinstance(values["unpaid_statuses"], list) or not all(
+            s in ATTENDANCE_STATUSES and s != "H" for s in values["unpaid_statuses"]):
+        raise PolicyError(f"{where}: unpaid_statuses must be a list of attendance statuses other than H "
+                          f"({', '.join(s for s in ATTENDANCE_STATUSES if s != 'H')})")
     for key, fields in (("productivity_tiers", ("min_pct_of_target", "bp")),
-                        ("tl_psw_bands", ("min_minutes", "bp"))):
+                        ("tl_psw_bands", ("min_minutes", "bp")),
+                        ("presence_gates", ("min_pct", "bp"))):
         items = values[key]
         if not isinstance(items, list) or not all(
                 isinstance(t, Mapping) and set(t) == set(fields) and all(is_int(t[f]) for f in fields)
                 for t in items):
             raise PolicyError(f"{where}: {key} must be a list of {{ {fields[0]} = int, bp = int }}")
     for key, enum in (("productivity_rule", ProductivityRule), ("pool_scope", PoolScope),
-                      ("allocation", Allocation), ("pph21", Pph21Regime)):
+                      ("allocation", Allocation), ("pph21", Pph21Regime), ("target_rule", TargetRule),
+                      ("plt_rule", PltRule)):
         if values[key] not in {e.value for e in enum}:
             raise PolicyError(f"{where}: {key} = {values[key]!r} is not one of "
                               f"{', '.join(e.value for e in enum)}")
@@ -334,7 +421,7 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
 
     for key in _BP_SCALARS:
         bp(key, values[key])
-    for key in ("status_bp", "status_deduction_bp"):
+    for key in ("status_bp", "status_deduction_bp", "skp_bp"):
         for k, v in values[key].items():
             bp(f"{key}.{k}", v)
     for s, rates in values["pph21_rate_bp"].items():
@@ -347,9 +434,9 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
         raise PolicyError(f"{where}: credit_minutes_per_day must be 0–1440 minutes")
     if values["bpjs_ceiling_rp"] < 0:
         raise PolicyError(f"{where}: bpjs_ceiling_rp must not be negative")
-    if values["w_discipline_bp"] + values["w_productivity_bp"] != 10000:
-        raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp = "
-                          f"{values['w_discipline_bp'] + values['w_productivity_bp']}, must be 10000")
+    weights = values["w_discipline_bp"] + values["w_productivity_bp"] + values["w_skp_bp"]
+    if weights != 10000:
+        raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp + w_skp_bp = {weights}, must be 10000")
     steps = (("productivity_tiers", "min_pct_of_target", 0, [(t.min_pct_of_target, t.bp) for t in tiers]),
              ("tl_psw_bands", "min_minutes", 1, [(b.min_minutes, b.bp) for b in bands]))
     for key, threshold, lowest, items in steps:
@@ -365,6 +452,26 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
         raise PolicyError(f"{where}: tl_psw_bands must have at least one band")
     if not values["tpp_account_prefix"]:
         raise PolicyError(f"{where}: tpp_account_prefix must not be empty")
+
+
+def _check_regional(values: Mapping[str, Any], gates: tuple[Gate, ...], where: str) -> None:
+    """The ranges of the §4.11 options (their types are checked with the rest)."""
+    if not 60 <= values["target_minutes_month"] <= MAX_TARGET_MINUTES_MONTH:
+        raise PolicyError(f"{where}: target_minutes_month = {values['target_minutes_month']} must be "
+                          f"60–{MAX_TARGET_MINUTES_MONTH:,} minutes")
+    if not 0 <= values["plt_min_days"] <= 31:
+        raise PolicyError(f"{where}: plt_min_days = {values['plt_min_days']} must be 0–31 days")
+    if not 0 <= values["activity_gate_pct"] <= 100:
+        raise PolicyError(f"{where}: activity_gate_pct = {values['activity_gate_pct']} must be 0–100 %")
+    for gate in gates:
+        if not 0 <= gate.min_pct <= 100:
+            raise PolicyError(f"{where}: presence_gates.min_pct = {gate.min_pct} must be 0–100 %")
+        if not 0 <= gate.bp <= 10000:
+            raise PolicyError(f"{where}: presence_gates.bp = {gate.bp} is outside 0–10000 bp")
+    if len({g.min_pct for g in gates}) < len(gates):
+        raise PolicyError(f"{where}: presence_gates repeat a min_pct")
+    if any(a.bp > b.bp for a, b in zip(gates, gates[1:])):
+        raise PolicyError(f"{where}: presence_gates: bp falls as min_pct rises")
 
 
 def _minutes_of_day(text: Any, key: str, where: str) -> int:
