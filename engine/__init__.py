@@ -24,6 +24,7 @@ from engine.policy import (
     ProductivityRule,
     policy_for_period,
     policy_versions,
+    resolved_values,
 )
 from engine.pool import budget_accounts, paid_tpp, pools
 from engine.productivity import approved_day_minutes, approved_entries, over_daily_cap, referenced_logs
@@ -45,6 +46,6 @@ __all__ = [
     "CRITERIA", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "Inputs", "inputs_digest", "locked_rates",
     "LogStatus", "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "Period", "PERIOD_PATTERN", "period_rows",
     "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "ProductivityRule",
-    "referenced_logs", "REGISTER_COLUMNS", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
-    "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
+    "referenced_logs", "REGISTER_COLUMNS", "resolved_values", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period",
+    "RunTables", "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "TransferStatus", "values", "Verdict",
 ]
