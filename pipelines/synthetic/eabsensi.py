@@ -45,7 +45,7 @@ def _attendance(emp: pl.DataFrame, work: npt.NDArray[np.int64], seed: int, ym: s
 
 
 REGIONAL_LEAVE_P = {"CLTN": 0.004, "TB": 0.006}
-"""Share of employees on CLTN or tugas belajar, every month of the city (whole months)."""
+"""Share of employees on CLTN or tugas belajar (at least one each), every month of the city."""
 CUTI_BESAR_P = 0.01
 """Share of employees taking a spell of cuti besar in a month."""
 
@@ -56,9 +56,10 @@ def _regional_leave(code: npt.NDArray[np.int8], active: npt.NDArray[np.bool_], s
     tugas belajar all month, every month (``standing`` draws them), and a spell of cuti besar
     (5 days to the whole month) for others (``monthly``)."""
     n, d = code.shape
-    u = standing.random(n)
-    cltn, tb = REGIONAL_LEAVE_P["CLTN"], REGIONAL_LEAVE_P["TB"]
-    whole = np.select([u < cltn, u < cltn + tb], [A["CLTN"], A["TB"]], 0)
+    counts = [min(n // 4, max(1, round(p * n))) for p in REGIONAL_LEAVE_P.values()]  # at least one of each
+    chosen = standing.choice(n, size=sum(counts), replace=False)
+    whole = np.zeros(n, dtype=np.int64)
+    whole[chosen] = np.repeat([A[s] for s in REGIONAL_LEAVE_P], counts)
     first = monthly.integers(0, max(d - 4, 1), n)
     takes = np.asarray(monthly.random(n) < CUTI_BESAR_P)
     spell = (takes[:, None] & (np.arange(d) >= first[:, None])
