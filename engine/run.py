@@ -191,6 +191,15 @@ def acting_decrees(inputs: Inputs, period: Period, blocks: nw.LazyFrame[Any],
     )
 
 
+def plt_decrees(inputs: Inputs, policy: Policy, period: Period) -> nw.LazyFrame[Any]:
+    """``nip, position_id, start_date, covered_days, counts, acting_kelas``: every PLT decree
+    covering a day of §4.3 (inputs keyed by numeric NIP), and whether it counts (``plt_min_days``)."""
+    blocks = ceiling.position_blocks(inputs.positions, inputs.kelas)
+    return acting_decrees(inputs, period, blocks, uncounted_days(inputs, policy, period)).select(
+        "nip", "position_id", "start_date", "covered_days",
+        regional.counting_decree(nw.col("covered_days"), policy).alias("counts"), "acting_kelas")
+
+
 def higher_posts(decrees: nw.LazyFrame[Any], own: nw.LazyFrame[Any], policy: Policy) -> nw.LazyFrame[Any]:
     """``nip, acting_position_id, acting_<kelas, blocks, amounts>``: under ``higher_post``, the
     counting decree's post above the employee's own ``kelas`` (from ``own``: ``nip, kelas``)
