@@ -39,7 +39,7 @@ from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehou
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
-PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments")
+PERSONAL_TABLES = ("employees", "plt", "sanctions", "skp", "activity_log", "attendance", "assignments")
 """Inputs whose rows belong to one employee (by ``nip``)."""
 
 
