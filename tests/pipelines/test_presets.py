@@ -3,6 +3,7 @@ check` and `eperf policy show` read them as an HR officer would."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from engine.policy import build_policy
 from pipelines.cli import app
 from pipelines.month.run import load_policy
 from pipelines.policies import PRESETS, preset_names
+from tests.pipelines.editing import PERIOD, copy_city, needs_example
 
 DECEMBER = "2025-12"
 
@@ -100,3 +102,34 @@ def test_generate_refuses_months_before_the_preset(tmp_path: Path) -> None:
     result = eperf("generate", "--out", str(tmp_path / "city"), "--employees", "200", "--months", "2022-06",
                    "--policy", "manado")
     assert result.exit_code == 2 and "no version is in force in 2022-06" in result.stderr
+
+
+@needs_example
+def test_skp_csv_is_a_contract_like_every_input(tmp_path: Path) -> None:
+    """hr/skp.csv in the spec example city-9004 (whose policy does not weigh SKP): good rows accepted,
+    an unknown NIP, a predikat outside the five, a bad date and a repeated key each rejected with their
+    reason, every row counted in the manifest; the register is unchanged."""
+    data = copy_city(tmp_path)
+    clean = eperf("run", "--data", str(data), "--period", PERIOD, "--out", str(tmp_path / "clean"))
+    assert clean.exit_code == 0, clean.output
+    nip = pl.read_csv(data / "hr" / "employees.csv", infer_schema=False)["nip"][0]
+    (data / "hr" / "skp.csv").write_text(
+        "nip,period_end,predikat\n"
+        f"{nip},2024-06-30,baik\n"
+        f"{nip},2024-03-31,kurang\n"
+        "199901012020011999,2024-06-30,baik\n"      # row 3: not an employee
+        f"{nip},2023-12-31,cukup\n"                # row 4: not a predikat
+        f"{nip},2024-13-31,baik\n"                 # row 5: not a date
+        f"{nip},2024-06-30,sangat_baik\n")         # row 6: the key of row 1 again
+    out = tmp_path / "run"
+    result = eperf("run", "--data", str(data), "--period", PERIOD, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rejects = pl.read_parquet(out / "rejects.parquet").filter(pl.col("file") == "hr/skp.csv")
+    assert rejects.select("row", "column").rows() == [(3, "nip"), (4, "predikat"), (5, "period_end"),
+                                                      (6, "nip, period_end")]
+    assert "unknown reference" in rejects["reason"][0] and "allowed set" in rejects["reason"][1]
+    manifest = json.loads((out / "manifest.json").read_text())
+    [load] = [x for x in manifest["inputs"] if x["file"] == "hr/skp.csv"]
+    assert (load["rows_read"], load["accepted"], load["rejected"]) == (6, 2, 4)
+    registers = [pl.read_parquet(p / "pay_register.parquet").drop("run_id") for p in (tmp_path / "clean", out)]
+    assert registers[0].equals(registers[1])
