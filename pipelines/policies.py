@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from engine import Period, Policy, PolicyError, policy_for_period, policy_versions, resolved_values
+from pipelines.month.run import POLICY_FILE
 from pipelines.sources.readers import InputError
 
 PRESETS = Path(__file__).resolve().parents[1] / "policies"
 """The repository's ``policies/`` folder: one ``<region>/policy.toml`` each."""
-POLICY_FILE = "policy.toml"
 
 
 def preset_names() -> list[str]:
