@@ -17,6 +17,7 @@ from engine.policy import (
     EMPLOYMENT_STATUSES,
     ROMAN_PNS,
     ROMAN_PPPK,
+    SKP_PREDIKATS,
     Allocation,
     ExtraKind,
     ExtraPayment,
@@ -26,6 +27,7 @@ from engine.policy import (
     ProductivityRule,
     policy_for_period,
     policy_versions,
+    resolved_values,
 )
 from engine.pool import budget_accounts, paid_tpp, pools
 from engine.pph21 import (
@@ -47,8 +49,10 @@ from engine.run import (
     REGISTER_TEXT,
     RunTables,
     employee_days,
+    entitlements,
     inputs_digest,
     numeric_nips,
+    plt_decrees,
     run_id_of,
     run_period,
 )
@@ -57,11 +61,12 @@ from engine.states import Check, LogStatus, Sp2dStatus, TransferStatus, Verdict,
 __all__ = [
     "Allocation", "approved_day_minutes", "approved_entries", "ATTENDANCE_STATUSES", "AWAY_STATUSES", "BP",
     "budget_accounts", "budget_check", "budget_outlook", "burn_down", "CATEGORY", "Check", "corrected_pay",
-    "corrected_pools", "CRITERIA", "DEFAULT_PTKP", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "ExtraKind",
-    "ExtraPayment", "in_last_month", "Inputs", "inputs_digest", "locked_rates", "LogStatus", "numeric_nips",
-    "over_daily_cap", "overlaps", "paid_tpp", "pasal17_layers", "Period", "PERIOD_PATTERN", "period_rows", "Policy",
-    "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS", "pools", "Pph21Regime", "ProductivityRule",
-    "PTKP_STATUSES", "referenced_logs", "REGISTER_COLUMNS", "REGISTER_TEXT", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of",
-    "run_period", "RunTables", "SOURCES", "Sp2dStatus", "TABLES", "tax_basis", "TER_SCHEMA", "ter_table", "ter_terms",
+    "corrected_pools", "CRITERIA", "DEFAULT_PTKP", "DEFAULTS", "employee_days", "EMPLOYMENT_STATUSES", "entitlements",
+    "ExtraKind", "ExtraPayment", "in_last_month", "Inputs", "inputs_digest", "locked_rates", "LogStatus",
+    "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "pasal17_layers", "Period", "PERIOD_PATTERN",
+    "period_rows", "plt_decrees", "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS",
+    "pools", "Pph21Regime", "ProductivityRule", "PTKP_STATUSES", "referenced_logs", "REGISTER_COLUMNS",
+    "REGISTER_TEXT", "resolved_values", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
+    "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "tax_basis", "TER_SCHEMA", "ter_table", "ter_terms",
     "TransferStatus", "values", "Verdict", "YTD_COLUMNS",
 ]

@@ -32,6 +32,8 @@ class Inputs:
     employees: nw.LazyFrame[Any]
     plt: nw.LazyFrame[Any]
     sanctions: nw.LazyFrame[Any]
+    skp: nw.LazyFrame[Any]
+    """``nip, period_end, predikat``: SKP ratings (§4.11), of any period."""
     calendar: nw.LazyFrame[Any]
     catalog: nw.LazyFrame[Any]
     day_minutes: nw.LazyFrame[Any]
@@ -61,6 +63,6 @@ class Inputs:
 
 TABLES = tuple(f.name for f in dataclasses.fields(Inputs) if f.name not in ("dates_frame", "materialize"))
 """The names of the engine's input frames."""
-SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "calendar", "catalog", "activity_log",
+SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "skp", "calendar", "catalog", "activity_log",
            "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d", "pph21_ytd")
 """The input tables of SPEC §3 the engine's inputs come from."""

@@ -67,11 +67,33 @@ class ExtraKind(StrEnum):
     GAJI13 = "gaji13"
 
 
+class TargetRule(StrEnum):
+    """How the minute target of §4.3 is set (§4.11)."""
+
+    PER_DAY = "per_day"
+    MONTHLY = "monthly"
+
+
+class PltRule(StrEnum):
+    """What an acting official is paid (§4.5, §4.11)."""
+
+    EXTRA = "extra"
+    HIGHER_POST = "higher_post"
+
+
 @dataclasses.dataclass(frozen=True)
 class Tier:
     """Productivity tier: ``bp`` once minutes reach ``min_pct_of_target`` % of the target."""
 
     min_pct_of_target: int
+    bp: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Gate:
+    """Presence gate (§4.11): ``e3`` is paid at ``bp`` from ``min_pct`` % presence on."""
+
+    min_pct: int
     bp: int
 
 
@@ -96,9 +118,12 @@ ROMAN_PNS = ("I", "II", "III", "IV")
 ROMAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
               "XIII", "XIV", "XV", "XVI", "XVII")
 EMPLOYMENT_STATUSES = ("PNS", "CPNS", "PPPK")
-ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK")
-AWAY_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK")
-"""Days away from work: leave, sickness, permission, absence (DL and DIK are work elsewhere)."""
+ATTENDANCE_STATUSES = ("H", "DL", "CT", "CS", "CM", "CAP", "DIK", "I", "S", "TK", "CB", "CLTN", "TB")
+"""e-Absensi statuses; CB cuti besar, CLTN cuti di luar tanggungan negara, TB tugas belajar last."""
+AWAY_STATUSES = ("CT", "CS", "CM", "CAP", "I", "S", "TK", "CB", "CLTN", "TB")
+"""Days away from work: leave, sickness, permission, absence, study (DL and DIK are work elsewhere)."""
+SKP_PREDIKATS = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
+"""The ratings of an SKP (PermenPAN-RB 6/2022), best first."""
 
 
 def _pph21_default() -> dict[str, dict[str, int]]:
@@ -141,8 +166,22 @@ DEFAULTS: dict[str, Any] = {
     "pph21": "final_golongan",
     "pph21_rate_bp": _pph21_default(),
     "extra_payments": [],
+    # §4.11 regional rules: each default leaves §4.1–4.10 unchanged
+    "target_rule": "per_day",
+    "target_minutes_month": 6750,
+    "unpaid_statuses": [],
+    "plt_min_days": 0,
+    "plt_rule": "extra",
+    "december_full": False,
+    "w_skp_bp": 0,
+    "skp_bp": {"sangat_baik": 10000, "baik": 10000, "butuh_perbaikan": 5000, "kurang": 5000, "sangat_kurang": 0},
+    "skp_missing_bp": 0,
+    "activity_gate_pct": 0,
+    "presence_gates": [],
 }
-_TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp")
+_TABLE_KEYS = ("schedule", "status_bp", "status_deduction_bp", "pph21_rate_bp", "skp_bp")
+MAX_TARGET_MINUTES_MONTH = 31 * 1440
+"""A month's minute target at most: every minute of 31 days."""
 MAX_POLICY_RP = 10**12
 """A Rupiah amount of the policy: at most Rp 1 trillion (a city's whole belanja pegawai is less)."""
 RANGES: dict[str, tuple[int, int]] = {
@@ -164,12 +203,20 @@ RANGES: dict[str, tuple[int, int]] = {
     "tl_psw_bands.min_minutes":              (1,     1440),          # minutes late or early
     "tl_psw_bands.bp":                       (0,     BP),
     "extra_payments.bp":                     (0,     BP),
+    "w_skp_bp":                              (0,     BP),            # §4.11 regional rules
+    "skp_missing_bp":                        (0,     BP),
+    "skp_bp.<predikat>":                     (0,     BP),
+    "target_minutes_month":                  (60,    MAX_TARGET_MINUTES_MONTH),
+    "plt_min_days":                          (0,     31),            # days of the month
+    "activity_gate_pct":                     (0,     100),           # % of the target minutes
+    "presence_gates.min_pct":                (0,     100),           # % of the active days
+    "presence_gates.bp":                     (0,     BP),
 }
 """Every integer of a policy version and its inclusive range (docs/decisions.md, "Policy
 bounds"): a value outside it names the key, so no later formula meets a number it cannot hold."""
 LENGTHS: dict[str, tuple[int, int]] = {
     "productivity_tiers": (0, 100), "tl_psw_bands": (1, 100), "credit_statuses": (0, len(ATTENDANCE_STATUSES)),
-    "extra_payments": (0, 24),
+    "extra_payments": (0, 24), "unpaid_statuses": (0, len(ATTENDANCE_STATUSES)), "presence_gates": (0, 101),
     "tpp_account_prefix": (1, 64), "id": (1, 64), "version": (1, 1000),
 }
 """How many entries each list (or characters each text) may hold: a policy is a page of
@@ -208,6 +255,18 @@ class Policy:
     pph21: Pph21Regime
     pph21_rate_bp: Mapping[str, Mapping[str, int]]
     extra_payments: tuple[ExtraPayment, ...]
+    target_rule: TargetRule
+    target_minutes_month: int
+    unpaid_statuses: tuple[str, ...]
+    plt_min_days: int
+    plt_rule: PltRule
+    december_full: bool
+    w_skp_bp: int
+    skp_bp: Mapping[str, int]
+    skp_missing_bp: int
+    activity_gate_pct: int
+    presence_gates: tuple[Gate, ...]
+    """Sorted by ``min_pct``."""
     fingerprint: str
     version: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
     """The ``[[version]]`` table it was built from."""
@@ -290,16 +349,7 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
     """A :class:`Policy` from one ``[[version]]`` table, over the spec defaults."""
     ident = version.get("id")
     where = f"policy.toml version {cut(ident) if isinstance(ident, str) and ident else version['effective_from']}"
-    unknown = sorted(set(version) - set(DEFAULTS) - {"effective_from", "id"})
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {shown(unknown[0])}")
-    values: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        given = version.get(key)
-        if key in _TABLE_KEYS and given is not None:
-            values[key] = _merged(key, default, given, where)
-        else:
-            values[key] = default if given is None else given
+    values = resolved_values(version, where)
     _check_types(values, where)
     if ident is not None and not isinstance(ident, str):
         raise PolicyError(f"{where}: id must be a string")
@@ -308,7 +358,9 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
     tiers = tuple(sorted((Tier(**t) for t in values["productivity_tiers"]),
                          key=lambda t: t.min_pct_of_target))
     bands = tuple(sorted((Band(**b) for b in values["tl_psw_bands"]), key=lambda b: b.min_minutes))
+    gates = tuple(sorted((Gate(**g) for g in values["presence_gates"]), key=lambda g: g.min_pct))
     _check_ranges(values, tiers, bands, where)
+    _check_regional(gates, where)
     start, end = (_minutes_of_day(values["schedule"][k], f"schedule.{k}", where)
                   for k in ("start", "end"))
     canonical = json.dumps({**values, "effective_from": version["effective_from"].isoformat(),
@@ -341,9 +393,43 @@ def build_policy(version: Mapping[str, Any]) -> Policy:
                                         for s, r in values["pph21_rate_bp"].items()}),
         extra_payments=tuple(ExtraPayment(e["period"], ExtraKind(e["kind"]), e["bp"])
                              for e in sorted(values["extra_payments"], key=lambda e: e["period"])),
+        target_rule=TargetRule(values["target_rule"]),
+        target_minutes_month=values["target_minutes_month"],
+        unpaid_statuses=tuple(values["unpaid_statuses"]),
+        plt_min_days=values["plt_min_days"],
+        plt_rule=PltRule(values["plt_rule"]),
+        december_full=values["december_full"],
+        w_skp_bp=values["w_skp_bp"],
+        skp_bp=MappingProxyType(dict(values["skp_bp"])),
+        skp_missing_bp=values["skp_missing_bp"],
+        activity_gate_pct=values["activity_gate_pct"],
+        presence_gates=gates,
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest()[:16],
         version=MappingProxyType(dict(version)),
     )
+
+
+def resolved_values(version: Mapping[str, Any], where: str | None = None) -> dict[str, Any]:
+    """Every key of a ``[[version]]`` table over the spec defaults (SPEC §5): a missing key takes
+    its default, a table-valued key is merged entry by entry, a list-valued key replaces it. The
+    values are not checked (:func:`build_policy` does); an unknown key is a :class:`PolicyError`
+    (said as from ``where``).
+
+    >>> resolved_values({"effective_from": dt.date(2025, 1, 1), "skp_bp": {"kurang": 2500}})["skp_bp"]["kurang"]
+    2500
+    """
+    where = where or f"policy.toml version {version.get('id') or version.get('effective_from')}"
+    unknown = sorted(set(version) - set(DEFAULTS) - {"effective_from", "id"})
+    if unknown:
+        raise PolicyError(f"{where}: unknown key {shown(unknown[0])}")
+    values: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        given = version.get(key)
+        if key in _TABLE_KEYS and given is not None:
+            values[key] = _merged(key, default, given, where)
+        else:
+            values[key] = default if given is None else given
+    return values
 
 
 def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dict[str, Any]:
@@ -354,6 +440,7 @@ def _merged(key: str, default: Mapping[str, Any], given: Any, where: str) -> dic
         "status_bp": EMPLOYMENT_STATUSES,
         "status_deduction_bp": ATTENDANCE_STATUSES,
         "pph21_rate_bp": EMPLOYMENT_STATUSES,
+        "skp_bp": SKP_PREDIKATS,
     }[key]
     out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in default.items()}
     for k, v in given.items():
@@ -378,11 +465,14 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
 
     for key, default in DEFAULTS.items():
         v = values[key]
-        if isinstance(default, int) and not is_int(v):
+        if isinstance(default, bool):
+            if type(v) is not bool:
+                raise PolicyError(f"{where}: {key} must be true or false, got {shown(v)}")
+        elif isinstance(default, int) and not is_int(v):
             raise PolicyError(f"{where}: {key} must be an integer, got {shown(v)}")
         if isinstance(default, str) and not isinstance(v, str):
             raise PolicyError(f"{where}: {key} must be a string, got {shown(v)}")
-    for key in ("status_bp", "status_deduction_bp"):
+    for key in ("status_bp", "status_deduction_bp", "skp_bp"):
         for k, v in values[key].items():
             if not is_int(v):
                 raise PolicyError(f"{where}: {key}.{k} must be an integer, got {shown(v)}")
@@ -394,8 +484,13 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
             s in ATTENDANCE_STATUSES for s in values["credit_statuses"]):
         raise PolicyError(f"{where}: credit_statuses must be a list of attendance statuses "
                           f"({', '.join(ATTENDANCE_STATUSES)})")
+    if not isinstance(values["unpaid_statuses"], list) or not all(
+            s in ATTENDANCE_STATUSES and s != "H" for s in values["unpaid_statuses"]):
+        raise PolicyError(f"{where}: unpaid_statuses must be a list of attendance statuses other than H "
+                          f"({', '.join(s for s in ATTENDANCE_STATUSES if s != 'H')})")
     for key, fields in (("productivity_tiers", ("min_pct_of_target", "bp")),
-                        ("tl_psw_bands", ("min_minutes", "bp"))):
+                        ("tl_psw_bands", ("min_minutes", "bp")),
+                        ("presence_gates", ("min_pct", "bp"))):
         items = values[key]
         if not isinstance(items, list) or not all(
                 isinstance(t, Mapping) and set(t) == set(fields) and all(is_int(t[f]) for f in fields)
@@ -414,7 +509,8 @@ def _check_types(values: Mapping[str, Any], where: str) -> None:
             raise PolicyError(f"{where}: extra_payments.kind = {e['kind']!r} is not one of "
                               f"{', '.join(k.value for k in ExtraKind)}")
     for key, enum in (("productivity_rule", ProductivityRule), ("pool_scope", PoolScope),
-                      ("allocation", Allocation), ("pph21", Pph21Regime)):
+                      ("allocation", Allocation), ("pph21", Pph21Regime), ("target_rule", TargetRule),
+                      ("plt_rule", PltRule)):
         if values[key] not in {e.value for e in enum}:
             raise PolicyError(f"{where}: {key} = {shown(values[key])} is not one of "
                               f"{', '.join(e.value for e in enum)}")
@@ -429,7 +525,8 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
         if not low <= v <= high:
             raise PolicyError(f"{where}: {name} = {shown(v)} is outside {low}–{high}")
 
-    for key in ("productivity_tiers", "tl_psw_bands", "credit_statuses", "tpp_account_prefix", "extra_payments"):
+    for key in ("productivity_tiers", "tl_psw_bands", "credit_statuses", "tpp_account_prefix", "extra_payments",
+                "unpaid_statuses", "presence_gates"):
         _check_length(where, key, values[key])
     for key in RANGES:
         if "." not in key:
@@ -446,9 +543,11 @@ def _check_ranges(values: Mapping[str, Any], tiers: tuple[Tier, ...], bands: tup
     for band in bands:
         within("tl_psw_bands.min_minutes", "tl_psw_bands.min_minutes", band.min_minutes)
         within("tl_psw_bands.bp", "tl_psw_bands.bp", band.bp)
-    if values["w_discipline_bp"] + values["w_productivity_bp"] != BP:
-        raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp = "
-                          f"{values['w_discipline_bp'] + values['w_productivity_bp']}, must be {BP}")
+    for k, v in values["skp_bp"].items():
+        within("skp_bp.<predikat>", f"skp_bp.{k}", v)
+    weights = values["w_discipline_bp"] + values["w_productivity_bp"] + values["w_skp_bp"]
+    if weights != BP:
+        raise PolicyError(f"{where}: w_discipline_bp + w_productivity_bp + w_skp_bp = {weights}, must be {BP}")
     for key, threshold, items in (("productivity_tiers", "min_pct_of_target", [t.min_pct_of_target for t in tiers]),
                                   ("tl_psw_bands", "min_minutes", [b.min_minutes for b in bands])):
         if len(set(items)) < len(items):
@@ -486,6 +585,20 @@ def shown(value: Any, width: int = 40) -> str:
 def cut(text: str, width: int = 40) -> str:
     """``text`` cut to ``width`` characters (a key name as a message shows it)."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _check_regional(gates: tuple[Gate, ...], where: str) -> None:
+    """The presence gates (§4.11): each within its range, each ``min_pct`` once, and a ``bp``
+    that does not fall as ``min_pct`` rises (the other options are in :data:`RANGES`)."""
+    for gate in gates:
+        for field, v in (("min_pct", gate.min_pct), ("bp", gate.bp)):
+            low, high = RANGES[f"presence_gates.{field}"]
+            if not low <= v <= high:
+                raise PolicyError(f"{where}: presence_gates.{field} = {shown(v)} is outside {low}–{high}")
+    if len({g.min_pct for g in gates}) < len(gates):
+        raise PolicyError(f"{where}: presence_gates repeat a min_pct")
+    if any(a.bp > b.bp for a, b in zip(gates, gates[1:])):
+        raise PolicyError(f"{where}: presence_gates: bp falls as min_pct rises")
 
 
 def _minutes_of_day(text: Any, key: str, where: str) -> int:

@@ -3,7 +3,8 @@
 #
 # Recompute a month under another allocation mode, other weights, another daily cap or
 # productivity rule, or a TPP budget up or down, and see who wins and who loses, by OPD and
-# by kelas. Set the parameters below.
+# by kelas. Then: what would this month cost under another city's rules (two regions' presets,
+# `policies/`, on the same data)? Set the parameters below.
 
 # %% tags=["parameters"]
 data = "../data/demo"
@@ -14,6 +15,8 @@ w_productivity_bp = None  # the discipline weight becomes 10000 minus this
 daily_cap_minutes = None
 productivity_rule = None  # "proportional", "threshold" or "tiered"
 tpp_pagu_change_pct = 0.0  # every TPP pagu line of the year up or down by this many per cent
+preset_a = "surabaya"  # two regions' presets (eperf policy presets) or paths to policy.toml files,
+preset_b = "banjarmasin"  # compared on this month's data
 
 # %%
 import dataclasses
@@ -24,9 +27,10 @@ import polars as pl
 
 from engine import Allocation, Period, ProductivityRule
 from pipelines.analysis.notebooks import LABELS, offline_figures
-from pipelines.analysis.whatif import WhatIf, changes, pools_compared, variant_month
+from pipelines.analysis.whatif import WhatIf, changes, compare_policies, pools_compared, variant_month
 from pipelines.month.run import month_from_folder
 from pipelines.numbers import percent, rupiah
+from pipelines.policies import preset_policy
 
 offline_figures()
 p = Period.parse(period)
@@ -81,3 +85,36 @@ by_kelas
 
 # %%
 pl.concat([diff.head(10), diff.tail(10)])
+
+# %% [markdown]
+# ## Under another city's rules
+#
+# The same month — the same people, minutes, attendance, SKP ratings and budget — paid under
+# `preset_a` and under `preset_b`. A city generated with `eperf generate --policy` has the SKP
+# ratings and the CB, CLTN and TB days every preset's rules act on.
+
+# %%
+compared = compare_policies(month, p, preset_policy(preset_a, p), preset_policy(preset_b, p))
+compared.employees.select(
+    pl.len().alias("employees"), (pl.col("change_rp") > 0).sum().alias("win"),
+    (pl.col("change_rp") < 0).sum().alias("lose"), pl.col("pay_a_rp").sum().alias(f"{preset_a}_rp"),
+    pl.col("pay_b_rp").sum().alias(f"{preset_b}_rp"))
+
+# %% [markdown]
+# ### Winners and losers per OPD
+
+# %%
+px.bar(compared.opds, x="opd_code", y="change_pct", hover_data=["winners", "losers", "employees"],
+       title=f"Gross TPP under {preset_b} rather than {preset_a}, by OPD (% change)", labels=LABELS).show()
+compared.opds
+
+# %% [markdown]
+# ### Budget use per pool
+
+# %%
+use = compared.pools.unpivot(["use_a_pct", "use_b_pct"], index="pool_id", variable_name="policy",
+                             value_name="use_pct").with_columns(
+    pl.col("policy").replace({"use_a_pct": preset_a, "use_b_pct": preset_b}))
+px.bar(use, x="pool_id", y="use_pct", color="policy", barmode="group",
+       title="Share of each pool's budget spent (%)", labels=LABELS).show()
+compared.pools.select(pl.col("pool_rp").sum(), pl.col("pay_a_rp").sum(), pl.col("pay_b_rp").sum())

@@ -426,6 +426,45 @@ def explain(period: PeriodOpt,
     typer.echo(text)
 
 
+policy_app = typer.Typer(no_args_is_help=True, help="Policy files and the regions' presets (policies/).")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("check")
+def policy_check(file: Annotated[str, typer.Argument(help="A policy.toml, or a preset's name (e.g. banjarmasin).")],
+                 year: Annotated[int | None, typer.Option(
+                     help="First year of the months shown (default: this year, and the next).")] = None) -> None:
+    """Validate every version of a policy file and print which version is in force, month by month."""
+    import datetime as dt
+
+    from pipelines.policies import check_lines, preset_file
+
+    with _sentences():
+        lines = check_lines(preset_file(file), year or dt.date.today().year)
+    typer.echo("\n".join(lines))
+
+
+@policy_app.command("show")
+def policy_show(data: DataOpt, period: PeriodOpt) -> None:
+    """Print the policy in force for a period, every default filled in (TOML)."""
+    from engine import Period
+    from pipelines.month.run import load_policy
+    from pipelines.policies import policy_text
+
+    with _sentences():
+        text = policy_text(load_policy(data, Period.parse(period)))
+    typer.echo(text, nl=False)
+
+
+@policy_app.command("presets")
+def policy_presets() -> None:
+    """List the regions' presets (the policies/ folder)."""
+    from pipelines.policies import preset_file, preset_names
+
+    for name in preset_names():
+        typer.echo(f"{name:<20} {preset_file(name)}")
+
+
 @app.command()
 def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write the city into.")],
              employees: Annotated[int, typer.Option(help="Number of ASN.")] = 20_000,
@@ -435,21 +474,25 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
              late_exports: Annotated[Path | None, typer.Option(
                  "--late-exports", help="Also write here what arrives late for the next-to-last month: "
                  "late approvals and corrected absences (the walk-through's late-exports/).")] = None,
+             policy: Annotated[str | None, typer.Option(
+                 "--policy", help="A region's preset (eperf policy presets) or a policy.toml: the city runs "
+                 "under it, with hr/skp.csv and CB, CLTN and TB days.")] = None,
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
     from pipelines.numbers import number
+    from pipelines.policies import preset_file
     from pipelines.synthetic.city import city_months, generate_city
     from pipelines.synthetic.late import late_exports as write_late
 
-    try:
+    with _sentences():
         periods = [Period.parse(m) for m in city_months(months)]
-        counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods])
+        preset = None if policy is None else preset_file(policy)
+        counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods],
+                               policy=preset)
         if late_exports is not None:
             late = periods[-2] if len(periods) > 1 else periods[0]
             counts |= {f"late {late}: {name}": n for name, n in write_late(out, late, late_exports, seed).items()}
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     for name, n in counts.items():
         typer.echo(f"{name:<40} {number(n):>12}")
 

@@ -76,6 +76,7 @@ def base_city(**replace: Iterable[dict[str, Any]]) -> dict[str, pl.DataFrame]:
         "employees": [employee(NIP_A)],
         "plt": [],
         "sanctions": [],
+        "skp": [],
         "calendar": [{"date": dt.date(2025, 1, 1), "kind": "holiday"}],
         "catalog": [{"activity_code": "K300", "name": "Kerja", "standard_minutes": 300},
                     {"activity_code": "K60", "name": "Rapat", "standard_minutes": 60},

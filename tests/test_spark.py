@@ -31,11 +31,12 @@ from engine import Period, RunTables, run_period  # noqa: E402
 from engine.allocation import allocate_scale, allocate_share  # noqa: E402
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame  # noqa: E402
 from pipelines.month.run import month_from_folder, month_of  # noqa: E402
+from pipelines.policies import preset_file, preset_names, preset_policy  # noqa: E402
 from pipelines.sources.readers import read_data_dir  # noqa: E402
 from pipelines.spark_cluster import Cluster, running  # noqa: E402
 from pipelines.synthetic.city import generate_city  # noqa: E402
 from tests.city import PERIOD, assert_same_run  # noqa: E402
-from tests.engine.test_invariants import SHAPES, TER_SHAPE, wide_city, wide_policy  # noqa: E402
+from tests.engine.test_invariants import SHAPES, TER_SHAPE, drawn_regional_options, wide_city, wide_policy  # noqa: E402,E501
 
 pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM
 
@@ -140,4 +141,28 @@ def test_a_random_generated_month_on_spark_equals_polars(tmp_path: Path, seed: i
                 "pph21": rng.choice(["final_golongan", "borne"])}
     pol, period = wide_policy(rng, **switches), Period.parse(month)
     loaded = read_data_dir(tmp_path, period)
+    assert_spark_equals_polars(lambda b: month_of(loaded, pol, period, "parity", b).result)
+
+
+@pytest.mark.parametrize("shape", SHAPES[:2], ids=lambda shape: "-".join(shape))
+def test_regional_options_on_spark_equal_polars(shape: tuple[str, str, str, str]) -> None:
+    """The wide parity city with every §4.11 option drawn (tests/engine/test_invariants.py)."""
+    rule, allocation, scope, pph21 = shape
+    rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
+    base = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
+    tables = wide_city(rng, base)
+    pol = drawn_regional_options(random.Random(f"regional-{shape}"), base)
+    assert_spark_equals_polars(lambda b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity"))
+
+
+@pytest.mark.months
+@pytest.mark.parametrize("preset", preset_names())
+def test_a_preset_month_on_spark_equals_polars(tmp_path: Path, preset: str) -> None:
+    """A city generated under each region's preset (``eperf generate --policy``: SKP ratings, CB,
+    CLTN and TB days), in December (Balangan's December in full), on Spark and on polars."""
+    month = "2025-12"
+    generate_city(tmp_path, employees=400, seed=21, months=[month], policy=preset_file(preset))
+    period = Period.parse(month)
+    loaded = read_data_dir(tmp_path, period)
+    pol = preset_policy(preset, period)
     assert_spark_equals_polars(lambda b: month_of(loaded, pol, period, "parity", b).result)

@@ -10,14 +10,19 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import (
+    BP,
     CATEGORY,
+    DEFAULTS,
     Inputs,
     Period,
     Policy,
     employee_days,
+    entitlements,
     numeric_nips,
     over_daily_cap,
     pasal17_layers,
+    plt_decrees,
+    resolved_values,
     tax_basis,
     ter_terms,
 )
@@ -51,12 +56,14 @@ def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.Data
     pool = shown["pool_summary"].filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
     one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
            for name, table in loaded.tables.items()}
-    days = employee_days(numeric_nips(engine_inputs(one)), policy, period).collect("polars").to_native().sort(
-        "work_date")
+    inputs = numeric_nips(engine_inputs(one))
+    days = employee_days(inputs, policy, period).collect("polars").to_native().sort("work_date")
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
-    terms = pph21_terms(row, engine_inputs(one), period) if policy.pph21.ter else None
-    lines = explanation(row, pool, days, employee, basic, policy, terms)
+    terms = _terms(inputs, policy, period)
+    tax = pph21_terms(row, engine_inputs(one), period) if policy.pph21.ter else None
+    lines = explanation(row, pool, days, employee, basic, policy, terms,
+                        regional_lines(inputs, policy, period, terms) if terms else [], tax)
     if note is not None and computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
         lines.append(f"   Note: {note}.")
     return lines
@@ -75,10 +82,14 @@ def pph21_terms(row: dict[str, Any], inputs: Inputs, period: Period) -> dict[str
 
 
 def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
-                basic_rp: int, policy: Policy, terms: dict[str, Any] | None = None) -> list[str]:
-    """The lines of the explanation (pure: the computed rows in, text out); ``terms``: the PPh 21
-    under TER (:func:`pph21_terms`)."""
+                basic_rp: int, policy: Policy, terms: dict[str, Any] | None = None,
+                rules: list[str] | None = None, tax: dict[str, Any] | None = None) -> list[str]:
+    """The lines of the explanation (pure: the computed rows in, text out). ``terms`` is the
+    employee's row of :func:`engine.entitlements` (the regional rules' terms), ``rules`` the
+    lines of :func:`regional_lines`, ``tax`` the PPh 21 under TER (:func:`pph21_terms`)."""
     p = row["amt_bk"] + row["amt_pk"]
+    terms = terms or {}
+    gate = terms.get("gate_bp", BP)
     lines = [
         f"TPP {row['period']} for NIP {row['nip']} — OPD {row['opd_code']}, position {row['position_id']} "
         f"(kelas {row['kelas']}), {row['status']} golongan {employee['golongan']}",
@@ -90,25 +101,30 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         f"kelangkaan profesi {rupiah(row['amt_kp'])}, tempat bertugas {rupiah(row['amt_tb'])}, pertimbangan lain "
         f"{rupiah(row['amt_pol'])} (fixed part {rupiah(row['fixed_rp'])}).",
         f"3. Productivity. {number(row['minutes'])} counted minutes of a {number(row['target_minutes'])}-minute target "
-        f"({row['active_days']} days × {policy.minutes_per_day}) → {percent(row['productivity_bp'])} "
-        f"by the {policy.productivity_rule} rule.",
+        f"({_target_words(row, policy)}) → {percent(row['productivity_bp'])} by the {policy.productivity_rule} rule.",
         *_productivity_days(days, policy),
         f"4. Discipline. Deductions {percent(row['deduction_bp'])} → discipline {percent(row['discipline_bp'])}.",
         *_discipline_days(days, policy),
+        *_skp_line(terms, policy, row),
         f"5. Score. {percent(policy.w_discipline_bp)} × discipline + {percent(policy.w_productivity_bp)} × "
-        f"productivity = {percent(row['score_bp'])}.",
+        f"productivity" + (f" + {percent(policy.w_skp_bp)} × SKP" if policy.w_skp_bp else "")
+        + f" = {percent(row['score_bp'])}"
+        + (" (December is paid in full)." if terms.get("score_bp") == BP and policy.december_full
+           and row["period"].endswith("-12") else "."),
         f"6. Entitlement. Performance part {rupiah(p)} × {percent(row['score_bp'])} = {rupiah(row['perf_rp'])}, "
         f"plus the fixed part {rupiah(row['fixed_rp'])}; × {row['status']} rate "
         f"{percent(policy.status_bp[row['status']])}, × proration {percent(row['proration_bp'])}, "
         f"less sanction {percent(row['cut_bp'])}"
+        + (f", × presence gate {percent(gate)}" if gate != BP else "")
         + (f", plus PLT extra {rupiah(row['plt_extra_rp'])}" if row["plt_extra_rp"] else "")
         + f" = {rupiah(row['entitlement_rp'])} (your ceiling this month: {rupiah(row['cap_rp'])}).",
+        *(["   Regional rules of this policy that changed your pay:", *rules] if rules else []),
         _pool_line(row, pool, policy),
         f"8. Deductions. BPJS {percent(policy.bpjs_employee_bp)} on what TPP adds under the "
         f"{rupiah(policy.bpjs_ceiling_rp)} ceiling: {rupiah(row['bpjs_employee_rp'])} (the employer adds "
         f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {_signed_rupiah(row['pph21_rp'])}"
         + (" withheld." if policy.pph21.withheld else " borne by the city, not withheld."),
-        *(_ter_lines(row, terms) if terms is not None else []),
+        *(_ter_lines(row, tax) if tax is not None else []),
         f"   Net TPP paid: {_signed_rupiah(row['net_rp'])}"
         + (f" (this month's TPP {rupiah(row['pay_rp'])} and {_extra_words(row)} {rupiah(row['extra_rp'])})."
            if row.get("extra_kind") else "."),
@@ -167,6 +183,105 @@ def _ter_lines(row: dict[str, Any], t: dict[str, Any]) -> list[str]:
 def _layers(pkp_rp: int) -> str:
     parts = [f"{bp / 100:g} % × {rupiah(part)} = {rupiah(tax)}" for part, bp, tax in pasal17_layers(pkp_rp)]
     return "; ".join(parts) if parts else "nothing on a PKP of Rp 0"
+
+
+REGIONAL_RULES = ("unpaid_statuses", "target_rule", "activity_gate_pct", "plt_min_days", "plt_rule",
+                  "december_full", "presence_gates")
+"""The §4.11 options that switch a rule on (the SKP weight is part of the score, step 5)."""
+
+
+def _terms(inputs: Inputs, policy: Policy, period: Period) -> dict[str, Any] | None:
+    """The employee's row of :func:`engine.entitlements` (inputs of one employee), None when they
+    are not in the run under ``policy``."""
+    rows = entitlements(inputs, policy, period).collect("polars").rows(named=True)
+    return rows[0] if rows else None
+
+
+def regional_lines(inputs: Inputs, policy: Policy, period: Period, now: dict[str, Any]) -> list[str]:
+    """Each regional rule (§4.11) of ``policy`` that changed the employee's entitlement, in words,
+    and by how much: the entitlement computed without that one rule (at its default), then with it."""
+    values = resolved_values(policy.version)
+    lines = []
+    for key in REGIONAL_RULES:
+        if values[key] == DEFAULTS[key]:
+            continue
+        without = _terms(inputs, policy.with_changes(**{key: DEFAULTS[key]}), period)
+        if without is None or without["entitlement_rp"] == now["entitlement_rp"]:
+            continue
+        words = _RULE_WORDS[key](now, without, policy, plt_decrees(inputs, policy, period))
+        lines.append(f"   - {words}; entitlement {rupiah(without['entitlement_rp'])} without this rule → "
+                     f"{rupiah(now['entitlement_rp'])}.")
+    return lines
+
+
+def _unpaid_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"{_days(now['unpaid_days'])} of {', '.join(policy.unpaid_statuses)} are unpaid (unpaid_statuses): "
+            f"active days {was['active_days']} → {now['active_days']}, proration {percent(was['proration_bp'])} → "
+            f"{percent(now['proration_bp'])}")
+
+
+def _target_rule_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"monthly target (target_rule): {number(policy.target_minutes_month)} minutes a month × "
+            f"{now['active_days']}/{now['working_days']} working days = {number(now['target_minutes'])} instead of "
+            f"{number(was['target_minutes'])}; productivity {percent(was['productivity_bp'])} → "
+            f"{percent(now['productivity_bp'])}")
+
+
+def _gate_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    skp = f", SKP {percent(was['skp_bp'])} → 0" if policy.w_skp_bp else ""
+    return (f"activity gate: {number(now['minutes'])} minutes < {policy.activity_gate_pct} % of the "
+            f"{number(now['target_minutes'])}-minute target: productivity {percent(was['productivity_bp'])} → 0{skp}")
+
+
+def _plt_min_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    short = decrees.filter(~nw.col("counts")).collect("polars").sort("start_date").rows(named=True)
+    which = ", ".join(f"{d['position_id']} from {d['start_date'].isoformat()} ({_days(d['covered_days'])})"
+                      for d in short)
+    return f"PLT decrees covering fewer than {policy.plt_min_days} of your days do not count (plt_min_days): {which}"
+
+
+def _higher_post_words(now: dict[str, Any], was: dict[str, Any], policy: Policy,
+                       decrees: nw.LazyFrame[Any]) -> str:
+    if now["acting_position_id"] is None:
+        return "no acting post above your kelas"
+    return (f"acting post {now['acting_position_id']} (kelas {now['acting_kelas']}) is above your kelas "
+            f"{now['kelas']}: you are paid as its holder (plt_rule higher_post), performance part "
+            f"{rupiah(was['perf_block'])} → {rupiah(now['perf_block'])}, fixed part {rupiah(was['fixed_block'])} → "
+            f"{rupiah(now['fixed_block'])}, PLT extra {rupiah(was['plt_extra_rp'])} → 0")
+
+
+def _december_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"December is paid in full (december_full): score {percent(was['score_bp'])} → 100.00 %, "
+            "no presence gate")
+
+
+def _presence_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    above = [g.min_pct for g in policy.presence_gates if g.min_pct > now["presence_pct"]]
+    below = f" < {above[0]} %" if above else ""
+    return (f"presence {now['presence_pct']} %{below} ({now['present_days']} of {_days(now['active_days'])} present "
+            f"or credited): gate {number(now['gate_bp'])} bp, e3 {rupiah(now['own_post_rp'])} → "
+            f"{rupiah(now['entitlement_rp'] - now['plt_extra_rp'])}")
+
+
+_RULE_WORDS = {"unpaid_statuses": _unpaid_words, "target_rule": _target_rule_words, "activity_gate_pct": _gate_words,
+               "plt_min_days": _plt_min_words, "plt_rule": _higher_post_words, "december_full": _december_words,
+               "presence_gates": _presence_words}
+
+
+def _target_words(row: dict[str, Any], policy: Policy) -> str:
+    if policy.target_rule == "monthly":
+        return f"{number(policy.target_minutes_month)} a month × {row['active_days']}/{row['working_days']} days"
+    return f"{row['active_days']} days × {policy.minutes_per_day}"
+
+
+def _skp_line(terms: dict[str, Any], policy: Policy, row: dict[str, Any]) -> list[str]:
+    if not policy.w_skp_bp or not terms:
+        return []
+    predikat = terms["skp_predikat"]
+    rating = (f"predikat {predikat.replace('_', ' ')}, the latest rating before {row['period']}" if predikat
+              else "no SKP rating before the month (skp_missing_bp)")
+    gated = " (0: under the activity gate)" if terms["activity_gated"] else ""
+    return [f"   SKP. {rating} → {percent(terms['skp_bp'])}{gated}."]
 
 
 def late_data_lines(changes: pl.DataFrame, since: str) -> list[str]:

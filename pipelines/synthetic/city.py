@@ -29,6 +29,7 @@ from pipelines.synthetic.ebudgeting import _apbd, _opd_costs
 from pipelines.synthetic.ekinerja import CATALOG, _project_events, _write_activity_log
 from pipelines.synthetic.epayment import _sp2d, _transfers
 from pipelines.synthetic.eproject import ACTIVITY_MAP, _eproject
+from pipelines.synthetic.eskp import _skp
 from pipelines.synthetic.payroll import _pph21_ytd
 from pipelines.synthetic.shared import EXTRA_MONTHS, _month_bounds, _rng, _weekday
 from pipelines.synthetic.simpeg import (
@@ -84,13 +85,30 @@ def city_months(text: str) -> list[str]:
     return months
 
 
+def _in_force(policy: Path, periods: list[str]) -> None:
+    """Refuse months the policy file has no version for (a run of them would stop)."""
+    from pipelines.policies import read_document, versions_in_force
+
+    uncovered = [str(s.first) for s in versions_in_force(read_document(policy), [Period.parse(p) for p in periods])
+                 if s.label is None]
+    if uncovered:
+        raise ValueError(f"{policy}: no version is in force in {uncovered[0]}; choose later months")
+
+
 def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
-                  months: Sequence[str] = ("2025-09", "2025-10", "2025-11")) -> dict[str, int]:
-    """Write a synthetic city's raw exports (the SPEC §3 layout) under `out`; return row counts per file."""
+                  months: Sequence[str] = ("2025-09", "2025-10", "2025-11"),
+                  policy: Path | None = None) -> dict[str, int]:
+    """Write a synthetic city's raw exports (the SPEC §3 layout) under `out`; return row counts per file.
+
+    With ``policy`` (a preset's ``policy.toml``) the city runs under it: the file is copied as its
+    ``policy.toml``, and the city has ``hr/skp.csv`` and days of cuti besar, CLTN and tugas
+    belajar, so any preset's rules have something to act on."""
     out = Path(out)
     periods = sorted({str(Period.parse(m)) for m in months})
     if not periods:
         raise ValueError("at least one month is required")
+    if policy is not None:
+        _in_force(policy, periods)
     if employees < 3 * (len(OPD_TABLE) + len(KECAMATAN)):
         raise ValueError(f"employees must be at least {3 * (len(OPD_TABLE) + len(KECAMATAN))}")
     years = sorted({int(p[:4]) for p in periods})
@@ -103,7 +121,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
         counts[rel] = df.height
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / "policy.toml").write_text(_policy(years))
+    (out / "policy.toml").write_text(_policy(years) if policy is None else policy.read_text(encoding="utf-8"))
     kelas = _kelas()
     opds = _opds(employees, _rng(seed, "opds"))
     positions, holders = _organisation(opds, _rng(seed, "organisation"))
@@ -128,6 +146,8 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     write("hr/pph21_ytd.csv", _pph21_ytd(emp, costs, periods))
     write("hr/plt.csv", _plt(emp, positions, periods, _rng(seed, "plt")))
     write("hr/sanctions.csv", _sanctions(emp, periods, _rng(seed, "sanctions")))
+    if policy is not None:
+        write("hr/skp.csv", _skp(emp, periods, _rng(seed, "skp")))
     write("hr/calendar.csv", calendar)
     write("hr/opd.csv", opds.select("opd_code", name="opd_name"))
     write("ekinerja/activity_catalog.csv", pl.DataFrame([c[:3] for c in CATALOG], orient="row",
@@ -156,7 +176,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
             first, last = _month_bounds(ym)
             days = np.arange(first, last + 1)
             off = (_weekday(days) >= 5) | np.isin(days, holidays)
-            matrices = _attendance(emp, days[~off], seed, ym)
+            matrices = _attendance(emp, days[~off], seed, ym, regional_leave=policy is not None)
             for c in range(len(days[~off])):
                 attendance = _attendance_day(emp, matrices, days[~off], c)
                 attendance.write_csv(fh, include_header=i == 0 and c == 0)

@@ -45,7 +45,7 @@ from pipelines.warehouse.ytd import YTD_PATH, year_holes, year_to_date
 
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
-PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments", "pph21_ytd")
+PERSONAL_TABLES = ("employees", "plt", "sanctions", "skp", "activity_log", "attendance", "assignments", "pph21_ytd")
 """Inputs whose rows belong to one employee (by ``nip``)."""
 
 

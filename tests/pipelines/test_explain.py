@@ -8,10 +8,14 @@ from pathlib import Path
 import polars as pl
 from typer.testing import CliRunner
 
-from engine import Period
+from engine import Period, Policy
 from pipelines.cli import app
-from pipelines.month.explain import _productivity_days
-from tests.city import policy
+from pipelines.month.explain import _productivity_days, explain_in
+from pipelines.month.run import month_of
+from pipelines.sources.readers import DataDir
+from tests.city import NIP_A, WEEKDAYS, base_city, employee, policy, present
+from tests.city import PERIOD as CITY_PERIOD
+from tests.engine.test_regional import BANJARMASIN, POSTS
 from tests.pipelines.editing import EXAMPLE, PERIOD, needs_example
 from tests.pph21_city import NIP as ONE
 from tests.pph21_city import one_employee_city
@@ -147,3 +151,66 @@ def test_explain_reads_out_the_ter_true_up_line_by_line(tmp_path: Path) -> None:
     assert ("salary Rp 10.000.000 + TPP Rp 6.000.000 + the TPP part of the THR Rp 6.000.000 = Rp 22.000.000 → "
             "TER B 9 % = Rp 1.980.000; the salary alone Rp 10.000.000 → 1.5 % = Rp 150.000") in text.replace("\n", " ")
     assert "What TPP adds: Rp 1.980.000 − Rp 150.000 = Rp 1.830.000." in text
+
+
+def _explained(tables: dict[str, pl.DataFrame], pol: Policy) -> list[str]:
+    """``eperf explain``'s lines for NIP_A of a small city (tests/city.py) computed under ``pol``."""
+    data = DataDir({name: frame.lazy() for name, frame in tables.items()}, pl.DataFrame(), ())
+    return explain_in(month_of(data, pol, CITY_PERIOD, "test"), CITY_PERIOD, NIP_A)
+
+
+def _rules(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("   - ")]
+
+
+def test_explain_names_the_presence_gate_and_what_it_cost() -> None:
+    # S6 (Rp 6,000,000 at full score): 8 of 20 days present, 12 izin: 40 % < 50 %, gate 5000 bp.
+    attendance = present(NIP_A, WEEKDAYS[:8]) + [{"nip": NIP_A, "work_date": d, "status": "I"} for d in WEEKDAYS[8:]]
+    tables = base_city(positions=POSTS, employees=[employee(NIP_A, position="S6")], attendance=attendance)
+    lines = _explained(tables, policy(presence_gates=[{"min_pct": 25, "bp": 5000}, {"min_pct": 50, "bp": 10000}]))
+    assert _rules(lines) == [
+        "   - presence 40 % < 50 % (8 of 20 days present or credited): gate 5.000 bp, e3 Rp 6.000.000 → "
+        "Rp 3.000.000; entitlement Rp 6.000.000 without this rule → Rp 3.000.000."]
+    assert any(", × presence gate 50.00 % = Rp 3.000.000" in line for line in lines)
+
+
+def test_explain_names_the_activity_gate_and_the_skp_part() -> None:
+    # Banjarmasin: 95 % discipline, 6,000 minutes < 6,750: 3,800,000; without the gate the SKP part
+    # (20 % at "baik") would be paid: 5,800,000 (the threshold rule gives productivity 0 either way).
+    attendance = present(NIP_A, WEEKDAYS[:10], check_in=455) + present(NIP_A, WEEKDAYS[10:])
+    tables = base_city(positions=POSTS, employees=[employee(NIP_A, position="P10")], attendance=attendance,
+                       skp=[{"nip": NIP_A, "period_end": dt.date(2024, 12, 31), "predikat": "baik"}])
+    lines = _explained(tables, policy(**BANJARMASIN, activity_gate_pct=100))
+    assert "   SKP. predikat baik, the latest rating before 2025-02 → 0.00 % (0: under the activity gate)." in lines
+    assert any(line.startswith("5. Score. 40.00 % × discipline + 40.00 % × productivity + 20.00 % × SKP = 38.00 %")
+               for line in lines)
+    assert _rules(lines) == [  # the monthly target of 6,750 (not 20 × 300 = 6,000) changes it too
+        "   - monthly target (target_rule): 6.750 minutes a month × 20/20 working days = 6.750 instead of 6.000; "
+        "productivity 100.00 % → 0.00 %; entitlement Rp 9.800.000 without this rule → Rp 3.800.000.",
+        "   - activity gate: 6.000 minutes < 100 % of the 6.750-minute target: productivity 0.00 % → 0, SKP "
+        "100.00 % → 0; entitlement Rp 5.800.000 without this rule → Rp 3.800.000."]
+
+
+def test_explain_names_a_plt_decree_under_the_minimum() -> None:
+    # H10 (kelas 9, Rp 10,000,000) from the 6th working day: 15 days < 20; as holder it would pay 10,000,000.
+    tables = base_city(positions=POSTS, employees=[employee(NIP_A, position="S6")],
+                       plt=[{"nip": NIP_A, "position_id": "H10", "start_date": WEEKDAYS[5], "end_date": None}])
+    lines = _explained(tables, policy(plt_rule="higher_post", plt_min_days=20))
+    assert _rules(lines) == [
+        "   - PLT decrees covering fewer than 20 of your days do not count (plt_min_days): H10 from 2025-02-10 "
+        "(15 days); entitlement Rp 10.000.000 without this rule → Rp 6.000.000."]
+    whole = base_city(positions=POSTS, employees=[employee(NIP_A, position="S6")],
+                      plt=[{"nip": NIP_A, "position_id": "H10", "start_date": WEEKDAYS[0], "end_date": None}])
+    assert _rules(_explained(whole, policy(plt_rule="higher_post", plt_min_days=20))) == [
+        "   - acting post H10 (kelas 9) is above your kelas 5: you are paid as its holder (plt_rule higher_post), "
+        "performance part Rp 6.000.000 → Rp 10.000.000, fixed part Rp 0 → Rp 0, PLT extra Rp 2.000.000 → 0; "
+        "entitlement Rp 8.000.000 without this rule → Rp 10.000.000."]
+
+
+def test_explain_names_unpaid_days() -> None:
+    # 5 CLTN days of 20: active 15, proration 75 %: 7,000,000 → 5,250,000.
+    attendance = [{"nip": NIP_A, "work_date": d, "status": "CLTN"} for d in WEEKDAYS[:5]] + present(NIP_A, WEEKDAYS[5:])
+    lines = _explained(base_city(attendance=attendance), policy(unpaid_statuses=["CLTN", "TB"]))
+    assert _rules(lines) == [
+        "   - 5 days of CLTN, TB are unpaid (unpaid_statuses): active days 20 → 15, proration 100.00 % → 75.00 %; "
+        "entitlement Rp 7.000.000 without this rule → Rp 5.250.000."]
