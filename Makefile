@@ -32,10 +32,11 @@ spark-up: install
 spark-down:
 	$(BIN)/python -m pipelines.spark_cluster down
 
-## spark-parity: ten random generated months (random policies) on Spark local[2] and on polars, every
-## table identical; EPERF_PARITY_SEED=n draws ten others
+## spark-parity: Spark local[2] against polars beyond `make test`'s smoke test, every table identical:
+## the other spec examples, the four wide parity cities, a generated month on a standalone cluster,
+## and ten random generated months (random policies; EPERF_PARITY_SEED=n draws ten others)
 spark-parity: install
-	$(BIN)/python -m pytest tests/test_spark.py -m months -n 0
+	$(BIN)/python -m pytest tests/test_spark.py -m "spark_wide or months" -n 0
 
 ## demo: install, generate the Surabaya-size demo city (and what arrives late for October),
 ## run its latest month, print the summary
@@ -60,7 +61,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-## test: lint, then the whole test suite (acceptance examples, rules, invariants, bad input, CLI)
+## test: lint, then the whole test suite (acceptance examples, rules, invariants, bad input, CLI,
+## a Spark smoke test); the wider Spark parity is `make spark-parity`
 test: lint
 	$(BIN)/python -m pytest
 
