@@ -315,7 +315,8 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
              over_budget: Annotated[bool, typer.Option(
                  "--over-budget", help="Pay although the budget check FAILs, with --reason.")] = False,
              reason: Annotated[str | None, typer.Option(
-                 "--reason", help="Why, for the audit trail (with --reissue or --over-budget).")] = None) -> None:
+                 "--reason", help="Why, for the audit trail (with --reissue or --over-budget).",
+                 callback=_audit_text)] = None) -> None:
     """The bank transfer file of a locked month (NIP, name, account, net), or with --correction
     the rapel of its locked correction: a payment, entered in the payment ledger; the one
     unmasked output. A second file for a payment is refused (--reissue writes it again)."""
@@ -344,7 +345,7 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
                    f"issued (or a negative net: a PPh 21 true-up larger than the month's pay), "
                    f"{rupiah(-int(done.recoveries['net_rp'].sum()))} in all, kept in the payment ledger:")
         for nip, net in done.recoveries.select("nip", "net_rp").iter_rows():
-            typer.echo(f"    {nip}  {rupiah(net)}")
+            typer.echo(f"    {nip}  −{rupiah(-net)}")
     if done.failing:
         typer.echo(f"  paid over budget ({'; '.join(done.failing)}): the reason is kept in the audit trail")
 

@@ -126,7 +126,7 @@ def test_regional_options_default_off_and_merge() -> None:
     ({"w_skp_bp": -1000, "w_productivity_bp": 7000}, "w_skp_bp = -1000 is outside 0–10000"),
     ({"presence_gates": [{"min_pct": 25, "bp": 6000}, {"min_pct": 50, "bp": 5000}]}, "bp falls as min_pct rises"),
     ({"presence_gates": [{"min_pct": 25, "bp": 5000}, {"min_pct": 25, "bp": 6000}]}, "repeat a min_pct"),
-    ({"presence_gates": [{"min_pct": 101, "bp": 5000}]}, "presence_gates.min_pct = 101 must be 0–100"),
+    ({"presence_gates": [{"min_pct": 101, "bp": 5000}]}, "presence_gates.min_pct = 101 is outside 0–100"),
     ({"presence_gates": [{"min_pct": 10, "bp": 10001}]}, "presence_gates.bp = 10001 is outside"),
     ({"presence_gates": [{"min_pct": 10}]}, "presence_gates must be a list"),
     ({"unpaid_statuses": ["H"]}, "unpaid_statuses must be a list of attendance statuses other than H"),
@@ -138,9 +138,9 @@ def test_regional_options_default_off_and_merge() -> None:
     ({"december_full": 1}, "december_full must be true or false"),
     ({"target_rule": "weekly"}, "target_rule = 'weekly' is not one of per_day, monthly"),
     ({"plt_rule": "acting"}, "plt_rule = 'acting' is not one of extra, higher_post"),
-    ({"target_minutes_month": 0}, "target_minutes_month = 0 must be 60"),
-    ({"plt_min_days": 32}, "plt_min_days = 32 must be 0–31"),
-    ({"activity_gate_pct": 150}, "activity_gate_pct = 150 must be 0–100"),
+    ({"target_minutes_month": 0}, "target_minutes_month = 0 is outside 60–44640"),
+    ({"plt_min_days": 32}, "plt_min_days = 32 is outside 0–31"),
+    ({"activity_gate_pct": 150}, "activity_gate_pct = 150 is outside 0–100"),
 ])
 def test_regional_errors_name_the_key(version: dict, message: str) -> None:
     with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(".", r"\.").replace("+", r"\+")):

@@ -329,7 +329,7 @@ CASES = [
     pytest.param(ytd_file(["199001192020121251", "2024", "12", "0", "0", "0", "0"]),
                  Rejected(YTD, 2, "months", "value outside its allowed range 0–11"), id="ytd-12-months"),
     pytest.param(ytd_file(["199001192020121299", "2024", "8", "0", "0", "0", "0"]),
-                 Rejected(YTD, 2, "nip", "unknown reference: nip '199001192020121299' is not in hr/employees"),
+                 Rejected(YTD, 2, "nip", "unknown reference: nip is not in hr/employees"),
                  id="ytd-unknown-nip"),
     pytest.param(ytd_file(["197011161999061293", "2024", "8", "0", "0", "0", "0"]),
                  Rejected(YTD, 2, "nip, fiscal_year", "duplicate key"), id="ytd-duplicate"),
@@ -424,5 +424,5 @@ def test_a_fifo_where_an_export_goes_is_one_sentence_not_a_wait(city: Path, tmp_
     broken(city)
     result = run(city, tmp_path / "out")
     assert result.exit_code == 2, result.output
-    [message] = result.stderr.strip().splitlines()
+    [message] = messages(result.stderr)
     assert all(word in message for word in words), message

@@ -22,6 +22,7 @@ from pipelines.sources import CONTRACTS
 from pipelines.sources.exports import kind_of
 from pipelines.sources.readers import DataDir, InputError, read_data_dir
 from tests.conftest import GENERATED_MONTHS
+from tests.messages import messages
 from tests.pipelines.editing import personal_values, read_rows, write_rows
 
 PERIOD = Period.parse(GENERATED_MONTHS[-1])
@@ -295,7 +296,7 @@ def test_a_policy_beyond_its_bounds_stops_run_and_ingest_alike(generated_city: P
         else ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
-    [line] = result.stderr.strip().splitlines()
+    [line] = messages(result.stderr)
     assert all(word in line for word in words), line
     assert len(line) < 200
     assert not (tmp_path / "out").exists()

@@ -31,6 +31,7 @@ from pipelines.faults import HOLD_AT, KILL_AT, SAY_AT
 from pipelines.warehouse.mirror import MARKER
 from pipelines.warehouse.store import WAIT_SECONDS, Refused, open_warehouse
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
 from tests.shared import built_once
 
@@ -275,7 +276,7 @@ def test_a_write_the_disk_refuses_is_one_sentence_and_changes_nothing(states: Pa
     proc = subprocess.run([*EPERF, *args], preexec_fn=lambda: _file_size_limit(size), capture_output=True, text=True,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 2, proc.stderr
-    [line] = proc.stderr.strip().splitlines()
+    [line] = messages(proc.stderr)
     assert f"{place}: file too large; nothing was" in line, line
     recover(tmp_path)
     assert hidden(tmp_path) == []

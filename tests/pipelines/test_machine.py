@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 from pipelines.cli import app
 from pipelines.machine import failure, os_errno
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, needs_example
 
 pytestmark = needs_example
@@ -35,7 +36,7 @@ def eperf(*args: str) -> Result:
 
 
 def one_sentence(stderr: str, *words: str) -> str:
-    [line] = stderr.strip().splitlines()
+    [line] = messages(stderr)
     assert "Traceback" not in stderr and all(word in line for word in words), line
     return line
 

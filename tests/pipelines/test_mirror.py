@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 from pipelines.cli import app
 from pipelines.warehouse.mirror import MARKER
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, log_to_hive_folder, needs_example
 
 pytestmark = needs_example
@@ -32,7 +33,7 @@ def eperf(*args: str) -> Result:
 def refused(result: Result, *words: str) -> str:
     """Exit 2 and one line on stderr holding every word; the line."""
     assert result.exit_code == 2, result.output
-    [line] = result.stderr.strip().splitlines()
+    [line] = messages(result.stderr)
     assert all(word in line for word in words), line
     return line
 

@@ -33,6 +33,7 @@ from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
 from pipelines.warehouse.ytd import year_to_date
 from tests.conftest import GENERATED_MONTHS
 from tests.folders import snapshot
+from tests.messages import messages
 
 M1, M2 = (Period.parse(m) for m in GENERATED_MONTHS)
 LOG = Path("ekinerja/activity_log")
@@ -413,7 +414,7 @@ def test_who_and_why_are_one_line_of_printable_text(city: Path, tmp_path: Path, 
     command = ["unlock", "--period", str(M1), "--reason", "x"] if option == "--by" else ["unlock", "--period", str(M1)]
     refused = cli.invoke(app, [*command, option, value, *store])
     assert refused.exit_code == 2
-    [line] = refused.stderr.strip().splitlines()
+    [line] = messages(refused.stderr)
     assert f"{option} must be one line of printable text" in line
     assert cli.invoke(app, ["audit", *store]).output == before
     fine = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "x" * 200, "--by", "kabid-bkpsdm", *store])
