@@ -466,11 +466,11 @@ def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: in
 
 
 def _locked_months(wh: Warehouse, period: Period) -> dict[Period, KeptRun]:
-    """Each earlier month of year(m) with a locked run, and what was paid for it (its last locked
-    correction, else the locked run: :func:`paid_base`)."""
+    """Each earlier month of year(m) with a locked run, as locked with its corrections (SPEC §4.9
+    YTD): its latest standing locked correction, which holds every earlier one, else the run."""
     months = (Period(period.year, m) for m in range(1, period.month))
-    return {month: paid_base(wh, run) for month in months
-            if (run := current_run(wh, month)) is not None and run.status == RunStatus.LOCKED}
+    return {month: ([c for c in corrections(wh, run) if c.status == RunStatus.LOCKED] or [run])[-1]
+            for month in months if (run := current_run(wh, month)) is not None and run.status == RunStatus.LOCKED}
 
 
 def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:

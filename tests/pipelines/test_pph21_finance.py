@@ -39,8 +39,8 @@ def test_a_thr_month_is_paid_reconciled_and_budgeted_with_its_extra_payment(tmp_
     bank = tmp_path / "bank.csv"
     said = _eperf("bankfile", "--period", "2025-03", "--out", bank, "--warehouse", wh)
     assert "1 transfers written" in said and "not transferred" not in said
-    assert pl.read_csv(bank, comment_prefix="#", schema_overrides={"nip": pl.String}).select("nip", "net_rp").rows() == [
-        (NIP, 13_838_000)]
+    paid = pl.read_csv(bank, comment_prefix="#", schema_overrides={"nip": pl.String})
+    assert paid.select("nip", "net_rp").rows() == [(NIP, 13_838_000)]
     # The nominatif shows the THR in its own column.
     _eperf("report", "--period", "2025-03", "--out", tmp_path / "laporan", "--warehouse", wh)
     sheet = openpyxl.load_workbook(tmp_path / "laporan" / "nominatif.xlsx")["1.01.01"]
