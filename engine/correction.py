@@ -20,7 +20,9 @@ import narwhals.stable.v2 as nw
 
 from engine.deductions import with_deductions
 from engine.money import exact_floor_div
+from engine.period import Period
 from engine.policy import Allocation, Policy
+from engine.pph21 import TER_SCHEMA, ter_table
 from engine.run import POOL_COLUMNS
 
 _BIG = nw.Int128
@@ -50,10 +52,11 @@ def locked_rates(register: nw.DataFrame[Any], pools: nw.DataFrame[Any], policy: 
         nw.when(paid_in_full).then(1).otherwise(nw.col("rate_den")).cast(nw.Int64).alias("rate_den"))
 
 
-def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Policy,
-                  paid: nw.DataFrame[Any] | None = None) -> nw.DataFrame[Any]:
-    """``now`` (register rows recomputed on today's inputs, with ``salary_rp`` and ``golongan``)
-    paid at its pools' locked ``rates``, with BPJS, PPh 21 and net recomputed on that pay.
+def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Policy, period: Period,
+                  paid: nw.DataFrame[Any] | None = None, basis: nw.DataFrame[Any] | None = None) -> nw.DataFrame[Any]:
+    """``now`` (register rows recomputed on today's inputs, with the input ``salary_rp`` and
+    ``golongan``) paid at its pools' locked ``rates``, with the extra payment, BPJS, PPh 21 and
+    net recomputed on that pay: under TER from ``basis`` (:func:`engine.pph21.tax_basis`).
 
     Entitlement Rp 1,000 at 100/150 → Rp 666 (the floor: a correction pays whole Rupiah and has
     no leftover to share). A row of a pool the locked run did not pay keeps the pay ``now`` has.
@@ -68,13 +71,21 @@ def corrected_pay(now: nw.DataFrame[Any], rates: nw.DataFrame[Any], policy: Poli
     bound = nw.min_horizontal(at_rate, nw.col("cap_rp").cast(_BIG)) if share else at_rate
     pay = nw.when(nw.col("binding").is_null()).then(nw.col("pay_rp")).otherwise(
         nw.when(nw.col("binding")).then(bound).otherwise(full))
-    rated = (now.drop("bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp", "net_rp")
+    rated = (now.drop("extra_kind", "extra_rp", "bpjs_employee_rp", "bpjs_employer_rp", "pph21_rp", "net_rp",
+                      strict=False)
              .join(rates, on="pool_id", how="left").with_columns(pay_rp=pay.cast(nw.Int64)))
     if paid is not None:
         same = ["nip", "pool_id", "status", "entitlement_rp", "cap_rp"]
         rated = rated.join(paid.select(*same, nw.col("pay_rp").alias("paid_rp")), on=same, how="left").with_columns(
             pay_rp=nw.coalesce("paid_rp", "pay_rp")).drop("paid_rp")
-    return with_deductions(rated.lazy(), policy).collect().drop("binding", "rate_num", "rate_den")
+    if policy.pph21.ter:
+        if basis is None:
+            raise ValueError("a correction under TER needs each employee's tax basis (engine.pph21.tax_basis)")
+        rated = rated.join(basis, on="nip", how="left")
+    ter_rates = nw.from_dict(ter_table(), schema=TER_SCHEMA, backend=rated.implementation).lazy()
+    deducted = with_deductions(rated.lazy(), policy, period, ter_rates).collect()
+    return deducted.drop("binding", "rate_num", "rate_den", *(c for c in deducted.columns if c.startswith("ytd_")
+                                                              or c == "last_month"))
 
 
 def corrected_pools(register: nw.DataFrame[Any], locked: nw.DataFrame[Any],
@@ -85,6 +96,6 @@ def corrected_pools(register: nw.DataFrame[Any], locked: nw.DataFrame[Any],
     budgets = nw.concat([locked.select(facts), now.select(facts).join(locked.select("pool_id"), on="pool_id",
                                                                        how="anti")])
     sums = register.group_by("pool_id").agg(
-        nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum())
+        nw.col("entitlement_rp").sum(), nw.col("cap_rp").sum(), nw.col("pay_rp").sum(), nw.col("extra_rp").sum())
     return budgets.join(sums, on="pool_id").select(*POOL_COLUMNS).with_columns(
         *(nw.col(c).cast(nw.Int64) for c in POOL_COLUMNS if c.endswith("_rp"))).sort("pool_id")

@@ -34,13 +34,17 @@ PERIOD_DATES = {"activity_log": "work_date", "attendance": "work_date", "milesto
 """The inputs whose rows belong to the month of one date column."""
 PERIOD_SPANS = ("employees", "plt", "sanctions")
 """The inputs whose rows belong to every month their span overlaps."""
+PERIOD_YEARS = {"pph21_ytd": "fiscal_year"}
+"""The inputs whose rows belong to every month of their fiscal year."""
 
 
 def period_rows(name: str, period: Period) -> nw.Expr | None:
     """Which rows of input ``name`` a run of ``period`` reads (None: all of them): those dated in
-    the month, those whose span overlaps it."""
+    the month, those whose span overlaps it, those of its fiscal year."""
     if name in PERIOD_DATES:
         return nw.col(PERIOD_DATES[name]).is_between(nw.lit(period.first_day), nw.lit(period.last_day))
+    if name in PERIOD_YEARS:
+        return nw.col(PERIOD_YEARS[name]) == period.year
     return overlaps(period) if name in PERIOD_SPANS else None
 
 

@@ -8,12 +8,14 @@ from engine.money import BP, apply_bp
 from engine.policy import Policy
 
 
-def score_bp(discipline: nw.Expr, productivity: nw.Expr, policy: Policy) -> nw.Expr:
-    """``floor_div(w_d × discipline + w_p × productivity, 10000)``.
+def score_bp(discipline: nw.Expr, productivity: nw.Expr, policy: Policy, skp: nw.Expr | int = 0) -> nw.Expr:
+    """``floor_div(w_d × discipline + w_p × productivity + w_skp × skp, 10000)`` (§4.5, §4.11).
 
     Weights 4000/6000, discipline 9,250, productivity 7,466 → floor(81,796) = 8,179 bp.
+    Weights 4000/4000/2000, discipline 9,500, productivity 10000, SKP 5000 → 8,800 bp.
     """
-    return (policy.w_discipline_bp * discipline + policy.w_productivity_bp * productivity) // BP
+    return (policy.w_discipline_bp * discipline + policy.w_productivity_bp * productivity
+            + policy.w_skp_bp * skp) // BP
 
 
 def own_post_rp(perf_rp: nw.Expr, fixed_rp: nw.Expr, status_bp: nw.Expr, proration: nw.Expr,

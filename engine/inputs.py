@@ -32,6 +32,8 @@ class Inputs:
     employees: nw.LazyFrame[Any]
     plt: nw.LazyFrame[Any]
     sanctions: nw.LazyFrame[Any]
+    skp: nw.LazyFrame[Any]
+    """``nip, period_end, predikat``: SKP ratings (§4.11), of any period."""
     calendar: nw.LazyFrame[Any]
     catalog: nw.LazyFrame[Any]
     day_minutes: nw.LazyFrame[Any]
@@ -46,6 +48,11 @@ class Inputs:
     milestones: nw.LazyFrame[Any]
     activity_map: nw.LazyFrame[Any]
     sp2d: nw.LazyFrame[Any]
+    pph21_ytd: nw.LazyFrame[Any]
+    """``nip, fiscal_year, months, salary_rp, tpp_rp, pph21_rp, pension_rp``: each employee's totals of
+    the year before the months eperf computes (SPEC §4.9 YTD)."""
+    ter_rates: nw.LazyFrame[Any]
+    """``category, row, lower_rp, upper_rp, rate_bp``: the TER tables (:func:`engine.pph21.ter_table`)."""
     dates_frame: DatesFrame
     materialize: Materialize
 
@@ -56,6 +63,6 @@ class Inputs:
 
 TABLES = tuple(f.name for f in dataclasses.fields(Inputs) if f.name not in ("dates_frame", "materialize"))
 """The names of the engine's input frames."""
-SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "calendar", "catalog", "activity_log",
-           "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d")
+SOURCES = ("kelas", "positions", "employees", "plt", "sanctions", "skp", "calendar", "catalog", "activity_log",
+           "attendance", "apbd_lines", "assignments", "milestones", "activity_map", "sp2d", "pph21_ytd")
 """The input tables of SPEC §3 the engine's inputs come from."""

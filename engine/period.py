@@ -50,6 +50,15 @@ class Period:
         return [d for d in days if d.weekday() < 5]
 
     @property
+    def following(self) -> Period:
+        """The next month (January of the next year after December).
+
+        >>> Period(2025, 12).following, Period(2025, 3).following
+        (Period(year=2026, month=1), Period(year=2025, month=4))
+        """
+        return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
+
+    @property
     def months_left(self) -> int:
         """``13 − month``: the months of the fiscal year still to pay, this one included."""
         return 13 - self.month

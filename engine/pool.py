@@ -80,12 +80,15 @@ def budget_accounts(apbd_lines: nw.LazyFrame[Any], sp2d: nw.LazyFrame[Any], poli
         nw.col("realized_rp").fill_null(0).cast(nw.Int128))
 
 
-def pools(pool_members: nw.LazyFrame[Any], accounts: nw.LazyFrame[Any], period: Period) -> nw.LazyFrame[Any]:
+def pools(pool_members: nw.LazyFrame[Any], accounts: nw.LazyFrame[Any], period: Period,
+          extra_payments_ahead: int = 0) -> nw.LazyFrame[Any]:
     """``pool_id, pagu_rp, realized_rp, pool_rp`` for the pools that have employees in the run,
     from their TPP accounts (:func:`budget_accounts`).
 
-    ``pool_rp = max(0, floor_div(pagu − realized, 13 − month))``: pagu Rp 44,720,000 with
-    Rp 28,419,614 paid by August leaves floor(16,300,386 / 4) = Rp 4,075,096 for September.
+    ``pool_rp = max(0, floor_div(pagu − realized, 13 − month + k))``, ``k`` the extra payments of
+    the year still to make, this month's included (:meth:`engine.Policy.extra_payments_ahead`):
+    pagu Rp 44,720,000 with Rp 28,419,614 paid by August leaves floor(16,300,386 / 4) =
+    Rp 4,075,096 for September; with a gaji-13 still to pay in December, floor(16,300,386 / 5).
     ``pool_members`` has one row per employee with ``pool_id``.
     """
     totals = accounts.group_by("pool_id").agg(nw.col("pagu_rp").sum(), nw.col("realized_rp").sum())
@@ -97,7 +100,7 @@ def pools(pool_members: nw.LazyFrame[Any], accounts: nw.LazyFrame[Any], period: 
                       nw.col("realized_rp").fill_null(0).cast(nw.Int128))
         .with_columns(
             pool_rp=nw.when(remaining > 0)
-            .then(exact_floor_div(remaining, period.months_left))
+            .then(exact_floor_div(remaining, period.months_left + extra_payments_ahead))
             .otherwise(nw.lit(0, nw.Int128))
             .cast(nw.Int128)
         )

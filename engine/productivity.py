@@ -9,6 +9,7 @@ import narwhals.stable.v2 as nw
 from engine.money import BP, floor_bp
 from engine.period import Period
 from engine.policy import Policy, ProductivityRule
+from engine.regional import unpaid_day
 from engine.states import LogStatus
 from engine.steps import step_bp
 
@@ -96,8 +97,9 @@ def capped_minutes(policy: Policy) -> nw.Expr:
 
 
 def credit_day(policy: Policy) -> nw.Expr:
-    """Whether ``attendance_status`` is a credit status (DL, CT, DIK, CAP by default)."""
-    return nw.col("attendance_status").is_in(list(policy.credit_statuses)).fill_null(False)
+    """Whether ``attendance_status`` is a credit status (DL, CT, DIK, CAP by default) and not an
+    unpaid one (§4.11: an unpaid status wins)."""
+    return nw.col("attendance_status").is_in(list(policy.credit_statuses)).fill_null(False) & ~unpaid_day(policy)
 
 
 def day_minutes(policy: Policy) -> nw.Expr:

@@ -16,7 +16,7 @@ import plotly.express as px
 import polars as pl
 
 from engine import Period
-from pipelines.analysis.notebooks import LABELS, offline_figures
+from pipelines.analysis.notebooks import LABELS, box_chart, offline_figures, opd_labels
 from pipelines.month.run import month_from_folder
 
 offline_figures()
@@ -38,7 +38,8 @@ register.group_by("status").agg(
 # A pool that binds (pay = pool) scaled everyone's entitlement down.
 
 # %%
-by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1)).sort("use_pct")
+by_pool = pools.with_columns(use_pct=(100 * pl.col("pay_rp") / pl.col("pool_rp")).round(1),
+                             pool_id=pl.col("pool_id").replace(opd_labels(Path(data)))).sort("use_pct")
 px.bar(by_pool, x="pool_id", y="use_pct", color="binding",
        title=f"Pay as % of the pool, {period}", labels=LABELS).show()
 
@@ -46,10 +47,10 @@ px.bar(by_pool, x="pool_id", y="use_pct", color="binding",
 # ## Pay and score by kelas and status
 
 # %%
-px.box(register, x="kelas", y="pay_rp", color="status", title="Gross TPP by kelas and status",
-       labels=LABELS).show()
-px.histogram(register, x="score_bp", color="status", nbins=50, barmode="overlay",
-             title="Performance score (bp)", labels=LABELS).show()
+box_chart(register, x="kelas", y="pay_rp", color="status", title="Gross TPP by kelas and status").show()
+binned = register.with_columns(score_bp=pl.col("score_bp") // 200 * 200).group_by("score_bp", "status").len()
+px.bar(binned.sort("status", "score_bp"), x="score_bp", y="len", color="status", barmode="overlay", opacity=0.7,
+       title="Performance score (bp, bins of 200)", labels=LABELS | {"len": LABELS["count"]}).show()
 
 # %% [markdown]
 # ## What holds pay back

@@ -15,22 +15,26 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 
-from pipelines.analysis.notebooks import LABELS, offline_figures
+from pipelines.analysis.notebooks import LABELS, moved_most, offline_figures, opd_labels, trend_chart
 from pipelines.analysis.whatif import decile_shares, gini, months
 
 offline_figures()
-registers = months(Path(data), periods.split(","))
+registers = months(Path(data), periods.split(",")).with_columns(
+    pl.col("opd_code").replace(opd_labels(Path(data))))  # "1.01.01 Dinas Pendidikan"
 latest = registers.filter(pl.col("period") == registers["period"].max())
 
 # %% [markdown]
 # ## Productivity and discipline by OPD, month by month
+# One line per OPD; the five OPDs whose mean moved most between the first and the last month are
+# named, the others drawn in grey behind them.
 
 # %%
 trend = registers.group_by("period", "opd_code").agg(
     pl.col("productivity_bp").mean(), pl.col("discipline_bp").mean()).sort("period", "opd_code")
-px.line(trend, x="period", y="productivity_bp", color="opd_code", title="Mean productivity by OPD",
-        labels=LABELS).show()
-px.line(trend, x="period", y="discipline_bp", color="opd_code", title="Mean discipline by OPD", labels=LABELS).show()
+for measure, title in (("productivity_bp", "Mean productivity by OPD"), ("discipline_bp", "Mean discipline by OPD")):
+    movers = moved_most(trend, measure, 5)
+    print(f"{title}: moved most", ", ".join(f"{opd} ({change:+,.0f} bp)" for opd, change in movers.iter_rows()))
+    trend_chart(trend, measure, movers["opd_code"].to_list(), title).show()
 
 # %% [markdown]
 # ## Same kelas, different pay?

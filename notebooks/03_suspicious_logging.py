@@ -31,9 +31,27 @@ found = findings(month.data.frames(), month.result.pay_register.to_native(), mon
 
 # %% [markdown]
 # ## Suspects, ranked by the number of flags and the pay at stake
+# Pay at stake is what the suspect entries earn this month: the entitlement with them less the
+# entitlement without them. It is Rp 0 when the employee reaches the minutes target even without
+# them (`target_met_without`): the entries add minutes (`minutes_at_stake`) but no pay, because
+# productivity is already at 100 %; or when they fall on days that count credit minutes (leave,
+# travel), where logs earn nothing. Such a suspect costs nothing now, but the habit would pay the
+# month an honest record falls short.
 
 # %%
 found.suspects.head(30)
+
+# %%
+stakes = found.suspects.select(
+    pl.when(pl.col("pay_at_stake_rp") > 0).then(pl.lit("the entries raise pay"))
+    .when(pl.col("target_met_without")).then(pl.lit("target met without them: Rp 0"))
+    .otherwise(pl.lit("entries on credit days: Rp 0")).alias("what is at stake"),
+    "pay_at_stake_rp", "minutes_at_stake",
+).group_by("what is at stake").agg(
+    pl.len().alias("suspects"), pl.col("pay_at_stake_rp").sum().alias("pay at stake (Rp)"),
+    pl.col("minutes_at_stake").sum().alias("minutes the entries add"),
+).sort("suspects", descending=True)
+stakes
 
 # %%
 px.histogram(found.employees, x="flag", title="Employees flagged, per check", labels=LABELS).show()

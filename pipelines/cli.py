@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,7 +16,9 @@ import typer
 if TYPE_CHECKING:
     from pipelines.warehouse.lifecycle import KeptRun
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# Plain help: typer's rich help shows every flag as taking a value (`--correction <bool>`), and
+# `--correction true` is an error.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="e-Performance TPP pay engine: monthly TPP from exports or from HR's warehouse.")
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data directory with the source exports (SPEC §3).")]
@@ -27,8 +30,25 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+MAX_AUDIT_TEXT = 200
+"""The longest ``--by`` or ``--reason``: a name or a sentence for the audit trail."""
+
+
+def _audit_text(param: typer.CallbackParam, value: str | None) -> str | None:
+    """A ``--by`` or ``--reason`` as the audit trail keeps it: one line of printable text (a
+    newline or a control character would forge a line of ``eperf audit``), of reasonable length."""
+    if value is not None and (len(value) > MAX_AUDIT_TEXT or
+                              any(unicodedata.category(c).startswith("C") for c in value)):
+        name = param.opts[0] if param.opts else "the option"
+        raise _fail(f"{name} must be one line of printable text (no newline, tab or other control character), "
+                    f"at most {MAX_AUDIT_TEXT} characters")
+    return value
+
+
 WarehouseOpt = Annotated[Path, typer.Option("--warehouse", help="The warehouse (DuckDB file).")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts, for the audit trail (default: the OS user).",
+                                           callback=_audit_text)]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, for the audit trail.", callback=_audit_text)]
 CorrectionOpt = Annotated[bool, typer.Option(
     "--correction", help="The period's latest correction (rapel) of its locked run, not the run.")]
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -36,17 +56,27 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 @contextlib.contextmanager
 def _sentences() -> Iterator[None]:
-    """A refusal (exit 3) or a fatal input or output problem (exit 2) as one sentence."""
+    """A refusal (exit 3), a fatal input or output problem or a failure of the machine (exit 2)
+    as one sentence; the stages the command says meanwhile shown as it goes
+    (:func:`pipelines.month.summary.progress`)."""
+    from pipelines.machine import MachineFailure, failure
     from pipelines.month.outputs import OutputRefused
+    from pipelines.month.summary import progress
     from pipelines.sources.readers import InputError
     from pipelines.warehouse.store import Refused
 
     try:
-        yield
+        with progress(sys.stdout.isatty()):
+            yield
     except Refused as exc:
         raise _fail(str(exc), 3) from None
-    except (InputError, OutputRefused, ValueError) as exc:
+    except (InputError, OutputRefused, MachineFailure, ValueError) as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # a file eperf reads or writes outside the warehouse and its outputs
+        said = failure(exc, Path(exc.filename or "eperf"))
+        if said is None:
+            raise
+        raise _fail(str(said)) from None
 
 
 @app.command()
@@ -64,7 +94,7 @@ def run(period: PeriodOpt,
     from engine import Period
     from pipelines.month.backends import Backend
     from pipelines.month.run import WrittenMonth, run_from_folder
-    from pipelines.month.summary import print_summary, progress
+    from pipelines.month.summary import print_summary
 
     clock = time.perf_counter()
     interactive = sys.stdout.isatty()
@@ -89,8 +119,8 @@ def run(period: PeriodOpt,
         return
     if out is None:
         raise _fail("--out is needed with --data (the folder for the run's outputs)")
-    with _sentences(), progress(interactive) as on_step:
-        result = run_from_folder(data, Period.parse(period), out, engine, on_step)
+    with _sentences():
+        result = run_from_folder(data, Period.parse(period), out, engine)
     print_summary(result, time.perf_counter() - clock, interactive)
 
 
@@ -120,14 +150,23 @@ def list_runs(period: Annotated[str | None, typer.Option("--period", help="Only 
               warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """List the runs kept in the warehouse with their status."""
     from pipelines import commands
+    from pipelines.numbers import wib
 
     with _sentences():
         kept = commands.kept_runs(warehouse, period)
-    if kept:
-        typer.echo(f"{'run':<32} {'period':<8} {'kind':<10} {'status':<10} {'at':<19}  by")
-    for r in kept:
-        extra = f"  adjusts {r.adjusts}" if r.adjusts else ""
-        typer.echo(f"{r.run_id:<32} {r.period}  {r.kind:<10} {r.status:<10} {r.at}  {r.by}{extra}")
+    if not kept:
+        typer.echo(f"no run kept for {period}" if period else "no run kept yet: `eperf run --period YYYY-MM` makes one")
+        return
+
+    def who(signed: tuple[str, str] | None) -> str:
+        return f"{signed[0]} {wib(signed[1])}" if signed else "-"
+
+    rows = [(r.run.run_id, r.run.period, r.run.kind, r.run.status, f"{r.run.by} {wib(r.run.at)}", who(r.approved),
+             who(r.locked), f"adjusts {r.run.adjusts}" if r.run.adjusts else "") for r in kept]
+    header = ("run", "period", "kind", "status", "computed", "approved", "locked", "")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        typer.echo("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths)).rstrip())
 
 
 def _print_status(changed: KeptRun) -> None:
@@ -157,14 +196,18 @@ def lock(period: PeriodOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByO
 
 
 @app.command()
-def unlock(period: PeriodOpt, reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
-           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
-    """Return a locked or approved period to draft."""
+def unlock(period: PeriodOpt, reason: ReasonOpt, warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None) -> None:
+    """Return a locked or approved period to draft (refused once the month has a bank file: a
+    change after payment is a correction)."""
     from engine import Period
     from pipelines import commands
 
     with _sentences():
-        _print_status(commands.unlock(warehouse, Period.parse(period), reason, by))
+        done = commands.unlock(warehouse, Period.parse(period), reason, by)
+    typer.echo(f"{done.run.period}: run {done.run.run_id} was {done.was} and is draft again (reason: {done.reason}); "
+               f"compute the month again with `eperf run --period {done.run.period}`")
+    for run in done.superseded:
+        typer.echo(f"  correction {run.run_id} ({run.status}, not paid) is superseded: it corrected the run as it was")
 
 
 @app.command()
@@ -178,8 +221,10 @@ def adjust(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="F
     with _sentences():
         done = commands.adjust(warehouse, Period.parse(period), out, by)
     typer.echo(f"{done.run.run_id} adjusts locked {done.locked.run_id}: {number(done.rows['nip'].n_unique())} "
-               f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay); "
-               f"written to {out}/adjustment.csv")
+               f"employees; payable {rupiah(done.payable_rp)}, to recover {rupiah(done.recovered_rp)} (net pay, "
+               f"against what was paid); written to {out}/adjustment.csv")
+    for run in done.superseded:
+        typer.echo(f"  it holds and supersedes correction {run.run_id} ({run.status}, not paid)")
 
 
 @app.command()
@@ -223,8 +268,11 @@ def _budget_line(row: dict[str, Any]) -> str:
     head = f"{row['status']:<5} {row['level']:<8}"
     if row["level"] == "city":
         return f"{head} belanja pegawai {row['share_bp'] / 100:.2f} % of belanja (limit {row['limit_bp'] / 100:.0f} %)"
-    where = row["pool_id"] + (f" {row['account_code']}" if row["level"] == "account" else "")
+    where = " ".join(str(x) for x in (row["pool_id"], row.get("opd_name"),
+                                         row["account_code"] if row["level"] == "account" else None) if x)
     this_run = f", this run {rupiah(row['this_run_rp'])}" if row["this_run_rp"] is not None else ""
+    if row.get("extra_rp"):
+        this_run += f" (of which THR/gaji-13 {rupiah(row['extra_rp'])})"
     if row.get("corrections_rp"):
         this_run += f", its correction {rupiah(row['corrections_rp'])}"
     return (f"{head} {where}: pagu {rupiah(row['pagu_rp'])}, realized {rupiah(row['realized_rp'])}{this_run}, "
@@ -233,9 +281,10 @@ def _budget_line(row: dict[str, Any]) -> str:
 
 @app.command()
 def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="Folder for the reconciliation.")],
-              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, correction: CorrectionOpt = False) -> None:
-    """The locked run (or, with --correction, the month with its paid rapel) against e-Payment
-    transfers and SP2D: reconciliation.csv (per employee) and reconciliation_opd.csv (per OPD)."""
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """Each payment of the locked month (the month, each rapel) against its own e-Payment
+    transfers and SP2D: reconciliation.csv (per payment and employee) and reconciliation_opd.csv
+    (per payment and OPD)."""
     import polars as pl
 
     from engine import Period
@@ -243,29 +292,61 @@ def reconcile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help
     from pipelines.finance.reconciliation import OpdSp2d
     from pipelines.numbers import number, rupiah
 
+    def amounts(rows: pl.DataFrame) -> str:
+        due, sent = int(rows["computed_net_rp"].sum()), int(rows["transferred_rp"].sum())
+        return f"due {rupiah(due)}, sent {rupiah(sent)}, difference {rupiah(sent - due)}"
+
     with _sentences():
-        done = commands.reconcile(warehouse, Period.parse(period), out, correction)
-    people = done.employees
-    computed, transferred = int(people["computed_net_rp"].sum()), int(people["transferred_rp"].sum())
-    typer.echo(f"reconciliation of {done.run.run_id}: computed {rupiah(computed)}, transferred "
-               f"{rupiah(transferred)}, difference {rupiah(transferred - computed)}")
-    for (kind,), rows in people.group_by("class", maintain_order=True):
-        typer.echo(f"  {kind:<20} {number(rows.height):>8}  {rupiah(int(rows['difference_rp'].sum()))}")
+        done = commands.reconcile(warehouse, Period.parse(period), out)
+    typer.echo(f"reconciliation of {period} (locked run {done.run.run_id}): {amounts(done.employees)}")
+    for (payment,), rows in done.employees.group_by("payment_id", maintain_order=True):
+        typer.echo(f"  {payment}: {amounts(rows)}")
+        for (kind,), members in rows.group_by("class", maintain_order=True):
+            typer.echo(f"    {kind:<20} {number(members.height):>8}  {amounts(members)}")
     differing = done.opds.filter(pl.col("status") != OpdSp2d.TIED.value).height
-    typer.echo(f"  OPDs whose SP2D differs from the run: {number(differing)}")
+    typer.echo(f"  OPDs whose SP2D differ from the payment: {number(differing)}")
 
 
 @app.command()
 def bankfile(period: PeriodOpt, out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
-             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None, correction: CorrectionOpt = False) -> None:
-    """The bank transfer file of a locked run (NIP, name, account, net), or with --correction the
-    rapel transfers of its locked correction: unmasked, so recorded."""
+             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE, by: ByOpt = None, correction: CorrectionOpt = False,
+             reissue: Annotated[bool, typer.Option(
+                 "--reissue", help="Write the payment's file again (the same transfers), with --reason.")] = False,
+             over_budget: Annotated[bool, typer.Option(
+                 "--over-budget", help="Pay although the budget check FAILs, with --reason.")] = False,
+             reason: Annotated[str | None, typer.Option(
+                 "--reason", help="Why, for the audit trail (with --reissue or --over-budget).")] = None) -> None:
+    """The bank transfer file of a locked month (NIP, name, account, net), or with --correction
+    the rapel of its locked correction: a payment, entered in the payment ledger; the one
+    unmasked output. A second file for a payment is refused (--reissue writes it again)."""
     from engine import Period
     from pipelines import commands
+    from pipelines.numbers import number, rupiah, wib
 
+    if reason is not None and not (reissue or over_budget):
+        raise _fail("--reason goes with --reissue or --over-budget")
+    if (reissue or over_budget) and reason is None:
+        raise _fail("--reissue and --over-budget need --reason TEXT (kept in the audit trail)")
     with _sentences():
-        done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction)
-    typer.echo(f"{done.transfers} transfers written to {out}")
+        done = commands.write_bank_file(warehouse, Period.parse(period), out, by, correction,
+                                        reason if reissue else None, reason if over_budget else None)
+    paid = done.payment
+    if done.already:
+        typer.echo(f"{out} already holds the bank file of {paid.payment_id} (its SHA-256 is the ledger's): nothing "
+                   "written, nothing issued again")
+        return
+    net = rupiah(int(done.transfers["net_rp"].sum()))
+    again = f" (reissue {done.issue}: the same transfers as the file of {wib(paid.at)})" if done.issue else ""
+    typer.echo(f"{number(done.transfers.height)} transfers written to {out}: {paid.payment_id}, {paid.kind} of "
+               f"{paid.period}, net {net}{again}")
+    if done.recoveries.height and not done.issue:
+        typer.echo(f"  not transferred, to recover: {number(done.recoveries.height)} employees are due less than was "
+                   f"issued (or a negative net: a PPh 21 true-up larger than the month's pay), "
+                   f"{rupiah(-int(done.recoveries['net_rp'].sum()))} in all, kept in the payment ledger:")
+        for nip, net in done.recoveries.select("nip", "net_rp").iter_rows():
+            typer.echo(f"    {nip}  {rupiah(net)}")
+    if done.failing:
+        typer.echo(f"  paid over budget ({'; '.join(done.failing)}): the reason is kept in the audit trail")
 
 
 @app.command()
@@ -289,10 +370,11 @@ def simulate_payments(period: PeriodOpt,
     over-spent OPD (their list in seeded.csv), to ingest and reconcile."""
     from engine import Period
     from pipelines import commands
+    from pipelines.numbers import number
 
     with _sentences():
         done = commands.simulate_payments(warehouse, Period.parse(period), out, seed)
-    typer.echo(f"e-Payment export in {out}/epayment: {done.files['seeded.csv'].height} seeded exceptions "
+    typer.echo(f"e-Payment export in {out}/epayment: {number(done.files['seeded.csv'].height)} seeded exceptions "
                f"(seeded.csv), over-spent OPD {done.over_spent}")
 
 
@@ -302,12 +384,14 @@ def audit(warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
           ) -> None:
     """Print the audit trail: every ingest, run, approval, lock, unlock and adjustment."""
     from pipelines import commands
+    from pipelines.numbers import wib
 
     with _sentences():
         entries = commands.audit_trail(warehouse)
     for e in entries:
         what = " ".join(x for x in (e.period, e.run_id) if x)
-        typer.echo(f"{e.seq:>5} {e.at} {e.by:<12} {e.action:<10} {what:<34} {e.detail if full else _brief(e.detail)}")
+        typer.echo(f"{e.seq:>5} {wib(e.at)} {e.by:<12} {e.action:<10} {what:<34} "
+                   f"{e.detail if full else _brief(e.detail)}")
 
 
 def _brief(detail: str, width: int = 160) -> str:
@@ -342,30 +426,75 @@ def explain(period: PeriodOpt,
     typer.echo(text)
 
 
+policy_app = typer.Typer(no_args_is_help=True, help="Policy files and the regions' presets (policies/).")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("check")
+def policy_check(file: Annotated[str, typer.Argument(help="A policy.toml, or a preset's name (e.g. banjarmasin).")],
+                 year: Annotated[int | None, typer.Option(
+                     help="First year of the months shown (default: this year, and the next).")] = None) -> None:
+    """Validate every version of a policy file and print which version is in force, month by month."""
+    import datetime as dt
+
+    from pipelines.policies import check_lines, preset_file
+
+    with _sentences():
+        lines = check_lines(preset_file(file), year or dt.date.today().year)
+    typer.echo("\n".join(lines))
+
+
+@policy_app.command("show")
+def policy_show(data: DataOpt, period: PeriodOpt) -> None:
+    """Print the policy in force for a period, every default filled in (TOML)."""
+    from engine import Period
+    from pipelines.month.run import load_policy
+    from pipelines.policies import policy_text
+
+    with _sentences():
+        text = policy_text(load_policy(data, Period.parse(period)))
+    typer.echo(text, nl=False)
+
+
+@policy_app.command("presets")
+def policy_presets() -> None:
+    """List the regions' presets (the policies/ folder)."""
+    from pipelines.policies import preset_file, preset_names
+
+    for name in preset_names():
+        typer.echo(f"{name:<20} {preset_file(name)}")
+
+
 @app.command()
 def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write the city into.")],
              employees: Annotated[int, typer.Option(help="Number of ASN.")] = 20_000,
              seed: Annotated[int, typer.Option(help="Random seed; same seed, same city.")] = 7,
-             months: Annotated[str, typer.Option(help="Comma-separated YYYY-MM months.")] = "2025-09,2025-10,2025-11",
+             months: Annotated[str, typer.Option(
+                 help="Comma-separated YYYY-MM months, or YYYY for a whole fiscal year.")] = "2025-09,2025-10,2025-11",
              late_exports: Annotated[Path | None, typer.Option(
                  "--late-exports", help="Also write here what arrives late for the next-to-last month: "
                  "late approvals and corrected absences (the walk-through's late-exports/).")] = None,
+             policy: Annotated[str | None, typer.Option(
+                 "--policy", help="A region's preset (eperf policy presets) or a policy.toml: the city runs "
+                 "under it, with hr/skp.csv and CB, CLTN and TB days.")] = None,
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
-    from pipelines.synthetic.city import generate_city
+    from pipelines.numbers import number
+    from pipelines.policies import preset_file
+    from pipelines.synthetic.city import city_months, generate_city
     from pipelines.synthetic.late import late_exports as write_late
 
-    try:
-        periods = [Period.parse(m.strip()) for m in months.split(",")]
-        counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods])
+    with _sentences():
+        periods = [Period.parse(m) for m in city_months(months)]
+        preset = None if policy is None else preset_file(policy)
+        counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods],
+                               policy=preset)
         if late_exports is not None:
             late = periods[-2] if len(periods) > 1 else periods[0]
             counts |= {f"late {late}: {name}": n for name, n in write_late(out, late, late_exports, seed).items()}
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     for name, n in counts.items():
-        typer.echo(f"{name:<40} {n:>12,}")
+        typer.echo(f"{name:<40} {number(n):>12}")
 
 
 def main() -> None:

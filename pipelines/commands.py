@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
@@ -21,12 +22,14 @@ from engine import Period
 from pipelines.finance import bank, outlook, reconciliation, reports
 from pipelines.finance.payments import simulate_payments as simulated_payments
 from pipelines.month.backends import Backend
-from pipelines.month.explain import explain_in, late_data_lines
-from pipelines.month.outputs import check_destination, protecting, spreadsheet_safe, staged
+from pipelines.month.explain import corrected_lines, explain_in, late_data_lines
+from pipelines.month.outputs import check_destination, protecting, staged
 from pipelines.month.run import RUN_KIND, Month, table_folder
-from pipelines.warehouse import lifecycle
+from pipelines.numbers import wib
+from pipelines.progress import stage
+from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.ingest import Ingest, ingest
-from pipelines.warehouse.lifecycle import Adjustment, KeptRun
+from pipelines.warehouse.lifecycle import Adjustment, KeptRun, Unlocked
 from pipelines.warehouse.store import AuditEntry, RunStatus, Warehouse, kept_outputs, open_warehouse
 from pipelines.warehouse.store import audit_trail as read_audit_trail
 
@@ -54,6 +57,7 @@ def _publish(wh: Warehouse, warehouse: Path, out: Out, write: Callable[[Path], o
     """Write ``out`` whole beside its place, commit the command with it recorded, swap it in
     (:mod:`pipelines.month.outputs`, :meth:`Warehouse.publish`)."""
     assert out.path is not None
+    stage(f"writing {out.path}")
     with staged(out.path, out.kind, write, folder=out.folder, guard=protecting(warehouse=warehouse),
                 personal=out.personal, header=out.header, announce=wh.announce) as output:
         wh.publish(output)
@@ -89,10 +93,26 @@ def run_from_warehouse(warehouse: Path, period: Period, backend: Backend = Backe
         return KeptMonth(kept, month, lifecycle.kept_manifest(wh, kept.run_id))
 
 
-def kept_runs(warehouse: Path, period: str | None = None) -> list[KeptRun]:
-    """``eperf runs``: every run kept (of ``period``), oldest first."""
+@dataclasses.dataclass(frozen=True)
+class ListedRun:
+    """A kept run and who signed it off: the approval and the lock that stand (``by``, UTC time)."""
+
+    run: KeptRun
+    approved: tuple[str, str] | None
+    locked: tuple[str, str] | None
+
+
+def kept_runs(warehouse: Path, period: str | None = None) -> list[ListedRun]:
+    """``eperf runs``: every run kept (of ``period``), oldest first, with its sign-offs: the last
+    approval of an approved or locked run, the last lock of a locked one (an unlock undoes both)."""
     with open_warehouse(warehouse) as wh:
-        return lifecycle.kept_runs(wh, period)
+        signed = {(e.run_id, e.action): (e.by, e.at) for e in read_audit_trail(wh) if e.action in ("approve", "lock")}
+        return [ListedRun(r, signed.get((r.run_id, "approve")) if r.status in SIGNED_OFF else None,
+                          signed.get((r.run_id, "lock")) if r.status == RunStatus.LOCKED else None)
+                for r in lifecycle.kept_runs(wh, period)]
+
+
+SIGNED_OFF = (RunStatus.APPROVED, RunStatus.LOCKED)
 
 
 def approve(warehouse: Path, period: Period, by: str | None = None, correction: bool = False) -> KeptRun:
@@ -107,8 +127,9 @@ def lock(warehouse: Path, period: Period, by: str | None = None, correction: boo
         return lifecycle.lock(wh, period, correction)
 
 
-def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> KeptRun:
-    """``eperf unlock``: the period's approved or locked run back to draft, with the reason."""
+def unlock(warehouse: Path, period: Period, reason: str, by: str | None = None) -> Unlocked:
+    """``eperf unlock``: the period's approved or locked run back to draft, with the reason
+    (refused once the period has a payment)."""
     with open_warehouse(warehouse, by) as wh:
         return lifecycle.unlock(wh, period, reason)
 
@@ -136,19 +157,35 @@ def export(warehouse: Path, period: Period, out: Path) -> KeptRun:
 
 def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None = None) -> list[str]:
     """``eperf explain`` on the warehouse: ``nip``'s pay in the period's run that counts (or
-    ``run_id``) as it was kept, step by step; for a locked run after late data, what a correction
-    would change for them and why. Nothing is written. Raises LookupError for an NIP without a
-    row in the run."""
+    ``run_id``) as it was kept, step by step; for a locked run, what its corrections changed for
+    them and what the payment ledger issued, and after late data what a new correction would
+    change and why. Nothing is written. Raises LookupError for an NIP without a row in the run."""
     with open_warehouse(warehouse) as wh:
         run = lifecycle.kept_run_of(wh, period, run_id)
         kept = kept_outputs(wh, run.run_id)
-        lines = [f"Run {run.run_id} ({run.status}; computed {run.at} by {run.by})", "",
-                 *explain_in(lifecycle.kept_month(wh, run), period, nip, kept)]
-        if run.status == RunStatus.LOCKED:
+        kept_by = str(lifecycle.kept_manifest(wh, run.run_id).get("code_version"))
+        note = (CORRECTION_NOTE if run.adjusts else
+                f"this version of eperf ({version('eperf')}) computes this row differently from the one that kept "
+                f"the run ({kept_by}); the amounts above are the kept ones, the day lists today's"
+                if kept_by != version("eperf") else None)
+        lines = [f"Run {run.run_id} ({run.status}; computed {wib(run.at)} by {run.by})", "",
+                 *explain_in(lifecycle.kept_month(wh, run), period, nip, kept, note)]
+        if run.status == RunStatus.LOCKED and run.adjusts is None:
+            done = lifecycle.corrected(wh, run, nip)
+            paid = ledger.payments(wh, period)
+            issued = ledger.payment_lines(wh, [p.payment_id for p in paid]).filter(pl.col("nip") == nip)
+            lines += corrected_lines([(c.run.run_id, c.run.status.value, c.paid_in, c.rows) for c in done],
+                                     issued, {p.payment_id: wib(p.at) for p in paid})
             late = lifecycle.late_changes(wh, run, nip)
             if late is not None:
-                lines += ["", *late_data_lines(late)]
+                since = f"correction {done[-1].run.run_id}" if done else "the lock"
+                lines += ["", *late_data_lines(late, since)]
     return lines
+
+
+CORRECTION_NOTE = ("a correction: an employee whose inputs changed is paid at the rate the locked run paid their "
+                   "pool; everyone else keeps the pay that was paid; the amounts above are the correction's")
+"""Why a correction's row differs from the month computed afresh on its inputs."""
 
 
 def audit_trail(warehouse: Path) -> list[AuditEntry]:
@@ -180,47 +217,39 @@ def check_budget(warehouse: Path, period: Period, out: Path | None = None) -> Bu
 
 @dataclasses.dataclass(frozen=True)
 class Reconciliation:
-    """The locked run against e-Payment: per employee and per OPD."""
+    """The locked month's payments against e-Payment: per payment and employee, per payment
+    and OPD."""
 
     run: KeptRun
     employees: pl.DataFrame
     opds: pl.DataFrame
 
 
-def reconcile(warehouse: Path, period: Period, out: Path, correction: bool = False) -> Reconciliation:
-    """``eperf reconcile``: the locked run (or its locked correction) against the transfers and
-    SP2D, written to ``out``."""
+def reconcile(warehouse: Path, period: Period, out: Path) -> Reconciliation:
+    """``eperf reconcile``: each payment of the locked month (the month, each rapel) against its
+    own transfers and SP2D, written to ``out``."""
     where = Out(out, "reconciliation")
     where.check(warehouse)
     with open_warehouse(warehouse) as wh:
-        run, employees, opds = reconciliation.reconcile(wh, period, correction)
+        run, employees, opds = reconciliation.reconcile(wh, period)
         _publish(wh, warehouse, where, table_folder({"reconciliation.csv": employees,
                                                      "reconciliation_opd.csv": opds}))
     return Reconciliation(run, employees, opds)
 
 
-@dataclasses.dataclass(frozen=True)
-class BankFile:
-    """What a bank file holds: transfers and their net total."""
-
-    transfers: int
-    net_rp: int
-
-
-def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None,
-                    correction: bool = False) -> BankFile:
-    """``eperf bankfile``: the locked run's transfer list (or its locked correction's, the
-    rapel) written to the file ``out`` (0600), its audit entry committed in the same step that
-    makes it visible."""
-    where = Out(out, BANK_FILE, folder=False, personal=True, header=",".join(bank.BANK_FILE_COLUMNS))
+def write_bank_file(warehouse: Path, period: Period, out: Path, by: str | None = None, correction: bool = False,
+                    reissue: str | None = None, over_budget: str | None = None) -> bank.Issue:
+    """``eperf bankfile``: the period's month payment (or its rapel, the latest locked
+    correction's) written to the file ``out`` (0600), entered in the payment ledger and the
+    audit trail in the same step that makes it visible; with ``reissue`` (its reason) the
+    payment's file again (:func:`pipelines.finance.bank.bank_file`)."""
+    where = Out(out, BANK_FILE, folder=False, personal=True, header=bank.HEADER)
     where.check(warehouse)
     with open_warehouse(warehouse, by) as wh:
-        rows = bank.bank_file(wh, period, correction)
-        done = BankFile(rows.height, int(rows["net_rp"].sum()))
-        wh.record(BANK_FILE, str(period), None, employees=done.transfers, net_rp=done.net_rp, file=str(out),
-                  correction=correction)
-        _publish(wh, warehouse, where, spreadsheet_safe(rows).write_csv)
-    return done
+        made = bank.bank_file(wh, period, out, correction, reissue, over_budget)
+        if not made.already:
+            _publish(wh, warehouse, where, made.write)
+    return made
 
 
 def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
@@ -230,8 +259,8 @@ def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
     with open_warehouse(warehouse) as wh:
         run, rows = outlook.budget(wh, period)
         register = kept_outputs(wh, run.run_id)["pay_register"]
-        nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")))
-        burn = outlook.burn(wh, period, gross_rp=int(register["pay_rp"].sum()),
+        nominatif = reports.nominatif_rows(register, wh.table("employees", columns=("nip", "name")), wh.table("opds"))
+        burn = outlook.burn(wh, period, gross_rp=int((register["pay_rp"] + register["extra_rp"]).sum()),
                             pagu_rp=int(rows.filter(pl.col("level") == "pool")["pagu_rp"].sum()))
         matched = reconciliation.reconcile(wh, period)[1] if run.status == RunStatus.LOCKED else None
 

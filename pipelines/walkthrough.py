@@ -30,8 +30,8 @@ class Step:
 
 def steps(data: Path, late: Path, hr: str, finance: str) -> list[Step]:
     """The README's walk-through: HR's month ``hr`` (run, approve, lock, late data, correction,
-    export, unlock), then finance on month ``finance`` (payments, budget, reconciliation, bank
-    file, reports)."""
+    export, unlock, and locked again: the next month's PPh 21 true-ups need it), then finance on
+    month ``finance`` (bank file, payments, budget, reconciliation, reports)."""
     return [
         Step(f"ingest --data {data}", says=("load 1:",)),
         Step(f"ingest --data {data}", says=("already loaded",)),
@@ -42,18 +42,25 @@ def steps(data: Path, late: Path, hr: str, finance: str) -> list[Step]:
         Step(f"run --period {hr}", code=3, says=("locked", "eperf adjust")),
         Step(f"ingest --data {late}", says=(f"late data for locked {hr}",)),
         Step(f"adjust --period {hr} --out {{work}}/rapel", says=("adjusts locked", "adjustment.csv")),
-        Step(f"explain --period {hr} --nip {{late_nip}}", says=("(locked;", "After late data: a correction")),
+        Step(f"explain --period {hr} --nip {{late_nip}}", says=("(locked;", "changed this pay against the locked run")),
         Step(f"export --period {hr} --out {{work}}/{hr}", says=("(locked) written",)),
         Step(f"unlock --period {hr} --reason 'SK PLT terlambat'", says=("is draft",)),
         Step("audit", says=("unlock",)),
+        Step(f"run --period {hr}", says=(f"{hr}-",)),
+        Step(f"approve --period {hr}", says=("approved",)),
+        Step(f"lock --period {hr}", says=("locked",)),
         Step(f"run --period {finance}", says=(f"{finance}-",)),
         Step(f"approve --period {finance}", says=("approved",)),
         Step(f"lock --period {finance}", says=("locked",)),
+        Step(f"bankfile --period {finance} --out {{work}}/bank.csv", says=("transfers written", f"TPP-{finance}")),
+        Step(f"bankfile --period {finance} --out {{work}}/bank-again.csv", code=3,
+             says=("a second file for it is refused",)),
+        Step(f"unlock --period {finance} --reason 'data terlambat'", code=3, says=("has been paid", "eperf adjust")),
         Step(f"simulate-payments --period {finance} --out {{work}}/epayment", says=("seeded exceptions",)),
         Step("ingest --data {work}/epayment", says=("epayment/transfers.csv",)),
         Step(f"budget --period {finance} --out {{work}}/budget", code=1, says=("FAIL  pool", "this run")),
-        Step(f"reconcile --period {finance} --out {{work}}/rekon", says=("paid_without_sp2d", "underpaid")),
-        Step(f"bankfile --period {finance} --out {{work}}/bank.csv", says=("transfers written",)),
+        Step(f"reconcile --period {finance} --out {{work}}/rekon", says=(f"TPP-{finance}:", "paid_without_sp2d",
+                                                                       "underpaid")),
         Step(f"report --period {finance} --out {{work}}/laporan", says=("nominatif.xlsx",)),
     ]
 

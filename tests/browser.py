@@ -32,6 +32,7 @@ def open_page(page: Path, screenshot: str, wait_for: str = ".js-plotly-plot") ->
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.set_default_timeout(0)  # wait for the page's own events however long a loaded machine takes, not 30 s
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         tab.on("pageerror", lambda e: errors.append(str(e)))
         tab.on("request", lambda r: fetched.append(r.url))

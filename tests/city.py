@@ -43,10 +43,10 @@ def table(name: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
 
 def employee(nip: str, *, opd: str = "1.01.01", position: str = "P5", status: str = "PNS",
              golongan: str = "III", salary: int = 5_000_000, start: dt.date = dt.date(2020, 1, 1),
-             end: dt.date | None = None) -> dict[str, Any]:
+             end: dt.date | None = None, ptkp: str | None = None, pension: int | None = None) -> dict[str, Any]:
     return {"nip": nip, "name": "Test", "opd_code": opd, "position_id": position, "status": status,
             "golongan": golongan, "salary_rp": salary, "start_date": start, "end_date": end,
-            "bank_account": "1234567890"}
+            "bank_account": "1234567890", "ptkp_status": ptkp, "pension_rp": pension}
 
 
 def present(nip: str, days: Iterable[dt.date] = WEEKDAYS, check_in: int = 450,
@@ -76,6 +76,7 @@ def base_city(**replace: Iterable[dict[str, Any]]) -> dict[str, pl.DataFrame]:
         "employees": [employee(NIP_A)],
         "plt": [],
         "sanctions": [],
+        "skp": [],
         "calendar": [{"date": dt.date(2025, 1, 1), "kind": "holiday"}],
         "catalog": [{"activity_code": "K300", "name": "Kerja", "standard_minutes": 300},
                     {"activity_code": "K60", "name": "Rapat", "standard_minutes": 60},
@@ -86,7 +87,7 @@ def base_city(**replace: Iterable[dict[str, Any]]) -> dict[str, pl.DataFrame]:
                         "opd_code": "1.01.01", "account_code": "5.1.01.02.01.0001",
                         "account_name": "TPP", "pagu_rp": 1_200_000_000}],
         "packages": [], "assignments": [], "milestones": [], "activity_map": [],
-        "sp2d": [], "transfers": [],
+        "sp2d": [], "transfers": [], "pph21_ytd": [],
     }
     rows.update(replace)
     return {name: table(name, r) for name, r in rows.items()}

@@ -55,7 +55,9 @@ def executed(request: pytest.FixtureRequest, generated_city: Path,
 def test_notebook_runs_clean(executed: Executed) -> None:
     assert not [o for o in executed.outputs if o.get("output_type") == "error"]
     assert executed.figures, "every notebook draws at least one figure"
-    assert executed.html.stat().st_size > 0
+    page = executed.html.read_text(encoding="utf-8")
+    assert page.count("plotly.js v") == 1, "plotly.js inlined once a page, not once a figure"
+    assert executed.html.stat().st_size <= 5_000_000  # plotly.js is 4.8 MB: the figures carry aggregates
 
 
 @needs_chromium

@@ -4,8 +4,9 @@ Skipped without pyspark or a Java runtime (``make install`` installs both). Slow
 seconds per plan — so ``make test`` runs only a smoke test: one spec example (:data:`SMOKE`) and
 one allocation case whose remainder only Spark's decimal division gets wrong. The wider parity is
 ``make spark-parity`` (``-m "spark_wide or months"``, run by CI after ``make test``): the other
-spec examples, the four wide parity cities, a generated month on a standalone cluster, and ten
-random generated months.
+spec examples, the four wide parity cities, the parity city under PPh 21 by TER with extra
+payments, the regional presets, a generated month on a standalone cluster, and ten random
+generated months.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ from engine import Period, RunTables, run_period  # noqa: E402
 from engine.allocation import allocate_scale, allocate_share  # noqa: E402
 from pipelines.month.backends import Backend, engine_inputs, lazy_frame  # noqa: E402
 from pipelines.month.run import month_from_folder, month_of  # noqa: E402
+from pipelines.policies import preset_file, preset_names, preset_policy  # noqa: E402
 from pipelines.sources.readers import read_data_dir  # noqa: E402
 from pipelines.spark_cluster import Cluster, running  # noqa: E402
 from pipelines.synthetic.city import generate_city  # noqa: E402
 from tests.city import PERIOD, assert_same_run  # noqa: E402
-from tests.engine.test_invariants import SHAPES, wide_city, wide_policy  # noqa: E402
+from tests.engine.test_invariants import SHAPES, TER_SHAPE, drawn_regional_options, wide_city, wide_policy  # noqa: E402,E501
 
 pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM
 
@@ -77,6 +79,17 @@ def test_example_city_on_spark_equals_polars(city: str) -> None:
 def test_wide_city_on_spark_equals_polars(rule: str, allocation: str, scope: str, pph21: str) -> None:
     """The parity cities of tests/engine/test_invariants.py (every policy switch, allocation
     products past Int64) on Spark and on polars."""
+    rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
+    pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
+    tables = wide_city(rng, pol)
+    assert_spark_equals_polars(lambda b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity"))
+
+
+@pytest.mark.months
+def test_wide_city_under_ter_with_extra_payments_on_spark_equals_polars() -> None:
+    """The parity city under PPh 21 by TER with a THR in the month (the TER join, the year's
+    Pasal 17 arithmetic, true-ups both ways) on Spark and on polars (``make spark-parity``)."""
+    rule, allocation, scope, pph21 = TER_SHAPE
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
     tables = wide_city(rng, pol)
@@ -148,4 +161,29 @@ def test_a_random_generated_month_on_spark_equals_polars(tmp_path: Path, seed: i
                 "pph21": rng.choice(["final_golongan", "borne"])}
     pol, period = wide_policy(rng, **switches), Period.parse(month)
     loaded = read_data_dir(tmp_path, period)
+    assert_spark_equals_polars(lambda b: month_of(loaded, pol, period, "parity", b).result)
+
+
+@spark_wide
+@pytest.mark.parametrize("shape", SHAPES[:2], ids=lambda shape: "-".join(shape))
+def test_regional_options_on_spark_equal_polars(shape: tuple[str, str, str, str]) -> None:
+    """The wide parity city with every §4.11 option drawn (tests/engine/test_invariants.py)."""
+    rule, allocation, scope, pph21 = shape
+    rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
+    base = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
+    tables = wide_city(rng, base)
+    pol = drawn_regional_options(random.Random(f"regional-{shape}"), base)
+    assert_spark_equals_polars(lambda b: run_period(engine_inputs(tables, b), pol, PERIOD, "parity"))
+
+
+@pytest.mark.months
+@pytest.mark.parametrize("preset", preset_names())
+def test_a_preset_month_on_spark_equals_polars(tmp_path: Path, preset: str) -> None:
+    """A city generated under each region's preset (``eperf generate --policy``: SKP ratings, CB,
+    CLTN and TB days), in December (Balangan's December in full), on Spark and on polars."""
+    month = "2025-12"
+    generate_city(tmp_path, employees=400, seed=21, months=[month], policy=preset_file(preset))
+    period = Period.parse(month)
+    loaded = read_data_dir(tmp_path, period)
+    pol = preset_policy(preset, period)
     assert_spark_equals_polars(lambda b: month_of(loaded, pol, period, "parity", b).result)

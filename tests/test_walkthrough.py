@@ -22,7 +22,7 @@ def test_the_walkthrough_behaves_as_the_readme_says(generated_city: Path, tmp_pa
                 [sys.executable, "-m", "pipelines.cli"])
     printed = capsys.readouterr()
     assert code == 0, printed.err + printed.out[-3000:]
-    assert "walk-through done: 22 steps" in printed.out
+    assert "walk-through done: 27 steps" in printed.out
     assert (tmp_path / "work" / "rapel" / "adjustment.csv").is_file()
     assert (tmp_path / "work" / "laporan" / "nominatif.xlsx").is_file()
 

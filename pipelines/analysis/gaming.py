@@ -41,8 +41,9 @@ class Findings:
     catalogue: pl.DataFrame
     """``activity_code, name, standard_minutes, times_median``"""
     suspects: pl.DataFrame
-    """``nip, opd_code, flags, evidence, pay_rp, pay_without_rp, pay_at_stake_rp`` ranked: the
-    flagged employees with a strong flag (:data:`STRONG_FLAGS`) or two flags or more"""
+    """``nip, opd_code, flags, evidence, pay_rp, pay_without_rp, pay_at_stake_rp, minutes_at_stake,
+    target_met_without`` ranked: the flagged employees with a strong flag (:data:`STRONG_FLAGS`) or two
+    flags or more"""
 
 
 def period_entries(tables: dict[str, pl.DataFrame], period: Period) -> pl.DataFrame:
@@ -158,7 +159,9 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
     entries (:func:`suspect_entries`) removed from the log: what the entries earn, before the
     pool scales it. An employee's entitlement depends on their own inputs only, so removing
     every suspect's entries at once cannot move anyone else's (a pay would: in a binding pool
-    the others' removed entries raise everyone's share)."""
+    the others' removed entries raise everyone's share). Pay at stake is Rp 0 when the month's
+    minutes reach the target even without the suspect entries (``target_met_without``): the
+    entries earn nothing this month, and ``minutes_at_stake`` says how many minutes they add."""
     entries = period_entries(tables, period)
     people = employee_flags(entries, policy, period)
     dropped = suspect_entries(entries, people)
@@ -171,11 +174,15 @@ def findings(tables: dict[str, pl.DataFrame], register: pl.DataFrame, policy: Po
                                    pl.col("evidence").str.join("; "),
                                    pl.col("flag").is_in(list(STRONG_FLAGS)).any().alias("strong"))
         .filter(pl.col("strong") | (pl.col("n") >= 2))
-        .join(register.select("nip", "opd_code", "pay_rp", "entitlement_rp"), on="nip", how="left")
-        .join(recomputed.select("nip", pl.col("pay_rp").alias("pay_without_rp"),
-                                pl.col("entitlement_rp").alias("entitlement_without_rp")), on="nip", how="left")
-        .with_columns(pay_at_stake_rp=pl.col("entitlement_rp") - pl.col("entitlement_without_rp"))
+        .join(register.select("nip", "opd_code", "pay_rp", "entitlement_rp", "minutes"), on="nip", how="left")
+        .join(recomputed.select("nip", "target_minutes", pl.col("pay_rp").alias("pay_without_rp"),
+                                pl.col("entitlement_rp").alias("entitlement_without_rp"),
+                                pl.col("minutes").alias("minutes_without")), on="nip", how="left")
+        .with_columns(pay_at_stake_rp=pl.col("entitlement_rp") - pl.col("entitlement_without_rp"),
+                      minutes_at_stake=pl.col("minutes") - pl.col("minutes_without"),
+                      target_met_without=pl.col("minutes_without") >= pl.col("target_minutes"))
         .sort(["n", "pay_at_stake_rp", "nip"], descending=[True, True, False], nulls_last=True)
-        .select("nip", "opd_code", "flags", "evidence", "pay_rp", "pay_without_rp", "pay_at_stake_rp")
+        .select("nip", "opd_code", "flags", "evidence", "pay_rp", "pay_without_rp", "pay_at_stake_rp",
+                "minutes_at_stake", "target_met_without")
     )
     return Findings(people, approver_flags(tables, entries, period), catalogue_outliers(tables["catalog"]), ranked)

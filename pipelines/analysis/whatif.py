@@ -67,24 +67,94 @@ class WhatIf:
         return base.with_changes(**changes)
 
 
-def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
-    """Per employee, pay now and under ``change``: ``nip, opd_code, kelas, status, pay_rp,
-    what_if_rp, change_rp``, largest losses first."""
+def variant_month(month: Month, period: Period, change: WhatIf) -> Month:
+    """``month`` computed again under ``change``: its policy, and its TPP pagu lines scaled."""
     tables = dict(month.data.tables)
     factor = 1 + change.tpp_pagu_change_pct / 100
     tpp = pl.col("account_code").str.starts_with(month.policy.tpp_account_prefix)
     tables["apbd_lines"] = tables["apbd_lines"].with_columns(
         pl.when(tpp).then((pl.col("pagu_rp") * factor).round(0).cast(pl.Int64)).otherwise(pl.col("pagu_rp"))
         .alias("pagu_rp"))
-    variant: pl.DataFrame = month_of(dataclasses.replace(month.data, tables=tables), change.policy(month.policy),
-                                    period, "what-if").result.pay_register.to_native()
+    return month_of(dataclasses.replace(month.data, tables=tables), change.policy(month.policy), period, "what-if")
+
+
+def changes(month: Month, variant: Month) -> pl.DataFrame:
+    """Per employee, pay now and in ``variant``: ``nip, opd_code, kelas, status, pay_rp,
+    what_if_rp, change_rp``, largest losses first."""
     now: pl.DataFrame = month.result.pay_register.to_native()
+    other: pl.DataFrame = variant.result.pay_register.to_native()
     return (
         now.select("nip", "opd_code", "kelas", "status", "pay_rp")
-        .join(variant.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
+        .join(other.select("nip", pl.col("pay_rp").alias("what_if_rp")), on="nip")
         .with_columns(change_rp=pl.col("what_if_rp") - pl.col("pay_rp"))
         .sort("change_rp", "nip")
     )
+
+
+def what_if(month: Month, period: Period, change: WhatIf) -> pl.DataFrame:
+    """Per employee, pay now and under ``change`` (:func:`changes`)."""
+    return changes(month, variant_month(month, period, change))
+
+
+def pools_compared(month: Month, variant: Month) -> pl.DataFrame:
+    """``pool_id, pagu_rp, realized_rp, pool_rp, what_if_pagu_rp, what_if_pool_rp, pool_change_pct``:
+    what a change did to each pool's money for the month."""
+    now: pl.DataFrame = month.result.pool_summary.to_native()
+    other: pl.DataFrame = variant.result.pool_summary.to_native()
+    return (now.select("pool_id", "pagu_rp", "realized_rp", "pool_rp")
+            .join(other.select("pool_id", pl.col("pagu_rp").alias("what_if_pagu_rp"),
+                               pl.col("pool_rp").alias("what_if_pool_rp")), on="pool_id")
+            .with_columns(pool_change_pct=(100 * (pl.col("what_if_pool_rp") - pl.col("pool_rp"))
+                                           / pl.col("pool_rp")).round(1))
+            .sort("pool_id"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """One month's data paid under two policies (two regions' presets): per employee, per OPD, per pool."""
+
+    employees: pl.DataFrame
+    """``nip, opd_code, kelas, status, pay_a_rp, pay_b_rp, change_rp`` (0 where one policy leaves the
+    employee out of the month), largest losses first."""
+    opds: pl.DataFrame
+    """``opd_code, employees, pay_a_rp, pay_b_rp, change_rp, change_pct, winners, losers``."""
+    pools: pl.DataFrame
+    """``pool_id, pool_rp, pay_a_rp, pay_b_rp, use_a_pct, use_b_pct``: how much of each pool each
+    policy spends (the pools are the same: the budget does not depend on the policy's rules)."""
+
+
+def compare_policies(month: Month, period: Period, a: Policy, b: Policy) -> Comparison:
+    """``month``'s inputs paid under policy ``a`` and under policy ``b``: "what would this month cost
+    under another city's rules"."""
+    runs = [month_of(month.data, p, period, f"what-if-{side}").result for side, p in (("a", a), ("b", b))]
+    registers = [r.pay_register.to_native().select("nip", "opd_code", "kelas", "status", "pay_rp") for r in runs]
+    people = (
+        registers[0].rename({"pay_rp": "pay_a_rp"})
+        .join(registers[1].rename({"pay_rp": "pay_b_rp"}), on=["nip", "opd_code", "kelas", "status"], how="full",
+              coalesce=True)
+        .with_columns(pl.col("pay_a_rp").fill_null(0), pl.col("pay_b_rp").fill_null(0))
+        .with_columns(change_rp=pl.col("pay_b_rp") - pl.col("pay_a_rp"))
+        .sort("change_rp", "nip")
+    )
+    opds = (
+        people.group_by("opd_code").agg(
+            pl.len().alias("employees"), pl.col("pay_a_rp").sum(), pl.col("pay_b_rp").sum(), pl.col("change_rp").sum(),
+            (pl.col("change_rp") > 0).sum().alias("winners"), (pl.col("change_rp") < 0).sum().alias("losers"))
+        .with_columns(change_pct=(100 * pl.col("change_rp") / pl.col("pay_a_rp")).round(2))
+        .select("opd_code", "employees", "pay_a_rp", "pay_b_rp", "change_rp", "change_pct", "winners", "losers")
+        .sort("change_pct", "opd_code")
+    )
+    summaries = [r.pool_summary.to_native() for r in runs]
+    pools = (
+        summaries[0].select("pool_id", "pool_rp", pl.col("pay_rp").alias("pay_a_rp"))
+        .join(summaries[1].select("pool_id", pl.col("pay_rp").alias("pay_b_rp")), on="pool_id", how="full",
+              coalesce=True)
+        .with_columns(pl.col("pay_a_rp").fill_null(0), pl.col("pay_b_rp").fill_null(0))
+        .with_columns(*((100 * pl.col(f"pay_{s}_rp") / pl.col("pool_rp")).round(2).alias(f"use_{s}_pct")
+                        for s in ("a", "b")))
+        .sort("pool_id")
+    )
+    return Comparison(people, opds, pools)
 
 
 def burn(month: Month, period: Period) -> pl.DataFrame:

@@ -17,23 +17,34 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     run's pool stays the one it was paid from), with a projection to the end of the fiscal year
     and a status OK / WARN / FAIL per row.
 
-    - ``pool``: ``projected = realized + this period's gross × months left`` (this month to
-      December); FAIL when the pool is over (realized + gross > pagu, or pay > pool), WARN when
-      the projection passes the pagu.
+    - ``pool``: ``projected = realized + this period's gross (with its extra payment) + the
+      month's pay for each payment to come`` (every month to December and every extra payment
+      still ahead, SPEC §4.10); FAIL when the pool is over (realized + gross > pagu, or pay >
+      pool), WARN when the projection passes the pagu.
     - ``account``: no gross of its own (a run pays pools, not accounts), so the rate is the
       account's realized per month elapsed; FAIL when realized > pagu, WARN on a projected overrun.
     - ``city``: belanja pegawai over 30 % of belanja fails (UU 1/2022).
+
+    Each row names its pool's OPD (``opd_name``) where ``hr/opd.csv`` does.
     """
     run = counted_run(wh, period)
     policy = policy_of(wh, period)
     apbd, sp2d = (nw.from_native(wh.table(name).lazy()) for name in ("apbd_lines", "sp2d"))
     accounts = budget_accounts(apbd, sp2d, policy, period).collect("polars").lazy()  # read three times below
     kept = kept_outputs(wh, run.run_id)["pool_summary"]
-    today = pools(nw.from_native(kept.lazy()).select("pool_id"), accounts, period).collect("polars")
+    ahead = policy.extra_payments_ahead(period)
+    today = pools(nw.from_native(kept.lazy()).select("pool_id"), accounts, period, ahead).collect("polars")
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
     check = budget_check(nw.from_native(summary), accounts, apbd, period)
-    return run, budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept))).to_native()
+    after = ahead - (policy.extra_payment(period) is not None)  # the extra payments after this month
+    rows = budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept)), after).to_native()
+    return run, rows.with_columns(opd_name=opd_name(pl.col("pool_id"), wh.table("opds")))
+
+
+def opd_name(code: pl.Expr, opds: pl.DataFrame) -> pl.Expr:
+    """The OPD's name for each code of ``code`` (``hr/opd.csv``; empty where the city gave none)."""
+    return code.replace_strict(opds["opd_code"], opds["name"], default=None, return_dtype=pl.String)
 
 
 def _corrections(wh: Warehouse, run: KeptRun, kept: pl.DataFrame) -> pl.DataFrame:

@@ -1,9 +1,11 @@
 """A simulated e-Payment export for a locked run, with known exceptions (demo and tests).
 
 BPKAD pays a locked month: one TPP SP2D per OPD for the run's gross and one transfer per
-employee for the net. :func:`simulate_payments` writes that export with a few employees of
-each exception class seeded, and one OPD over-spent by an extra SP2D for an earlier month, so
-that ``eperf budget`` and ``eperf reconcile`` have something exact to find.
+employee for the net; each rapel of the payment ledger on SP2D of its own, numbered with its
+payment id (``…/SP2D/LS/TPP-2025-10-RAPEL-1/2025``: :func:`ledger.sp2d_payment`).
+:func:`simulate_payments` writes that export with a few employees of each exception class seeded
+in the month's payment (the rapels are paid exactly), and one OPD over-spent by an extra SP2D for
+an earlier month, so that ``eperf budget`` and ``eperf reconcile`` have something exact to find.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import polars as pl
 from engine import Period, Sp2dStatus, TransferStatus, Verdict
 from pipelines.finance.outlook import budget
 from pipelines.finance.reconciliation import Reconciled
+from pipelines.warehouse import ledger
+from pipelines.warehouse.ledger import PaymentKind
 from pipelines.warehouse.lifecycle import policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -25,9 +29,9 @@ SEEDED = tuple(c.value for c in (Reconciled.UNDERPAID, Reconciled.OVERPAID, Reco
 
 def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
                       per_class: int = 3) -> tuple[dict[str, pl.DataFrame], str]:
-    """An e-Payment export paying the period's run, by file: ``epayment/sp2d.csv``,
-    ``epayment/transfers.csv`` and what was seeded, ``seeded.csv`` (``nip, class`` of each
-    exception); and the OPD whose TPP pagu an extra SP2D used up."""
+    """An e-Payment export paying the period's run and its rapels in the ledger, by file:
+    ``epayment/sp2d.csv``, ``epayment/transfers.csv`` and what was seeded, ``seeded.csv``
+    (``nip, class`` of each exception); and the OPD whose TPP pagu an extra SP2D used up."""
     if period.month == 1:
         raise ValueError("simulate payments for a month after January: the over-spent OPD is made by an SP2D "
                          "of an earlier month of the same fiscal year")
@@ -63,13 +67,19 @@ def simulate_payments(wh: Warehouse, period: Period, seed: int = 7,
     stray = strangers.select(sp2d_no(pl.lit(first_opd), "-SUSULAN").alias("sp2d_no"), "nip",
                              pl.lit(str(period)).alias("period"), pl.lit(1_500_000, pl.Int64).alias("net_rp"),
                              pl.lit(TransferStatus.SUCCESS.value).alias("status"), pl.lit(first_opd).alias("opd_code"))
-    every = pl.concat([transfers, again, stray])
+    rapels = ledger.payment_lines(wh, [p.payment_id for p in ledger.payments(wh, period)
+                                       if p.kind is not PaymentKind.MONTH]).filter(pl.col("net_rp") > 0)
+    rapel = rapels.select(pl.format("{}/SP2D/LS/{}/{}", "opd_code", "payment_id", pl.lit(year)).alias("sp2d_no"),
+                          "nip", pl.lit(str(period)).alias("period"), "net_rp",
+                          pl.lit(TransferStatus.SUCCESS.value).alias("status"), "opd_code", "gross_rp")
+    every = pl.concat([transfers, again, stray, rapel.drop("gross_rp")])
     pay_day = period.first_day.replace(day=28)
-    regular = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("gross_rp")).with_columns(
-        sp2d_no=sp2d_no(pl.col("opd_code"), ""))
+    gross = (pl.col("pay_rp") + pl.col("extra_rp")).sum().alias("gross_rp")  # the month's TPP and its THR/13
+    regular = register.group_by("opd_code").agg(gross).with_columns(sp2d_no=sp2d_no(pl.col("opd_code"), ""))
     late = (every.filter(pl.col("sp2d_no").str.contains("SUSULAN"))
             .group_by("sp2d_no", "opd_code").agg(pl.col("net_rp").sum().alias("gross_rp")))
-    sp2d = pl.concat([regular, late], how="diagonal").select(
+    own = rapel.group_by("sp2d_no", "opd_code").agg(pl.col("gross_rp").sum())
+    sp2d = pl.concat([regular, late, own], how="diagonal").select(
         "sp2d_no", pl.lit(pay_day).alias("sp2d_date"), pl.lit(year).alias("fiscal_year"), "opd_code",
         pl.lit(account).alias("account_code"), pl.lit(str(period)).alias("period"), "gross_rp",
         pl.lit(Sp2dStatus.PAID.value).alias("status"))

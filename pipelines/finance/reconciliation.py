@@ -1,5 +1,13 @@
-"""Finance (BPKAD): the locked run reconciled with e-Payment — per employee against the
-transfers, per OPD against the SP2D."""
+"""Finance (BPKAD): each payment of a locked month reconciled with e-Payment — per employee
+against its transfers, per OPD against its SP2D.
+
+A period's payments are the ledger's (:mod:`pipelines.warehouse.ledger`): the month, then each
+rapel. Until a bank file pays the month, the month's payment is what the locked run says is
+due. Each SP2D and each transfer belongs to one payment by its SP2D number
+(:func:`ledger.sp2d_payment`: ``RAPEL-<k>`` in it, the k-th rapel; otherwise the month), and
+each payment is reconciled against its own SP2D and transfers only: a rapel paid on its own SP2D
+is not a duplicate of the month.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,8 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine import Period, Policy, Sp2dStatus, TransferStatus, paid_tpp, values
-from pipelines.finance.bank import rapel_net
+from pipelines.warehouse import ledger
+from pipelines.warehouse.ledger import PaymentKind
 from pipelines.warehouse.lifecycle import KeptRun, locked_run, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -29,45 +38,72 @@ class Reconciled(StrEnum):
 
 
 class OpdSp2d(StrEnum):
-    """An OPD's SP2D gross against the run's pay."""
+    """An OPD's SP2D gross against the payment's gross."""
 
     TIED = "tied"
     DIFFERS = "differs"
+
+
+RECONCILIATION_SCHEMA = {"payment_id": pl.String, "nip": pl.String, "class": pl.String, "computed_net_rp": pl.Int64,
+                         "transferred_rp": pl.Int64, "difference_rp": pl.Int64}
+"""The columns of ``reconciliation.csv``."""
 
 
 def _lit(state: StrEnum) -> pl.Expr:
     return pl.lit(state.value)
 
 
-
-def reconcile(wh: Warehouse, period: Period, correction: bool = False) -> tuple[KeptRun, pl.DataFrame, pl.DataFrame]:
-    """The locked run against e-Payment: per employee (``reconciliation.csv``) and per OPD. With
-    ``correction``, its locked correction instead: what each employee should have received for
-    the month in all (the run and its rapel) against every transfer of the month."""
+def reconcile(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame, pl.DataFrame]:
+    """The locked month's payments against e-Payment: per payment and employee
+    (``reconciliation.csv``: :func:`reconcile_payments`) and per payment and OPD
+    (:func:`reconcile_opds`)."""
     run = locked_run(wh, period, "reconciliation (what was paid against what was computed)")
-    expected = None
-    if correction:
-        run, rapel = rapel_net(wh, period, "reconciliation of a correction")
-        expected = rapel.select("nip", (1 + (pl.col("net_rp") > 0).cast(pl.Int64)).alias("expected"))
-    register = kept_outputs(wh, run.run_id)["pay_register"]
-    transfers = wh.table("transfers").filter(pl.col("period") == str(period))
-    sp2d = wh.table("sp2d").filter(pl.col("period") == str(period))
-    return (run, reconcile_employees(register, transfers, sp2d, expected),
-            reconcile_opds(register, sp2d, policy_of(wh, period)))
+    due = payments_due(wh, period, run).filter(pl.col("net_rp") > 0)  # a recovery is no transfer
+    of_payment = ledger.sp2d_payment(pl.col("period"), pl.col("sp2d_no")).alias("payment_id")
+    transfers = wh.table("transfers").filter(pl.col("period") == str(period)).with_columns(of_payment)
+    sp2d = wh.table("sp2d").filter(pl.col("period") == str(period)).with_columns(of_payment)
+    return run, reconcile_payments(due, transfers, sp2d), reconcile_opds(due, sp2d, policy_of(wh, period))
 
 
-def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame,
-                        expected: pl.DataFrame | None = None) -> pl.DataFrame:
-    """``nip, class, computed_net_rp, transferred_rp, difference_rp`` for every employee in the
-    register or in the period's transfers, sorted by class then NIP.
+def payments_due(wh: Warehouse, period: Period, run: KeptRun) -> pl.DataFrame:
+    """``payment_id, nip, opd_code, gross_rp, net_rp``: every line of the period's payments in
+    the ledger; while no bank file paid the month, the locked run's due as the month's payment."""
+    made = ledger.payments(wh, period)
+    lines = ledger.payment_lines(wh, [p.payment_id for p in made])
+    if any(p.kind is PaymentKind.MONTH for p in made):
+        return lines
+    month = ledger.owed(ledger.due_lines(kept_outputs(wh, run.run_id)["pay_register"]), lines.clear().drop(
+        "payment_id"))
+    return pl.concat([month.select(pl.lit(ledger.payment_id(str(period), PaymentKind.MONTH, 1)).alias("payment_id"),
+                                   *ledger.LINE_COLUMNS), lines])
+
+
+def reconcile_payments(due: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame) -> pl.DataFrame:
+    """``payment_id, nip, class, computed_net_rp, transferred_rp, difference_rp``: each payment
+    of ``due`` (and each payment the transfers name that the ledger does not hold, due nothing)
+    reconciled with its own transfers and SP2D (:func:`reconcile_employees`)."""
+    ids = dict.fromkeys([*due["payment_id"].unique(maintain_order=True), *transfers["payment_id"].unique().sort()])
+    parts = [reconcile_employees(due.filter(pl.col("payment_id") == pid),
+                                 transfers.filter(pl.col("payment_id") == pid),
+                                 sp2d.filter(pl.col("payment_id") == pid)).select(pl.lit(pid).alias("payment_id"),
+                                                                                  pl.all())
+             for pid in ids]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=RECONCILIATION_SCHEMA)
+
+
+def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: pl.DataFrame) -> pl.DataFrame:
+    """``nip, class, computed_net_rp, transferred_rp, difference_rp`` of one payment: every
+    employee it pays (``register``: ``nip, net_rp``) or its transfers name, sorted by class then
+    NIP.
 
     ``transferred_rp`` is what the bank sent: every successful transfer. One that succeeded on
-    an SP2D the period does not have as paid (missing from the export, or cancelled) is money
-    out without cover: its employee is ``paid_without_sp2d``, whatever else holds. Otherwise a
+    an SP2D the export does not have as paid (missing from it, or cancelled) is money out
+    without cover: its employee is ``paid_without_sp2d``, whatever else holds. Otherwise a
     transfer counts as a payment when it succeeded on a paid SP2D: an employee paid more than
     once is ``duplicate_transfer``; one whose only transfers failed or were returned is
     ``failed_transfer``; otherwise the paid amount is compared with the computed net (an
-    employee computed at Rp 0 and not paid is matched).
+    employee due Rp 0 and not paid is matched; so is one due a negative net, a true-up larger than
+    the month's pay or a recovery, which the bank file does not send).
     """
     paid_sp2d = sp2d.filter(pl.col("status") == Sp2dStatus.PAID.value)["sp2d_no"].implode()
     succeeded = pl.col("status") == TransferStatus.SUCCESS.value
@@ -82,13 +118,10 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("computed_net_rp").is_not_null().alias("computed"),
         pl.col("computed_net_rp").fill_null(0), pl.col("transferred_rp").fill_null(0),
         pl.col("payments").fill_null(0), pl.col("uncovered").fill_null(0), pl.col("transfers").fill_null(0))
-    if expected is not None:
-        both = both.join(expected, on="nip", how="left")
-    due = 1 if expected is None else pl.col("expected").fill_null(1)
-    difference = pl.col("transferred_rp") - pl.col("computed_net_rp")
+    difference = pl.col("transferred_rp") - pl.col("computed_net_rp").clip(lower_bound=0)  # a negative net is not sent
     kind = (
         pl.when(pl.col("uncovered") > 0).then(_lit(Reconciled.PAID_WITHOUT_SP2D))
-        .when(pl.col("payments") > due).then(_lit(Reconciled.DUPLICATE_TRANSFER))
+        .when(pl.col("payments") > 1).then(_lit(Reconciled.DUPLICATE_TRANSFER))
         .when((pl.col("payments") == 0) & (pl.col("transfers") > 0)).then(_lit(Reconciled.FAILED_TRANSFER))
         .when(~pl.col("computed")).then(_lit(Reconciled.PAID_NOT_COMPUTED))
         .when((pl.col("payments") == 0) & (pl.col("computed_net_rp") > 0)).then(_lit(Reconciled.COMPUTED_NOT_PAID))
@@ -101,17 +134,18 @@ def reconcile_employees(register: pl.DataFrame, transfers: pl.DataFrame, sp2d: p
         pl.col("class").cast(pl.String))
 
 
-def reconcile_opds(register: pl.DataFrame, sp2d: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """``opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: the run's pay per OPD
-    against the gross of the period's paid TPP SP2D."""
-    run = register.group_by("opd_code").agg(pl.col("pay_rp").sum().alias("run_gross_rp"))
+def reconcile_opds(due: pl.DataFrame, sp2d: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """``payment_id, opd_code, run_gross_rp, sp2d_gross_rp, difference_rp, status``: each
+    payment's gross per OPD (Σ of its transfers' lines) against the gross of its paid TPP SP2D."""
+    keys = ["payment_id", "opd_code"]
+    run = due.group_by(keys).agg(pl.col("gross_rp").sum().alias("run_gross_rp"))
     paid = (nw.from_native(sp2d).filter(paid_tpp(policy)).to_native()
-            .group_by("opd_code").agg(pl.col("gross_rp").sum().alias("sp2d_gross_rp")))
+            .group_by(keys).agg(pl.col("gross_rp").sum().alias("sp2d_gross_rp")))
     return (
-        run.join(paid, on="opd_code", how="full", coalesce=True)
+        run.join(paid, on=keys, how="full", coalesce=True)
         .with_columns(pl.col("run_gross_rp").fill_null(0), pl.col("sp2d_gross_rp").fill_null(0))
         .with_columns(difference_rp=pl.col("sp2d_gross_rp") - pl.col("run_gross_rp"))
         .with_columns(status=pl.when(pl.col("difference_rp") == 0).then(_lit(OpdSp2d.TIED))
                       .otherwise(_lit(OpdSp2d.DIFFERS)))
-        .sort("opd_code")
+        .sort(keys)
     )

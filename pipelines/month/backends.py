@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import SOURCES, TABLES, Inputs, approved_day_minutes, referenced_logs
+from engine import SOURCES, TABLES, TER_SCHEMA, Inputs, approved_day_minutes, referenced_logs, ter_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -69,7 +69,7 @@ def engine_inputs(tables: Mapping[str, pl.LazyFrame | pl.DataFrame], backend: Ba
                   engine_frames: Mapping[str, pl.LazyFrame] | None = None) -> Inputs:
     """:class:`engine.Inputs` over the accepted tables (times renamed ``check_in_min`` …), with
     the frames the reader prepared for the engine in their place (``engine_frames``: the
-    activity log's reductions, else computed from the log itself)."""
+    activity log's reductions, else computed from the log itself), and the engine's TER tables."""
     con = None
     if backend is Backend.DUCKDB:
         import duckdb
@@ -77,6 +77,7 @@ def engine_inputs(tables: Mapping[str, pl.LazyFrame | pl.DataFrame], backend: Ba
         con = duckdb.connect()
     frames = {name: tables[name].lazy() for name in SOURCES} | dict(engine_frames or {})
     frames["attendance"] = frames["attendance"].rename({"check_in": "check_in_min", "check_out": "check_out_min"})
+    frames["ter_rates"] = nw.from_dict(ter_table(), TER_SCHEMA, backend=pl).to_native().lazy()
     if "day_minutes" not in frames:
         log, catalog = nw.from_native(frames["activity_log"]), nw.from_native(frames["catalog"])
         frames |= {"day_minutes": approved_day_minutes(log, catalog).to_native(),

@@ -9,7 +9,23 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, Policy, employee_days, numeric_nips, over_daily_cap
+from engine import (
+    BP,
+    CATEGORY,
+    DEFAULTS,
+    Inputs,
+    Period,
+    Policy,
+    employee_days,
+    entitlements,
+    numeric_nips,
+    over_daily_cap,
+    pasal17_layers,
+    plt_decrees,
+    resolved_values,
+    tax_basis,
+    ter_terms,
+)
 from pipelines.month.backends import engine_inputs
 from pipelines.month.run import Month, month_from_folder
 from pipelines.numbers import number, percent, rupiah
@@ -21,10 +37,12 @@ def explain_employee(data: Path, period: Period, nip: str) -> str:
     return "\n".join(explain_in(month_from_folder(data, period), period, nip))
 
 
-def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None) -> list[str]:
+def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None,
+               note: str | None = None) -> list[str]:
     """The explanation of ``nip``'s row of ``month``'s tables (or of ``tables``, a kept run's
     ``pay_register`` and ``pool_summary``, with the days of ``month`` recomputed from the same
-    inputs). Raises LookupError for an NIP without a row."""
+    inputs; ``note`` says why, when the kept row differs from the one computed). Raises
+    LookupError for an NIP without a row."""
     policy, loaded = month.policy, month.data
     computed = {"pay_register": month.result.pay_register.to_native(),
                 "pool_summary": month.result.pool_summary.to_native()}
@@ -38,21 +56,40 @@ def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.Data
     pool = shown["pool_summary"].filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
     one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
            for name, table in loaded.tables.items()}
-    days = employee_days(numeric_nips(engine_inputs(one)), policy, period).collect("polars").to_native().sort(
-        "work_date")
+    inputs = numeric_nips(engine_inputs(one))
+    days = employee_days(inputs, policy, period).collect("polars").to_native().sort("work_date")
     employee = one["employees"].collect().row(0, named=True)
     basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
-    lines = explanation(row, pool, days, employee, basic, policy)
-    if computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
-        lines.append("   Note: this version of eperf computes this row differently from the one that kept the run; "
-                     "the amounts above are the kept ones, the day lists today's.")
+    terms = _terms(inputs, policy, period)
+    tax = pph21_terms(row, engine_inputs(one), period) if policy.pph21.ter else None
+    lines = explanation(row, pool, days, employee, basic, policy, terms,
+                        regional_lines(inputs, policy, period, terms) if terms else [], tax)
+    if note is not None and computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
+        lines.append(f"   Note: {note}.")
     return lines
 
 
+def pph21_terms(row: dict[str, Any], inputs: Inputs, period: Period) -> dict[str, Any]:
+    """The terms of the row's PPh 21 under TER (:func:`engine.ter_terms`): its gross, the rates
+    looked up, and the year's Pasal 17 arithmetic, from the register row and the employee's
+    year to date in ``inputs``."""
+    paid = pl.LazyFrame({"nip": [row["nip"]], "salary_m": [row["salary_rp"]], "pay_rp": [row["pay_rp"]],
+                         "extra_rp": [row["extra_rp"]], "pension_rp": [row["pension_rp"]],
+                         "ptkp_status": [row["ptkp_status"]]})
+    frame = nw.from_native(paid).join(tax_basis(inputs, period), on="nip")
+    terms: dict[str, Any] = ter_terms(frame, inputs.ter_rates).collect("polars").to_native().row(0, named=True)
+    return terms
+
+
 def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
-                basic_rp: int, policy: Policy) -> list[str]:
-    """The lines of the explanation (pure: the computed rows in, text out)."""
+                basic_rp: int, policy: Policy, terms: dict[str, Any] | None = None,
+                rules: list[str] | None = None, tax: dict[str, Any] | None = None) -> list[str]:
+    """The lines of the explanation (pure: the computed rows in, text out). ``terms`` is the
+    employee's row of :func:`engine.entitlements` (the regional rules' terms), ``rules`` the
+    lines of :func:`regional_lines`, ``tax`` the PPh 21 under TER (:func:`pph21_terms`)."""
     p = row["amt_bk"] + row["amt_pk"]
+    terms = terms or {}
+    gate = terms.get("gate_bp", BP)
     lines = [
         f"TPP {row['period']} for NIP {row['nip']} — OPD {row['opd_code']}, position {row['position_id']} "
         f"(kelas {row['kelas']}), {row['status']} golongan {employee['golongan']}",
@@ -64,38 +101,224 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         f"kelangkaan profesi {rupiah(row['amt_kp'])}, tempat bertugas {rupiah(row['amt_tb'])}, pertimbangan lain "
         f"{rupiah(row['amt_pol'])} (fixed part {rupiah(row['fixed_rp'])}).",
         f"3. Productivity. {number(row['minutes'])} counted minutes of a {number(row['target_minutes'])}-minute target "
-        f"({row['active_days']} days × {policy.minutes_per_day}) → {percent(row['productivity_bp'])} "
-        f"by the {policy.productivity_rule} rule.",
+        f"({_target_words(row, policy)}) → {percent(row['productivity_bp'])} by the {policy.productivity_rule} rule.",
         *_productivity_days(days, policy),
         f"4. Discipline. Deductions {percent(row['deduction_bp'])} → discipline {percent(row['discipline_bp'])}.",
         *_discipline_days(days, policy),
+        *_skp_line(terms, policy, row),
         f"5. Score. {percent(policy.w_discipline_bp)} × discipline + {percent(policy.w_productivity_bp)} × "
-        f"productivity = {percent(row['score_bp'])}.",
+        f"productivity" + (f" + {percent(policy.w_skp_bp)} × SKP" if policy.w_skp_bp else "")
+        + f" = {percent(row['score_bp'])}"
+        + (" (December is paid in full)." if terms.get("score_bp") == BP and policy.december_full
+           and row["period"].endswith("-12") else "."),
         f"6. Entitlement. Performance part {rupiah(p)} × {percent(row['score_bp'])} = {rupiah(row['perf_rp'])}, "
         f"plus the fixed part {rupiah(row['fixed_rp'])}; × {row['status']} rate "
         f"{percent(policy.status_bp[row['status']])}, × proration {percent(row['proration_bp'])}, "
         f"less sanction {percent(row['cut_bp'])}"
+        + (f", × presence gate {percent(gate)}" if gate != BP else "")
         + (f", plus PLT extra {rupiah(row['plt_extra_rp'])}" if row["plt_extra_rp"] else "")
         + f" = {rupiah(row['entitlement_rp'])} (your ceiling this month: {rupiah(row['cap_rp'])}).",
+        *(["   Regional rules of this policy that changed your pay:", *rules] if rules else []),
         _pool_line(row, pool, policy),
         f"8. Deductions. BPJS {percent(policy.bpjs_employee_bp)} on what TPP adds under the "
         f"{rupiah(policy.bpjs_ceiling_rp)} ceiling: {rupiah(row['bpjs_employee_rp'])} (the employer adds "
-        f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {rupiah(row['pph21_rp'])}"
-        + (" withheld." if policy.pph21 == "final_golongan" else " borne by the city, not withheld."),
-        f"   Net TPP paid: {rupiah(row['net_rp'])}.",
+        f"{rupiah(row['bpjs_employer_rp'])}). PPh 21 {_signed_rupiah(row['pph21_rp'])}"
+        + (" withheld." if policy.pph21.withheld else " borne by the city, not withheld."),
+        *(_ter_lines(row, tax) if tax is not None else []),
+        f"   Net TPP paid: {_signed_rupiah(row['net_rp'])}"
+        + (f" (this month's TPP {rupiah(row['pay_rp'])} and {_extra_words(row)} {rupiah(row['extra_rp'])})."
+           if row.get("extra_kind") else "."),
     ]
     return lines
 
 
-def late_data_lines(changes: pl.DataFrame) -> list[str]:
-    """What a correction would change for one employee (:func:`adjust`'s rows of one NIP)."""
-    if changes.is_empty():
-        return ["After late data: inputs of the month changed since the lock, but a correction would not change "
-                "this pay."]
-    lines = [f"After late data: a correction would change this pay ({changes['reason'][0]}):"]
-    lines += [f"   {row['field']}: {rupiah(row['locked'])} → {rupiah(row['now'])} ({_signed(row['delta_rp'])})"
-              for row in changes.iter_rows(named=True)]
+def _extra_words(row: dict[str, Any]) -> str:
+    return {"thr": "the TPP part of the THR", "gaji13": "the TPP part of gaji-13"}.get(row["extra_kind"], "extra")
+
+
+def _signed_rupiah(amount: int) -> str:
+    return rupiah(amount) if amount >= 0 else f"−{rupiah(-amount)}"
+
+
+def _ter_lines(row: dict[str, Any], t: dict[str, Any]) -> list[str]:
+    """PPh 21 under TER as a treasurer checks it: the category, the month's gross and the rates looked
+    up; in the last month the year's Pasal 17 arithmetic line by line."""
+    def rate(bp: int) -> str:
+        return f"{bp / 100:g} %"
+
+    extra = f" + {_extra_words(row)} {rupiah(row['extra_rp'])}" if row["extra_rp"] else ""
+    lines = [
+        f"   PPh 21 by TER (PP 58/2023): PTKP status {row['ptkp_status']} → category {CATEGORY[row['ptkp_status']]}. "
+        f"This month's gross: salary {rupiah(row['salary_rp'])} + TPP {rupiah(row['pay_rp'])}{extra} = "
+        f"{rupiah(t['gross_m'])} → TER {t['ter_category']} {rate(t['ter_bp'])} = {rupiah(t['tax_gross'])}; "
+        f"the salary alone {rupiah(row['salary_rp'])} → {rate(t['ter_bp_salary'])} = {rupiah(t['tax_salary'])} "
+        "(the salary payroll withholds it).",
+    ]
+    if not t["last_month"]:
+        return [*lines, f"   What TPP adds: {rupiah(t['tax_gross'])} − {rupiah(t['tax_salary'])} = "
+                        f"{_signed_rupiah(row['pph21_rp'])}."]
+    year, months = t["year_salary_rp"] + t["year_tpp_rp"], t["year_months"]
+    return [
+        *lines,
+        f"   {row['period']} is your last month of the year (masa pajak terakhir): the year's tax under Pasal 17, "
+        "less what the earlier months withheld:",
+        f"     gross over {months} month{'s' if months > 1 else ''}: salary {rupiah(t['year_salary_rp'])} + "
+        f"TPP {rupiah(t['year_tpp_rp'])} = {rupiah(year)}",
+        f"     biaya jabatan: 5 % of it, at most {months} × Rp 500.000 → {rupiah(t['biaya_jabatan_rp'])}",
+        f"     pension (iuran pensiun + THT): {rupiah(t['year_pension_rp'])}",
+        f"     PTKP {row['ptkp_status']}: {rupiah(t['ptkp_rp'])}",
+        f"     PKP: {rupiah(year)} − {rupiah(t['biaya_jabatan_rp'])} − {rupiah(t['year_pension_rp'])} − "
+        f"{rupiah(t['ptkp_rp'])}, rounded down to the thousand = {rupiah(t['pkp_rp'])}",
+        f"     Pasal 17: {_layers(t['pkp_rp'])} = {rupiah(t['year_tax_rp'])}",
+        f"     on the salary alone (biaya jabatan {rupiah(t['biaya_jabatan_salary_rp'])}): PKP "
+        f"{rupiah(t['pkp_salary_rp'])} → {rupiah(t['year_tax_salary_rp'])}",
+        f"     TPP's part of the year's tax: {rupiah(t['year_tax_rp'])} − {rupiah(t['year_tax_salary_rp'])} = "
+        f"{rupiah(t['year_tax_rp'] - t['year_tax_salary_rp'])}",
+        f"     less PPh 21 on TPP withheld in the year's earlier months: {rupiah(t['ytd_pph21_rp'])}",
+        f"     = this month: {_signed_rupiah(row['pph21_rp'])}"
+        + (" (negative: the excess withheld is returned)" if row["pph21_rp"] < 0 else ""),
+    ]
+
+
+def _layers(pkp_rp: int) -> str:
+    parts = [f"{bp / 100:g} % × {rupiah(part)} = {rupiah(tax)}" for part, bp, tax in pasal17_layers(pkp_rp)]
+    return "; ".join(parts) if parts else "nothing on a PKP of Rp 0"
+
+
+REGIONAL_RULES = ("unpaid_statuses", "target_rule", "activity_gate_pct", "plt_min_days", "plt_rule",
+                  "december_full", "presence_gates")
+"""The §4.11 options that switch a rule on (the SKP weight is part of the score, step 5)."""
+
+
+def _terms(inputs: Inputs, policy: Policy, period: Period) -> dict[str, Any] | None:
+    """The employee's row of :func:`engine.entitlements` (inputs of one employee), None when they
+    are not in the run under ``policy``."""
+    rows = entitlements(inputs, policy, period).collect("polars").rows(named=True)
+    return rows[0] if rows else None
+
+
+def regional_lines(inputs: Inputs, policy: Policy, period: Period, now: dict[str, Any]) -> list[str]:
+    """Each regional rule (§4.11) of ``policy`` that changed the employee's entitlement, in words,
+    and by how much: the entitlement computed without that one rule (at its default), then with it."""
+    values = resolved_values(policy.version)
+    lines = []
+    for key in REGIONAL_RULES:
+        if values[key] == DEFAULTS[key]:
+            continue
+        without = _terms(inputs, policy.with_changes(**{key: DEFAULTS[key]}), period)
+        if without is None or without["entitlement_rp"] == now["entitlement_rp"]:
+            continue
+        words = _RULE_WORDS[key](now, without, policy, plt_decrees(inputs, policy, period))
+        lines.append(f"   - {words}; entitlement {rupiah(without['entitlement_rp'])} without this rule → "
+                     f"{rupiah(now['entitlement_rp'])}.")
     return lines
+
+
+def _unpaid_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"{_days(now['unpaid_days'])} of {', '.join(policy.unpaid_statuses)} are unpaid (unpaid_statuses): "
+            f"active days {was['active_days']} → {now['active_days']}, proration {percent(was['proration_bp'])} → "
+            f"{percent(now['proration_bp'])}")
+
+
+def _target_rule_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"monthly target (target_rule): {number(policy.target_minutes_month)} minutes a month × "
+            f"{now['active_days']}/{now['working_days']} working days = {number(now['target_minutes'])} instead of "
+            f"{number(was['target_minutes'])}; productivity {percent(was['productivity_bp'])} → "
+            f"{percent(now['productivity_bp'])}")
+
+
+def _gate_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    skp = f", SKP {percent(was['skp_bp'])} → 0" if policy.w_skp_bp else ""
+    return (f"activity gate: {number(now['minutes'])} minutes < {policy.activity_gate_pct} % of the "
+            f"{number(now['target_minutes'])}-minute target: productivity {percent(was['productivity_bp'])} → 0{skp}")
+
+
+def _plt_min_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    short = decrees.filter(~nw.col("counts")).collect("polars").sort("start_date").rows(named=True)
+    which = ", ".join(f"{d['position_id']} from {d['start_date'].isoformat()} ({_days(d['covered_days'])})"
+                      for d in short)
+    return f"PLT decrees covering fewer than {policy.plt_min_days} of your days do not count (plt_min_days): {which}"
+
+
+def _higher_post_words(now: dict[str, Any], was: dict[str, Any], policy: Policy,
+                       decrees: nw.LazyFrame[Any]) -> str:
+    if now["acting_position_id"] is None:
+        return "no acting post above your kelas"
+    return (f"acting post {now['acting_position_id']} (kelas {now['acting_kelas']}) is above your kelas "
+            f"{now['kelas']}: you are paid as its holder (plt_rule higher_post), performance part "
+            f"{rupiah(was['perf_block'])} → {rupiah(now['perf_block'])}, fixed part {rupiah(was['fixed_block'])} → "
+            f"{rupiah(now['fixed_block'])}, PLT extra {rupiah(was['plt_extra_rp'])} → 0")
+
+
+def _december_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    return (f"December is paid in full (december_full): score {percent(was['score_bp'])} → 100.00 %, "
+            "no presence gate")
+
+
+def _presence_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
+    above = [g.min_pct for g in policy.presence_gates if g.min_pct > now["presence_pct"]]
+    below = f" < {above[0]} %" if above else ""
+    return (f"presence {now['presence_pct']} %{below} ({now['present_days']} of {_days(now['active_days'])} present "
+            f"or credited): gate {number(now['gate_bp'])} bp, e3 {rupiah(now['own_post_rp'])} → "
+            f"{rupiah(now['entitlement_rp'] - now['plt_extra_rp'])}")
+
+
+_RULE_WORDS = {"unpaid_statuses": _unpaid_words, "target_rule": _target_rule_words, "activity_gate_pct": _gate_words,
+               "plt_min_days": _plt_min_words, "plt_rule": _higher_post_words, "december_full": _december_words,
+               "presence_gates": _presence_words}
+
+
+def _target_words(row: dict[str, Any], policy: Policy) -> str:
+    if policy.target_rule == "monthly":
+        return f"{number(policy.target_minutes_month)} a month × {row['active_days']}/{row['working_days']} days"
+    return f"{row['active_days']} days × {policy.minutes_per_day}"
+
+
+def _skp_line(terms: dict[str, Any], policy: Policy, row: dict[str, Any]) -> list[str]:
+    if not policy.w_skp_bp or not terms:
+        return []
+    predikat = terms["skp_predikat"]
+    rating = (f"predikat {predikat.replace('_', ' ')}, the latest rating before {row['period']}" if predikat
+              else "no SKP rating before the month (skp_missing_bp)")
+    gated = " (0: under the activity gate)" if terms["activity_gated"] else ""
+    return [f"   SKP. {rating} → {percent(terms['skp_bp'])}{gated}."]
+
+
+def late_data_lines(changes: pl.DataFrame, since: str) -> list[str]:
+    """What a new correction would change for one employee against what was paid
+    (:func:`adjust`'s rows of one NIP), after late data since ``since``."""
+    if changes.is_empty():
+        return [f"After late data: inputs of the month changed since {since}, but a new correction would not change "
+                "this pay against what was paid."]
+    lines = [f"After late data since {since}: a new correction would change this pay against what was paid "
+             f"({changes['reason'][0]}):"]
+    return lines + _field_lines(changes)
+
+
+def corrected_lines(corrections: list[tuple[str, str, str | None, pl.DataFrame]], issued: pl.DataFrame,
+                    paid_at: dict[str, str]) -> list[str]:
+    """What each correction of a locked run (``run id, status, payment that paid it or None,
+    the employee's fields it changes against the locked run``) did to one employee's pay, and
+    what the payment ledger issued them (``issued``: their lines, ``paid_at``: when each payment
+    was made)."""
+    lines = []
+    for run_id, status, paid_in, changes in corrections:
+        paid = f"paid in {paid_in} on {paid_at[paid_in]}" if paid_in else "not paid"
+        if changes.is_empty():
+            lines.append(f"Correction {run_id} ({status}, {paid}) does not change this pay.")
+        else:
+            lines += [f"Correction {run_id} ({status}, {paid}) changed this pay against the locked run:",
+                      *_field_lines(changes)]
+    if not issued.is_empty():
+        parts = ", ".join(f"{row['payment_id']} {rupiah(row['net_rp'])}" for row in issued.iter_rows(named=True))
+        lines.append(f"Issued for the month (payment ledger, net): {parts}; "
+                     f"{rupiah(int(issued['net_rp'].sum()))} in all.")
+    return ["", *lines] if lines else []
+
+
+def _field_lines(changes: pl.DataFrame) -> list[str]:
+    return [f"   {row['field']}: {rupiah(row['locked'])} → {rupiah(row['now'])} ({_signed(row['delta_rp'])})"
+            for row in changes.iter_rows(named=True)]
 
 
 def _signed(amount: int) -> str:

@@ -4,7 +4,7 @@ never destroy anything").
 - A path is refused (:class:`OutputRefused`, exit 2, nothing touched) when it is, holds or lies
   inside a data directory or the warehouse; when it is a file where a folder is meant or the
   reverse; or when it holds something eperf did not write (a folder without an eperf manifest of
-  the same kind, a file without the header eperf writes).
+  the same kind, a file whose first line does not start as eperf writes it).
 - The new output is written whole beside the old under a hidden temporary name, then swapped in
   with one atomic exchange (``renameat2(RENAME_EXCHANGE)``): there is no moment with neither the
   old nor the new output. The old one is then removed.
@@ -32,11 +32,14 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import faults
+from pipelines.machine import failure, short
 from pipelines.sources.exports import sha256_of
 
 MANIFEST = "manifest.json"
 TEMPORARY = ".eperf-"
 """What the hidden name of a half-written output holds: ``.<name>.eperf-<token>``."""
+NAME_MAX = 255
+"""Bytes in one name of a path (Linux filesystems): the hidden name must fit too."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these runs as a formula in a spreadsheet (SPEC §8)."""
 
@@ -52,11 +55,19 @@ class Guard:
     protected: tuple[tuple[Path, str], ...] = ()
 
     def check(self, out: Path) -> None:
-        target = out.resolve()
+        target = resolved(out)
         for place, what in self.protected:
             place = place.resolve()
             if target == place or place.is_relative_to(target) or target.is_relative_to(place):
                 raise OutputRefused(f"{out}: is, holds or lies inside {what} ({place}); write the output elsewhere")
+
+
+def resolved(out: Path) -> Path:
+    """``out`` with every link followed; a loop of links is refused."""
+    try:
+        return out.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 says RuntimeError("Symlink loop …"), later ones ELOOP
+        raise OutputRefused(f"{out}: is a loop of symbolic links; remove the link or choose another path") from None
 
 
 def protecting(data: Path | None = None, warehouse: Path | None = None) -> Guard:
@@ -107,8 +118,8 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
     command is killed before it commits.
 
     ``folder``: ``write`` fills a folder (a ``manifest.json`` of ``kind`` is added), else it
-    writes one file whose first line is ``header``. An earlier ``out`` is replaced only when it
-    is eperf's output of the same kind."""
+    writes one file whose first line starts with ``header``. An earlier ``out`` is replaced only
+    when it is eperf's output of the same kind."""
     check_destination(out, kind, folder=folder, guard=guard, header=header)
     with _turn(out):
         _check_earlier(out, kind, folder, header)
@@ -126,6 +137,16 @@ def staged(out: Path, kind: str, write: Callable[[Path], object], *, folder: boo
             else:
                 write(tmp)
             faults.point("staged")
+        except Exception as exc:
+            remove(tmp)
+            said = failure(exc, out, "nothing was written")
+            if said is None:
+                raise
+            raise said from None
+        except BaseException:
+            remove(tmp)
+            raise
+        try:
             yield Staged(tmp, out, identity(tmp))
         except BaseException:
             remove(tmp)
@@ -148,12 +169,24 @@ def _create(tmp: Path, folder: bool, personal: bool) -> None:
 def check_destination(out: Path, kind: str, *, folder: bool, guard: Guard = Guard(), header: str | None = None) -> None:
     """Refuse ``out`` now, before any work, if it may not receive this output (:func:`staged`
     checks again when it writes)."""
+    check_name(out)
     guard.check(out)
+    _check_ordinary(out)
     if folder and out.exists() and not out.is_dir():
         raise OutputRefused(f"{out}: is a file, and the {kind} output is a folder; choose a folder path")
     if not folder and out.is_dir():
         raise OutputRefused(f"{out}: is a folder, and the {kind} is a file; give a file path")
     _check_earlier(out, kind, folder, header)
+
+
+def check_name(out: Path) -> None:
+    """Refuse a name too long for its hidden twin (``.<name>.eperf-<token>``, the name eperf
+    writes under first) to fit the filesystem."""
+    hidden = len(os.fsencode(_temporary(out).name))
+    if hidden > NAME_MAX:
+        most = NAME_MAX - (hidden - len(os.fsencode(out.name)))
+        raise OutputRefused(f"{short(out.name, 40)}: the name is too long ({len(os.fsencode(out.name))} bytes; at most "
+                            f"{most} here, as eperf first writes it under a longer hidden name); choose a shorter name")
 
 
 def identity(path: Path) -> str:
@@ -177,6 +210,28 @@ def finish_staged(staged_output: Staged, abandon: bool = False) -> None:
             swap_in(staged_output.tmp, staged_output.out)
 
 
+def make_whole(out: Path, make: Callable[[Path], object]) -> None:
+    """Make the file ``out`` unless it exists, whole: ``make`` writes it under a hidden name,
+    renamed into place once written, so a kill leaves no half-made file (the next maker clears
+    the hidden one). Makers take turns (:func:`clear_leftovers`)."""
+    with _turn(out):
+        if out.exists():
+            return
+        tmp = _temporary(out)
+        try:
+            make(tmp)
+            os.rename(tmp, out)
+        except BaseException:
+            remove(tmp)
+            raise
+
+
+def clear_leftovers(out: Path) -> None:
+    """Remove what killed writers of ``out`` left beside it, in turn with its writers."""
+    with _turn(out):
+        pass
+
+
 def write_folder(out: Path, kind: str, write: Callable[[Path], object], guard: Guard = Guard()) -> None:
     """Fill the folder ``out`` with ``write``, swapped in whole (:func:`staged`)."""
     with staged(out, kind, write, folder=True, guard=guard):
@@ -191,11 +246,19 @@ def _mark(folder: Path, kind: str) -> None:
     path.write_text(json.dumps({**document, "kind": kind, "output_id": uuid.uuid4().hex}, indent=2) + "\n")
 
 
+def _check_ordinary(out: Path) -> None:
+    """Refuse a FIFO, a socket or a device: reading its first line would wait forever."""
+    if out.exists() and not (out.is_dir() or out.is_file()):
+        raise OutputRefused(f"{out}: is neither a file nor a folder (a FIFO, a socket or a device); "
+                            "choose another path")
+
+
 def _check_earlier(out: Path, kind: str, folder: bool, header: str | None) -> None:
+    _check_ordinary(out)
     if folder and out.is_dir() and any(out.iterdir()) and output_kind(out) != kind:
         raise OutputRefused(f"{out}: is a folder eperf did not write as a {kind} output (it has no manifest.json "
                             "of that kind); choose an empty or new folder")
-    if not folder and out.exists() and _first_line(out) != header:
+    if not folder and out.exists() and (header is None or not _first_line(out).startswith(header)):
         raise OutputRefused(f"{out}: is a file eperf did not write as a {kind}; choose a new file name")
 
 
@@ -234,7 +297,11 @@ def _turn(out: Path, keep: Path | None = None) -> Iterator[None]:
     except OSError as exc:
         raise OutputRefused(f"{out}: cannot write here ({exc.strerror})") from None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            faults.point("waiting")
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
         for stale in leftovers(out):
             if stale != keep:
                 remove(stale)

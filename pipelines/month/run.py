@@ -19,18 +19,22 @@ from engine import (
     Policy,
     PolicyError,
     RunTables,
+    in_last_month,
     inputs_digest,
     policy_for_period,
     policy_versions,
     run_id_of,
     run_period,
 )
+from pipelines.machine import short
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.outputs import check_destination, protecting, write_folder, write_frame
 from pipelines.month.spark import chosen_master, out_of_memory_said
-from pipelines.sources.readers import DataDir, InputError, quiet, read_data_dir
+from pipelines.progress import stage
+from pipelines.sources import CONTRACTS
+from pipelines.sources.exports import POLICY_FILE
+from pipelines.sources.readers import DataDir, InputError, read_data_dir
 
-POLICY_FILE = "policy.toml"
 RUN_KIND = "run"
 """What a run's folder is, in its manifest: an ``--out`` holding one may be replaced by a run."""
 
@@ -53,18 +57,40 @@ class WrittenMonth(Month):
     manifest: dict[str, object]
 
 
+MAX_POLICY_BYTES = 1 << 20
+"""A ``policy.toml`` is a page of parameters (the demo's is 2 KB): 1 MiB is far beyond any real
+one, and bounds the time and memory spent reading one."""
+
+
 def load_policy(data: Path, period: Period) -> Policy:
     """The policy version in force for ``period`` from ``data/policy.toml``."""
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
-    path = data / POLICY_FILE
+    return parse_policy(policy_text(read_policy(data / POLICY_FILE)), period)
+
+
+def read_policy(path: Path) -> bytes:
+    """The bytes of a ``policy.toml``, at most :data:`MAX_POLICY_BYTES` (a larger one is refused
+    before it is read whole)."""
+    if path.exists() and not path.is_file():
+        raise InputError(f"{POLICY_FILE}: is not a file (a folder, a FIFO or a device); put the policy itself there")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            content = fh.read(MAX_POLICY_BYTES + 1)
     except FileNotFoundError as exc:
-        raise InputError(f"{POLICY_FILE}: required file is missing from {data}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
-    return parse_policy(text, period)
+        raise InputError(f"{POLICY_FILE}: required file is missing from {path.parent}") from exc
+    except OSError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable ({exc.strerror})") from exc
+    if len(content) > MAX_POLICY_BYTES:
+        raise InputError(f"{POLICY_FILE}: larger than {MAX_POLICY_BYTES:,} bytes; a policy is a page of parameters")
+    return content
+
+
+def policy_text(content: bytes) -> str:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
 
 
 def parse_policy(text: str, period: Period) -> Policy:
@@ -85,19 +111,39 @@ def check_policy(text: str) -> None:
 
 
 def _policy_document(text: str) -> dict[str, object]:
+    if len(text) > MAX_POLICY_BYTES:
+        raise InputError(f"{POLICY_FILE}: larger than {MAX_POLICY_BYTES:,} bytes; a policy is a page of parameters")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable ({exc})") from exc
+        raise InputError(f"{POLICY_FILE}: unreadable ({short(str(exc), 80)})") from exc
+    except (RecursionError, ValueError):  # arrays or tables nested thousands deep; a 5,000-digit integer
+        raise InputError(f"{POLICY_FILE}: unreadable (values nested too deep or numbers too long for a "
+                         "policy)") from None
 
 
-def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS,
-                  on_step: Callable[[str], None] = quiet) -> Month:
+def month_from_folder(data: Path, period: Period, backend: Backend = Backend.POLARS) -> Month:
     """Read, validate and compute; nothing is written. Raises :class:`InputError` when fatal."""
     policy = load_policy(data, period)
-    loaded = read_data_dir(data, period, on_step)
-    on_step("computing pay")
+    loaded = read_data_dir(data, period)
+    require_ytd_file(loaded, policy, period)
+    stage("computing pay")
     return month_of(loaded, policy, period, _run_id(period, policy, loaded), backend)
+
+
+def require_ytd_file(loaded: DataDir, policy: Policy, period: Period) -> None:
+    """Under TER, a month that is some employee's last of the year needs ``hr/pph21_ytd.csv``: the
+    true-up subtracts what the year's earlier months withheld (SPEC §4.9). Without the file, stop."""
+    path = CONTRACTS["pph21_ytd"].path
+    if not policy.pph21.ter or any(load.file.startswith(f"{path}.") for load in loaded.loads):
+        return
+    last = in_last_month(engine_inputs(loaded.tables, Backend.POLARS, loaded.engine_frames), period)
+    employees = last.select(nw.len()).collect("polars").item()
+    if employees:
+        raise InputError(f"{path}.csv: required under pph21 = \"{policy.pph21}\": {period} is the last month of "
+                         f"the year for {employees} employee(s), and the true-up subtracts what the year's earlier "
+                         "months withheld; export the salary payroll's year to date (nip, fiscal_year, months, "
+                         "salary_rp, tpp_rp, pph21_rp, pension_rp)")
 
 
 def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
@@ -108,19 +154,18 @@ def month_of(loaded: DataDir, policy: Policy, period: Period, run_id: str,
         return Month(run_id, policy, loaded, run_period(inputs, policy, period, run_id))
 
 
-def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS,
-              on_step: Callable[[str], None] = quiet) -> WrittenMonth:
+def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Backend.POLARS) -> WrittenMonth:
     """Compute ``period`` from ``data`` and write the SPEC §6 tables into ``out``.
 
     ``out`` is checked first (:mod:`pipelines.month.outputs`: never the data directory, never a folder
-    eperf did not write). ``on_step`` hears each stage ("reading hr/employees", "computing pay",
-    "writing") for a progress display."""
+    eperf did not write). Its stages ("reading hr/employees", "computing pay", "writing") are
+    said to :mod:`pipelines.progress`."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     guard = protecting(data=data)
     check_destination(out, RUN_KIND, folder=True, guard=guard)
-    month = month_from_folder(data, period, backend, on_step)
-    on_step("writing")
+    month = month_from_folder(data, period, backend)
+    stage("writing")
     manifest = {**manifest_of(month, period, backend), "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - clock, 3)}
@@ -129,7 +174,11 @@ def run_from_folder(data: Path, period: Period, out: Path, backend: Backend = Ba
 
 
 def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS) -> dict[str, object]:
-    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals."""
+    """The run manifest (SPEC §6) without its clock times: run, policy, inputs and totals.
+
+    ``rows.rejected`` counts the rows of ``rejects.parquet``: from a folder, the sum of each
+    file's rejected rows; from the warehouse, the rows its loads rejected up to the run (its
+    inputs, the month's rows, were all accepted when loaded)."""
     register = nw.to_native(month.result.pay_register)
     pools = nw.to_native(month.result.pool_summary)
     loads = month.data.loads
@@ -144,10 +193,10 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
         "inputs": [dataclasses.asdict(load) for load in loads],
         "rows": {"read": sum(x.rows_read for x in loads),
                  "accepted": sum(x.accepted for x in loads),
-                 "rejected": sum(x.rejected for x in loads)},
+                 "rejected": month.data.rejects.select("file", "row").n_unique()},  # the rows rejects.parquet lists
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in
-                      ("entitlement_rp", "cap_rp", "pay_rp", "bpjs_employee_rp", "bpjs_employer_rp",
+                      ("entitlement_rp", "cap_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "bpjs_employer_rp",
                        "pph21_rp", "net_rp")},
                    "pool_rp": int(pools["pool_rp"].sum())},
     }

@@ -21,6 +21,7 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,11 @@ if TYPE_CHECKING:
 
 LOCAL_MASTER = "local[2]"
 JAVA_PACKAGE = "openjdk-17-jre-headless"
-_MASTER = re.compile(r"local(\[(\d+|\*)\])?|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|sc://[\w.-]+(:\d+)?(/.*)?")
+_MASTER = re.compile(r"local(\[([1-9]\d{0,3}|\*)\])?|spark://[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*|sc://[\w.-]+(:\d{1,5})?(/.*)?")
+SPARK_CONNECT_PORT = 15002
+REACH_SECONDS = 5.0
+"""How long ``--master spark://`` or ``sc://`` has to answer a TCP connection before the run is
+refused (Spark itself retries for over a minute, then prints a Java traceback)."""
 
 
 class SparkUnavailable(ValueError):
@@ -42,13 +47,41 @@ class SparkUnavailable(ValueError):
 
 
 def checked_master(master: str | None) -> str:
-    """``master`` (``local[2]`` when None) once it is one of the three forms Spark takes."""
+    """``master`` (``local[2]`` when None) once it is one of the three forms Spark takes: N
+    cores 1–9999 (or ``*``), ports 1–65535."""
     master = master or LOCAL_MASTER
-    if not _MASTER.fullmatch(master):
-        msg = (f"--master {master!r} is not a Spark master: give local[N], spark://host:port "
+    if not _MASTER.fullmatch(master) or not all(0 < port < 65536 for _, port in _addresses(master)):
+        msg = (f"--master {master[:60]!r} is not a Spark master: give local[N] (N ≥ 1 cores), spark://host:port "
                "(a standalone cluster) or sc://host:port (Spark Connect)")
         raise SparkUnavailable(msg)
     return master
+
+
+def _addresses(master: str) -> list[tuple[str, int]]:
+    """The (host, port) pairs a ``spark://`` or ``sc://`` master names (none for ``local``)."""
+    if master.startswith("spark://"):
+        return [(host, int(port)) for host, _, port in (a.rpartition(":") for a in master[8:].split(","))]
+    if master.startswith("sc://"):
+        host, _, port = master[5:].split("/")[0].partition(":")
+        return [(host, int(port) if port else SPARK_CONNECT_PORT)]
+    return []
+
+
+def reachable_master(master: str, seconds: float = REACH_SECONDS) -> None:
+    """Refuse (:class:`SparkUnavailable`) a cluster master none of whose addresses accepts a TCP
+    connection within ``seconds``: said in one sentence before a JVM starts."""
+    addresses = _addresses(master)
+    failures = []
+    for host, port in addresses:
+        try:
+            with socket.create_connection((host, port), timeout=seconds):
+                return
+        except OSError as exc:
+            failures.append(f"{host}:{port} {exc.strerror or exc}")
+    if failures:
+        msg = (f"--master {master}: no answer ({'; '.join(failures)}); start the cluster (make spark-up starts one "
+               "on this machine) or check the address")
+        raise SparkUnavailable(msg)
 
 
 def java_runtime() -> Path | None:
@@ -102,8 +135,14 @@ def choose_master(master: str | None) -> str:
     global _chosen  # noqa: PLW0603  # one Spark session per process, like Spark's own
     master = checked_master(master)
     require_spark(master)
+    reachable_master(master)
     _chosen = master
     return master
+
+
+SPARK_LOG = "EPERF_SPARK_LOG"
+"""Set (to anything) to see Spark's own log; without it Spark prints its errors only."""
+QUIET_LOG = Path(__file__).with_name("spark-quiet.log4j2.properties")
 
 
 def chosen_master() -> str:
@@ -131,6 +170,10 @@ def spark_session() -> SparkSession:
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
     if not master.startswith("sc://") and not _driver_memory_configured():
         builder = builder.config("spark.driver.memory", f"{_half_the_memory_gib()}g")
+    if not master.startswith("sc://") and not os.environ.get(SPARK_LOG):
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={QUIET_LOG.as_uri()}")
+        if master.startswith("local"):  # no warning that the host name resolves to a loopback address
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     if master.startswith("local"):  # one shuffle partition per core; a cluster keeps its own setting
         cores = master.removeprefix("local").strip("[]") or "1"
         builder = builder.config("spark.sql.shuffle.partitions", str(os.cpu_count()) if cores == "*" else cores)

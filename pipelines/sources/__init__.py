@@ -4,11 +4,12 @@
 The models say *what* a valid row is; :mod:`pipelines.sources.readers` applies them.
 """
 
-from pipelines.sources import eabsensi, ebudgeting, ekinerja, epayment, eproject, simpeg
+from pipelines.sources import eabsensi, ebudgeting, ekinerja, epayment, eproject, eskp, payroll, simpeg
 from pipelines.sources.contract import Contract, Reference
 
-CONTRACTS: dict[str, Contract] = {contract.name: contract for system in (simpeg, ekinerja, eabsensi, ebudgeting,
-                                                                          eproject, epayment)
+CONTRACTS: dict[str, Contract] = {contract.name: contract
+                                  for system in (simpeg, eskp, payroll, ekinerja, eabsensi, ebudgeting, eproject,
+                                                 epayment)
                                   for contract in system.FILES}
 """Every input file of SPEC §3, in reading order: a file's references point only to files before it."""
 

@@ -62,13 +62,19 @@ def _row_check(rule: RowRule) -> Check:
     return Check(rule.column, rule.reason, rule.ok, reads=rule.reads)
 
 
+def quotable(contract: Contract, column: str) -> bool:
+    """Whether a reason may quote a value of ``column``: never in a file that holds personal
+    data (a shifted row can carry a name into any column), never a NIP's (a name or an account
+    typed where the NIP goes is personal data)."""
+    return not contract.personal and column != "nip" and not column.endswith("_nip")
+
+
 @functools.cache
 def contract_checks(contract: Contract) -> tuple[Check, ...]:
     """Every check of ``contract``'s model, column by column, then the row rules.
 
     A missing value fails only "missing required value"; every other check passes it. Values
-    are quoted in reasons unless the file holds personal data (a shifted row can carry a name
-    into any column)."""
+    are quoted in reasons where :func:`quotable`."""
     schema = contract.model.to_schema()
     checks: list[Check] = []
     for name, column in schema.columns.items():
@@ -78,6 +84,4 @@ def contract_checks(contract: Contract) -> tuple[Check, ...]:
             compiled = _column_check(name, check.name, check.statistics or {})
             checks.append(dataclasses.replace(compiled, ok=nw.col(name).is_null() | compiled.ok))
     checks.extend(_row_check(ROW_RULES[check.name]) for check in schema.checks)
-    if contract.personal:
-        checks = [dataclasses.replace(c, quote=False) for c in checks]
-    return tuple(checks)
+    return tuple(dataclasses.replace(c, quote=c.quote and quotable(contract, c.column)) for c in checks)

@@ -35,6 +35,8 @@ class Contract:
     """Millions of rows a month: handed on as a lazy scan, never held in memory whole."""
     dated_by: str | None = None
     """The date column that places a row in a period: a run needs rows of its period."""
+    optional_columns: tuple[str, ...] = ()
+    """Columns a file may lack: then every row's value is missing (``ptkp_status`` of an older export)."""
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ the contract's columns parsed to their types (integers as Int128 until range-che
 - ``__inexact_<column>``: a Parquet value of another type that does not convert exactly
   (a fraction in a float of Rupiah, a timestamp with a time for a date) — fatal for the file;
 - ``__extra``: a CSV line with more fields than its header (a shifted row);
+- ``__long``: a cell longer than :data:`MAX_CELL_BYTES` (a lost quote swallowing lines);
 - ``__blank``: a CSV line with no value in any of the contract's columns;
 - ``__garbled``: a CSV line whose text is not UTF-8.
 """
@@ -30,10 +31,20 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.sources import Contract
+from pipelines.sources import CONTRACTS, Contract
 
+MAX_CELL_BYTES = 1000
+"""The longest value a cell may hold: the longest real ones (an APBD account name, a package
+name) are a few hundred bytes; a longer one is a broken export, and its line is rejected whole."""
+MAX_HEADER_BYTES = 1 << 16
+"""The longest header line: a few dozen column names."""
+MAX_LINE_BYTES = 1 << 20
+"""The longest line of a CSV export: a file with a longer one is broken (lines ending in a lone
+CR, a quote left open) and is refused before it is read, so no line is ever held whole in memory
+beyond this."""
 EXTRA_FIELDS = 2
 """Fields read beyond a CSV header's, to see a row that has more (truncating beyond that)."""
+POLICY_FILE = "policy.toml"
 SEPARATORS = (",", ";", "\t", "|")
 """CSV separators recognised from the header line (Excel in an Indonesian locale writes ``;``)."""
 _TEXT = (pl.String, pl.Categorical, pl.Enum)
@@ -60,8 +71,11 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     path = data / contract.path
     candidates = [path.with_suffix(".csv"), path.with_suffix(".parquet")]
     for candidate in candidates:
-        if candidate.exists() and not candidate.is_file():
+        if candidate.is_dir():
             raise InputError(f"{_rel(data, candidate)}: is a folder, not a file; put the export itself there")
+        if candidate.exists() and not candidate.is_file():
+            raise InputError(f"{_rel(data, candidate)}: is not a file (a FIFO, a socket or a device); put the export "
+                             "itself there")
         if candidate.is_symlink() and not candidate.exists():
             raise InputError(f"{_rel(data, candidate)}: a link to a file that does not exist")
     forms = [p for p in candidates if p.is_file()]
@@ -89,6 +103,14 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
     raise InputError(f"{contract.path}.csv: required file is missing from {data} "
                      f"(a {contract.path}{also} is accepted too)")
+
+
+def is_data_directory(folder: Path) -> bool:
+    """Whether ``folder`` holds source exports: a ``policy.toml`` or any input file of SPEC §3
+    (a place eperf reads and never writes)."""
+    places = [folder / POLICY_FILE, *(folder / f"{c.path}{suffix}" for c in CONTRACTS.values()
+                                      for suffix in (".csv", ".parquet"))]
+    return any(p.exists() for p in places) or (folder / CONTRACTS["activity_log"].path).is_dir()
 
 
 def _rel(data: Path, path: Path) -> str:
@@ -177,9 +199,10 @@ class Scan:
             schema={n: pl.String for n in names}, missing_columns="insert", truncate_ragged_lines=True,
             encoding="utf8-lossy" if self.garbled else "utf8", row_index_name="__row", raise_if_empty=False)
         cells = {c: _trimmed(pl.col(f"__f{i}")) if self.padded else pl.col(f"__f{i}") for c, i in self.positions}
+        cells |= {c: pl.lit(None, pl.String) for c in self.contract.columns if c not in cells}  # an optional column
         extra = pl.any_horizontal(pl.col(n).is_not_null() for n in names[self.fields:]).alias("__extra")
         blank = pl.all_horizontal(cell.is_null() for cell in cells.values()).alias("__blank")
-        flags = [extra, blank]
+        flags = [extra, blank, _long(names)]
         if self.garbled:
             flags.append(pl.any_horizontal(pl.col(f"__f{i}").str.contains(_REPLACEMENT, literal=True)
                                            for _, i in self.positions).fill_null(False).alias("__garbled"))
@@ -193,7 +216,14 @@ class Scan:
         required = {name for name, column in self.contract.model.to_schema().columns.items() if not column.nullable}
         columns = [expr for c in self.contract.columns
                    for expr in _from_typed(c, stored[c], self.contract, accepted and c in required)]
-        return raw.select("__row", *columns)
+        texts = [c for c in self.contract.columns if stored[c] == pl.String]
+        return raw.select("__row", *columns, *([_long(texts)] if texts else []))
+
+
+def _long(columns: list[str]) -> pl.Expr:
+    """``__long``: a cell of ``columns`` (raw text) longer than :data:`MAX_CELL_BYTES`."""
+    return pl.any_horizontal(pl.col(c).str.len_bytes() > MAX_CELL_BYTES for c in columns).fill_null(False) \
+        .alias("__long")
 
 
 def open_scan(data: Path, path: Path, contract: Contract) -> Scan:
@@ -206,36 +236,63 @@ def open_scan(data: Path, path: Path, contract: Contract) -> Scan:
         except Exception as exc:  # noqa: BLE001 — any reader failure is the same fatal problem
             raise InputError(f"{rel}: unreadable as Parquet ({type(exc).__name__})") from exc
         _require(rel, contract, list(schema))
+        stored = {c: schema.get(c, pl.Null()) for c in contract.columns}  # an optional column absent: all missing
         for c in contract.columns:
-            _target_accepts(rel, c, schema[c], contract)
-        return Scan(rel, path, contract, source_types=tuple((c, schema[c]) for c in contract.columns))
+            _target_accepts(rel, c, stored[c], contract)
+        return Scan(rel, path, contract, source_types=tuple(stored.items()))
     header = _header(path, rel)
+    _check_line_lengths(path, rel)
     separator = max(SEPARATORS, key=lambda s: sum(name in contract.columns for name in _split(header, s)))
     names = _split(header, separator)
     _require(rel, contract, names)
-    return Scan(rel, path, contract, separator, tuple((c, names.index(c)) for c in contract.columns), len(names),
-                padded=_may_be_padded(path))
+    return Scan(rel, path, contract, separator, tuple((c, names.index(c)) for c in contract.columns if c in names),
+                len(names), padded=_may_be_padded(path))
 
 
 def _header(path: Path, rel: str) -> str:
     """The first line of a CSV file as text (a UTF-8 byte-order mark dropped)."""
     try:
         with path.open("rb") as fh:
-            first = fh.readline(1 << 20)
+            first = fh.readline(MAX_HEADER_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{rel}: unreadable ({type(exc).__name__})") from exc
     if not first.strip():
         raise InputError(f"{rel}: empty file: no header line with the column names")
+    if len(first) > MAX_HEADER_BYTES:
+        raise InputError(f"{rel}: the first line is longer than {MAX_HEADER_BYTES:,} bytes, so it is not a header "
+                         "of column names (a file without line ends?)")
     return codecs.decode(first, "utf-8-sig", errors="replace").rstrip("\r\n")
 
 
+def _check_line_lengths(path: Path, rel: str) -> None:
+    """Refuse a CSV file with a line longer than :data:`MAX_LINE_BYTES` (one pass, in chunks of
+    that size: a line inside a chunk is shorter, one across chunks is measured exactly)."""
+    since, lines = 0, 1  # bytes since the last line end; the line being read, 1-based with the header
+    with path.open("rb", buffering=0) as fh:
+        while chunk := fh.read(MAX_LINE_BYTES):
+            first = chunk.find(b"\n")
+            if first < 0:
+                since += len(chunk)
+            else:
+                since += first
+            if since > MAX_LINE_BYTES:
+                raise InputError(f"{rel}: line {lines} is longer than {MAX_LINE_BYTES:,} bytes (lines ending in a "
+                                 "lone CR, or a quote left open?); export the file again")
+            if first >= 0:
+                lines += chunk.count(b"\n")
+                since = len(chunk) - chunk.rfind(b"\n") - 1
+
+
 def _split(header: str, separator: str) -> list[str]:
-    return [name.strip() for name in next(csv.reader([header], delimiter=separator))]
+    try:
+        return [name.strip() for name in next(csv.reader([header], delimiter=separator))]
+    except csv.Error:  # a NUL byte, a quote left open: not a header anyway
+        return []
 
 
 def _require(rel: str, contract: Contract, present: list[str]) -> None:
     for c in contract.columns:
-        if c not in present:
+        if c not in present and c not in contract.optional_columns:
             raise InputError(f"{rel}: missing required column '{c}' (expected columns: {', '.join(contract.columns)})")
         if present.count(c) > 1:
             raise InputError(f"{rel}: column '{c}' appears twice in the header; keep one")

@@ -15,7 +15,7 @@ rows that the engine's plan starts from (:class:`engine.Inputs`), run as part of
 A fatal problem (a required file missing or unreadable, a required column absent, a Parquet
 column of a foreign type, a month with nothing to compute from) raises :class:`InputError`
 naming the file and column; the caller writes nothing. A reason never quotes a value from a
-file that holds personal data.
+file that holds personal data nor a NIP, and never more than :data:`QUOTED_CHARS` characters.
 """
 
 from __future__ import annotations
@@ -30,16 +30,26 @@ import numpy as np
 import polars as pl
 
 from engine import Period, approved_day_minutes, referenced_logs
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract, Reference
-from pipelines.sources.checks import contract_checks
-from pipelines.sources.exports import KIND_WORDS, Fingerprints, InputError, Scan, contract_files, kind_of, open_scan
+from pipelines.sources.checks import contract_checks, quotable
+from pipelines.sources.exports import (
+    KIND_WORDS,
+    MAX_CELL_BYTES,
+    Fingerprints,
+    InputError,
+    Scan,
+    contract_files,
+    kind_of,
+    open_scan,
+)
 
-__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "quiet", "read_data_dir"]
+__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "read_data_dir"]
 
 _FILE = "__file"
 _ROW = "__row"
 _FINE = "__fine"
-_LINE_FLAGS = ("__extra", "__garbled", "__blank")
+_LINE_FLAGS = ("__extra", "__garbled", "__blank", "__long")
 LINE = "(line)"
 """The rejects' column for a problem with the whole line rather than one value."""
 BATCH_ROWS = 500_000
@@ -124,16 +134,12 @@ def _typed(contract: Contract, columns: list[str] | None = None) -> list[pl.Expr
     return [pl.col(c).cast(t) for c, t in contract.dtypes.items() if columns is None or c in columns]
 
 
-def quiet(step: str) -> None:
-    """The progress listener that says nothing."""
-
-
 def whole(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Keep every accepted row."""
     return rows
 
 
-def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[str], None] = quiet) -> DataDir:
+def read_data_dir(data: Path, period: Period | None = None) -> DataDir:
     """Read and validate every input file of ``data`` in dependency order.
 
     With ``period``, an activity-log folder partitioned by ``period=YYYY-MM`` is read for that
@@ -149,7 +155,7 @@ def read_data_dir(data: Path, period: Period | None = None, on_step: Callable[[s
     checked_inputs: list[CheckedInput] = []
     engine_frames: dict[str, pl.LazyFrame] = {}
     for contract in CONTRACTS.values():
-        on_step(f"reading {contract.path}")
+        stage(f"reading {contract.path}")
         scans = [open_scan(data, path, contract) for path in files[contract.name]]
         targets = {ref.column: _target_values(tables[ref.table], ref) for ref in contract.references}
         if contract.large:
@@ -295,7 +301,7 @@ class _Inspector:
             fine = batch[_FINE]
             all_fine = bool(fine.all())
             if not all_fine:
-                self.failing.append(batch.filter(~fine))
+                self.failing.append(_without_long_values(batch.filter(~fine), self.contract))
             standing = batch if all_fine else batch.filter(fine)
             self.proof.extend(standing)
             rows = standing.lazy().select(_typed(self.contract, self.kept_columns))
@@ -315,6 +321,15 @@ class _Inspector:
         raise InputError(f"{scan.file}: column '{name}' is stored as {dict(scan.source_types)[name]} and row "
                          f"{row[_ROW] + 1} holds a value that is not {kind} exactly (Parquet types are not "
                          f"guessed; export the column as {kind})")
+
+
+def _without_long_values(failed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Failing rows with the text values of a line holding an over-long cell dropped: its
+    reason names the line, and nothing of it is held longer than the batch."""
+    if "__long" not in failed.columns or not failed["__long"].any():
+        return failed
+    texts = [c for c in contract.columns if failed.schema.get(c) == pl.String]
+    return failed.with_columns(pl.when(~pl.col("__long")).then(pl.col(c)).alias(c) for c in texts)
 
 
 class _KeyProof:
@@ -434,20 +449,33 @@ def _reasons(failed: pl.DataFrame, contract: Contract, targets: Mapping[str, pl.
                                  "separator shifts the row)")
     add(pl.col("__garbled") & ~pl.col("__extra"), LINE, "text is not UTF-8 (export the file as UTF-8)")
     add(pl.col("__blank") & ~pl.col("__extra"), LINE, "no value in any column (an empty line)")
+    add(pl.col("__long") & ~pl.col("__extra"), LINE, f"a value longer than {MAX_CELL_BYTES:,} bytes (a quote left "
+                                                     "open swallowing lines?); the line's values are not read")
     readable = ~pl.any_horizontal(_LINE_FLAGS)  # a broken line's values mean nothing: they are not judged
     for c in contract.columns:
         add(readable & pl.col(f"__bad_{c}"), c, f"wrong type: expected {KIND_WORDS[kind_of(c, contract)]}")
     for k, check in enumerate(checks):
         reason = _quoted(check.reason, check.column) if check.quote else check.reason
         add(readable & pl.col(f"__check{k}") & ~pl.col(f"__bad_{check.column}"), check.column, reason)
-    others = pl.any_horizontal(pl.col(r"^__(check\d+|bad_.*|extra|garbled|blank)$"))
+    others = pl.any_horizontal(pl.col(r"^__(check\d+|bad_.*|extra|garbled|blank|long)$"))
     for ref in contract.references:
         add(_unknown(pl.col(ref.column), targets[ref.column]) & ~others, ref.column, _unknown_reason(ref, contract))
     return pl.concat(found).sort(_FILE, _ROW, maintain_order=True)
 
 
+QUOTED_CHARS = 32
+"""A reason quotes at most this many characters of a value (and "…" when it is longer)."""
+
+
 def _quoted(reason: str, column: str) -> pl.Expr:
-    return pl.concat_str(pl.lit(f"{reason} ('"), pl.col(column).cast(pl.String), pl.lit("')"))
+    return pl.concat_str(pl.lit(f"{reason} ('"), _shown(pl.col(column)), pl.lit("')"))
+
+
+def _shown(value: pl.Expr) -> pl.Expr:
+    """A value as a reason quotes it: at most :data:`QUOTED_CHARS` characters."""
+    text = value.cast(pl.String)
+    return pl.when(text.str.len_chars() > QUOTED_CHARS).then(
+        text.str.slice(0, QUOTED_CHARS - 1) + pl.lit("…")).otherwise(text)
 
 
 def _unknown_reason(ref: Reference, contract: Contract) -> pl.Expr:
@@ -457,11 +485,11 @@ def _unknown_reason(ref: Reference, contract: Contract) -> pl.Expr:
     target = CONTRACTS[ref.table].model.to_schema().columns[ref.column]
     pattern = next((c.statistics["pattern"] for c in target.checks if c.name == "str_matches"), None)
     value = pl.col(ref.column)
-    if contract.personal:
+    if not quotable(contract, ref.column):
         unknown = pl.lit(f"unknown reference: {ref.column} is not in {target_file}")
         malformed = pl.lit("wrong format")
     else:
-        unknown = pl.concat_str(pl.lit(f"unknown reference: {ref.column} '"), value,
+        unknown = pl.concat_str(pl.lit(f"unknown reference: {ref.column} '"), _shown(value),
                                 pl.lit(f"' is not in {target_file}"))
         malformed = _quoted("wrong format", ref.column)
     if pattern is None:

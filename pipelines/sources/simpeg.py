@@ -1,5 +1,5 @@
 """SIMPEG (BKPSDM's personnel system): grades, positions, employees, acting posts (PLT),
-sanctions and the working calendar, exported under ``hr/``."""
+sanctions, the working calendar and the OPDs' names, exported under ``hr/``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from engine import EMPLOYMENT_STATUSES, ROMAN_PPPK
+from engine import EMPLOYMENT_STATUSES, PTKP_STATUSES, ROMAN_PPPK
 from pipelines.sources.columns import (
     GOLONGAN_FOR_STATUS,
     KELAS,
@@ -50,6 +50,10 @@ class Employees(InputModel):
     start_date: dt.date
     end_date: dt.date = pa.Field(nullable=True)
     bank_account: str = pa.Field(nullable=True)
+    ptkp_status: str = pa.Field(isin=list(PTKP_STATUSES), nullable=True)
+    """Empty: TK/0 (SPEC §4.9)."""
+    pension_rp: int = amount(nullable=True)
+    """The monthly iuran pensiun + THT the salary payroll deducts; empty: 0."""
     ends_after_start = row_check(ends_after_start())
     golongan_for_status = row_check(GOLONGAN_FOR_STATUS)
 
@@ -70,6 +74,11 @@ class Sanctions(InputModel):
     ends_after_start = row_check(ends_after_start())
 
 
+class Opds(InputModel):
+    opd_code: str
+    name: str
+
+
 class Calendar(InputModel):
     date: dt.date
     kind: str = pa.Field(isin=["holiday", "cuti_bersama"])
@@ -81,12 +90,13 @@ FILES = (
              (Reference("kelas", "kelas"),)),
     Contract("employees", "hr/employees", Employees, ("nip",),
              (Reference("position_id", "positions"),),
-             personal=("name", "bank_account")),
+             personal=("name", "bank_account"), optional_columns=("ptkp_status", "pension_rp")),
     Contract("plt", "hr/plt", Plt, ("nip", "position_id", "start_date"),
              (Reference("nip", "employees"), Reference("position_id", "positions")),
              optional=True),
     Contract("sanctions", "hr/sanctions", Sanctions, ("nip", "start_date"),
              (Reference("nip", "employees"),), optional=True),
     Contract("calendar", "hr/calendar", Calendar, ("date",)),
+    Contract("opds", "hr/opd", Opds, ("opd_code",), optional=True),
 )
 """This system's input files, in reading order."""

@@ -30,17 +30,48 @@ def _hhmm(col: str) -> pl.Expr:
         "{}:{}", (m // 60).cast(pl.String).str.zfill(2), (m % 60).cast(pl.String).str.zfill(2))).alias(col)
 
 
-def _attendance(emp: pl.DataFrame, work: npt.NDArray[np.int64], seed: int, ym: str) -> Matrices:
+def _attendance(emp: pl.DataFrame, work: npt.NDArray[np.int64], seed: int, ym: str,
+                regional_leave: bool = False) -> Matrices:
     """One month of e-Absensi as three employee × working-day matrices: the status code
     (0 = no row), check-in and check-out minutes (-1 = missing). Drawn ATT_CHUNK employees at a
-    time (each chunk its own generator), so memory holds the compact matrices, not the draws."""
-    chunks = [_attendance_chunk(emp.slice(lo, ATT_CHUNK), work, _rng(seed, "attendance", ym, lo // ATT_CHUNK))
+    time (each chunk its own generator), so memory holds the compact matrices, not the draws.
+    ``regional_leave`` adds cuti besar, CLTN and tugas belajar days (:func:`_regional_leave`)."""
+    chunks = [_attendance_chunk(emp.slice(lo, ATT_CHUNK), work, _rng(seed, "attendance", ym, lo // ATT_CHUNK),
+                                _rng(seed, "regional-leave", lo // ATT_CHUNK) if regional_leave else None,
+                                _rng(seed, "cuti-besar", ym, lo // ATT_CHUNK) if regional_leave else None)
               for lo in range(0, emp.height, ATT_CHUNK)]
     code, check_in, check_out = zip(*chunks)
     return np.concatenate(code), np.concatenate(check_in), np.concatenate(check_out)
 
 
-def _attendance_chunk(emp: pl.DataFrame, work: npt.NDArray[np.int64], rng: np.random.Generator) -> Matrices:
+REGIONAL_LEAVE_P = {"CLTN": 0.004, "TB": 0.006}
+"""Share of employees on CLTN or tugas belajar (at least one each), every month of the city."""
+CUTI_BESAR_P = 0.01
+"""Share of employees taking a spell of cuti besar in a month."""
+
+
+def _regional_leave(code: npt.NDArray[np.int8], active: npt.NDArray[np.bool_], standing: np.random.Generator,
+                    monthly: np.random.Generator) -> npt.NDArray[np.int8]:
+    """``code`` with the leave some regions stop TPP for: the same few employees on CLTN or
+    tugas belajar all month, every month (``standing`` draws them), and a spell of cuti besar
+    (5 days to the whole month) for others (``monthly``)."""
+    n, d = code.shape
+    counts = [min(n // 4, max(1, round(p * n))) for p in REGIONAL_LEAVE_P.values()]  # at least one of each
+    chosen = standing.choice(n, size=sum(counts), replace=False)
+    whole = np.zeros(n, dtype=np.int64)
+    whole[chosen] = np.repeat([A[s] for s in REGIONAL_LEAVE_P], counts)
+    first = monthly.integers(0, max(d - 4, 1), n)
+    takes = np.asarray(monthly.random(n) < CUTI_BESAR_P)
+    spell = (takes[:, None] & (np.arange(d) >= first[:, None])
+             & (np.arange(d) < (first + monthly.integers(5, 24, n))[:, None]))
+    out = np.where(spell, A["CB"], code)
+    out = np.where(whole[:, None] > 0, whole[:, None], out)
+    return np.where(active & (code > 0), out, code).astype(np.int8)
+
+
+def _attendance_chunk(emp: pl.DataFrame, work: npt.NDArray[np.int64], rng: np.random.Generator,
+                      standing: np.random.Generator | None = None,
+                      monthly: np.random.Generator | None = None) -> Matrices:
     n, d = emp.height, len(work)
     start, end = emp["start"].to_numpy(), emp["end"].to_numpy()
     active = (start[:, None] <= work) & (end[:, None] >= work)
@@ -64,6 +95,8 @@ def _attendance_chunk(emp: pl.DataFrame, work: npt.NDArray[np.int64], rng: np.ra
                        [A["TK"], A["I"], A["S"], A["DL"]], A["H"])
     code = np.where(code == A["H"], single, code)
     code = np.where(active & (rng.random((n, d)) >= 0.006), code, 0).astype(np.int8)
+    if standing is not None and monthly is not None:
+        code = _regional_leave(code, active, standing, monthly)
 
     arrive = np.rint(emp["arrive"].to_numpy()[:, None] + rng.normal(0, 7, (n, d))).clip(360, 450)
     late = rng.random((n, d)) < emp["late_p"].to_numpy()[:, None]

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import polars as pl
 
 from engine import CRITERIA
+from pipelines.synthetic.shared import EXTRA_MONTHS, _extras_from
 from pipelines.synthetic.simpeg import KINDS
 
 TPP_ACCOUNTS = (  # criterion, account code, name
@@ -103,10 +104,12 @@ def _tpp_matrix(cap: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def _apbd(opds: pl.DataFrame, costs: Costs, periods: list[str], rng: np.random.Generator) -> pl.DataFrame:
     """APBD murni (rev 0, late December) and perubahan (rev 1, 1 October) for every fiscal year.
 
-    TPP pagu per OPD = cap × (r × (13 − m) + 0.85 × (m − 1)) for the last generated month m the
-    revision governs and r ~ U(0.90, 1.15): with SP2D paying ~85 % of cap a month, the pool of
-    month m is ~r × cap (a little less in earlier months), so some pools bind. Non-pegawai lines
-    are calibrated so that belanja pegawai is 25–32 % of total belanja.
+    TPP pagu per OPD = cap × (r × (13 − m + k) + 0.85 × (m − 1 + e)) for the last generated month m
+    the revision governs, k the extra payments still to come (:data:`EXTRA_MONTHS` at or after m),
+    e those made before it, and r ~ U(0.90, 1.15): with SP2D paying ~85 % of cap a month and again
+    for each extra payment, the pool of month m is ~r × cap (a little less in earlier months), so
+    some pools bind. Non-pegawai lines are calibrated so that belanja pegawai is 25–32 % of total
+    belanja.
     """
     codes = opds["opd_code"].to_numpy()
     kinds = [KINDS[k] for k in opds["kind"]]
@@ -122,7 +125,8 @@ def _apbd(opds: pl.DataFrame, costs: Costs, periods: list[str], rng: np.random.G
                      (max((m for m in months if m >= 10), default=10), f"{year}-10-01"))
         for revision, (m, effective) in enumerate(revisions):
             r = rng.uniform(0.90, 1.15, n)
-            tpp = tpp_cap * (r * (13 - m) + 0.85 * (m - 1))[:, None]
+            k = _extras_from(m)
+            tpp = tpp_cap * (r * (13 - m + k) + 0.85 * (m - 1 + len(EXTRA_MONTHS) - k))[:, None]
             pns = np.outer(costs["salary_pns"] * 14 * rng.uniform(0.98, 1.03, n), [w for *_, w in SALARY_PNS])
             pppk = np.outer(costs["salary_pppk"] * 14 * rng.uniform(0.98, 1.03, n), [w for *_, w in SALARY_PPPK])
             pegawai = tpp.sum(axis=1) + pns.sum(axis=1) + pppk.sum(axis=1)

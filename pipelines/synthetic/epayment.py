@@ -9,7 +9,7 @@ import polars as pl
 
 from engine import DEFAULTS, Sp2dStatus, TransferStatus, values
 from pipelines.synthetic.ebudgeting import TPP_ACCOUNTS, Costs, _tpp_matrix
-from pipelines.synthetic.shared import _month_bounds, _working_day
+from pipelines.synthetic.shared import EXTRA_MONTHS, _month_bounds, _working_day
 
 PAID = Sp2dStatus.PAID.value
 
@@ -19,7 +19,8 @@ def _sp2d(opds: pl.DataFrame, costs: Costs, apbd: pl.DataFrame, periods: list[st
     """SP2D LS for every month of each fiscal year before its last generated month.
 
     TPP per OPD and account (~85 % of the month's cap, paid early the next month; ~2 %
-    cancelled and reissued), salaries at the start of the month, and a few goods payments.
+    cancelled and reissued), in a month with an extra payment (:data:`EXTRA_MONTHS`) a second SP2D
+    of the same amounts for it, salaries at the start of the month, and a few goods payments.
     """
     codes = opds["opd_code"].to_numpy()
     n = opds.height
@@ -50,7 +51,8 @@ def _sp2d(opds: pl.DataFrame, costs: Costs, apbd: pl.DataFrame, periods: list[st
             spend = g[pick].select("opd_code", "account_code", gross_rp=(
                 pl.col("pagu_rp") / 12 * pl.Series(rng.uniform(0.1, 0.8, len(pick)))).round().cast(pl.Int64)
             ).with_columns(day=pl.Series(first + rng.integers(0, end - first + 1, len(pick))), status=pl.lit(PAID))
-            frames.append(pl.concat([tpp, cancelled, salary, spend], how="vertical_relaxed")
+            extra = tpp if month in EXTRA_MONTHS else tpp.clear()
+            frames.append(pl.concat([tpp, extra, cancelled, salary, spend], how="vertical_relaxed")
                           .with_columns(fiscal_year=year, period=pl.lit(f"{year}-{month:02d}")))
     if not frames:
         return pl.DataFrame(schema={"sp2d_no": pl.String, "sp2d_date": pl.Date, "fiscal_year": pl.Int64,

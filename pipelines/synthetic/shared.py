@@ -11,6 +11,14 @@ import numpy.typing as npt
 import polars as pl
 
 OPEN_END = 2**30  # internal end day of an open-ended employment
+EXTRA_MONTHS = {3: "thr", 6: "gaji13"}
+"""The demo city's extra payments (SPEC §4.10), each a whole month of TPP: the TPP part of the THR in
+March and of gaji-13 in June, every year (PP 11/2025)."""
+
+
+def _extras_from(month: int) -> int:
+    """How many of the year's extra payments fall in ``month`` or later."""
+    return sum(1 for m in EXTRA_MONTHS if m >= month)
 
 
 def _rng(seed: int, *tags: object) -> np.random.Generator:

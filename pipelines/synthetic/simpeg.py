@@ -363,6 +363,30 @@ def _employees(positions: pl.DataFrame, holders: npt.NDArray[np.int64], periods:
             .drop("birth", "tmt", "serial0", "prefix", "given", "middle", "has_middle", "family"))
 
 
+def _tax_status(emp: pl.DataFrame, periods: list[str], rng: np.random.Generator) -> pl.DataFrame:
+    """``ptkp_status`` and ``pension_rp`` of each employee (SPEC §3).
+
+    Marriage grows likelier with age (5 % at 22, 85 % from 34), and a married employee has up to
+    three children, more with age. A married man is K/<children, at most 3>; a married woman takes
+    the PTKP for herself alone, TK/0 (PMK 168/2023 Pasal 9(2)(a)), as does everyone single.
+
+    ``pension_rp`` is the IWP the salary payroll deducts for Taspen, 8 % of gaji pokok + tunjangan
+    keluarga. ``salary_rp`` is gaji pokok with every tunjangan melekat; the umum or jabatan and
+    pangan allowances are taken as a fifth of it, so gaji pokok + tunjangan keluarga is 80 % of
+    ``salary_rp`` and the IWP rhu(6.4 % of it). PPPK are not in the Taspen pension: 0.
+    """
+    n = emp.height
+    birth = emp["nip"].str.slice(0, 8).str.to_date("%Y%m%d").cast(pl.Int32).to_numpy()
+    age = (_month_bounds(periods[0])[0] - birth) / YEAR
+    married = rng.random(n) < np.clip(0.05 + (age - 22) * 0.07, 0.05, 0.85)
+    children = rng.binomial(3, np.clip((age - 24) / 20, 0.1, 0.65))
+    man = emp["sex"].to_numpy() == 1
+    ptkp = np.where(married & man, np.char.add("K/", children.astype(str)), "TK/0")
+    salary = emp["salary_rp"].to_numpy()
+    pension = np.where(emp["status"].to_numpy() == "PPPK", 0, (salary * 640 + 5000) // 10000)
+    return pl.DataFrame({"ptkp_status": ptkp, "pension_rp": pension.astype(np.int64)})
+
+
 def _superiors(emp: pl.DataFrame, rng: np.random.Generator) -> npt.NDArray[np.int64]:
     """Index of each employee's atasan: a lowest-kelas supervisor above them in the same OPD;
     OPD heads report to the Sekretaris Daerah, who has no atasan in the data (-1)."""

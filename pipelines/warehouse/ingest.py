@@ -16,9 +16,10 @@ import polars as pl
 
 from engine import SOURCES, Period
 from pipelines.month.backends import arrow_batches
-from pipelines.month.run import POLICY_FILE, check_policy
+from pipelines.month.run import check_policy, policy_text, read_policy
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract
-from pipelines.sources.exports import Scan, contract_files, open_scan, sha256_of
+from pipelines.sources.exports import POLICY_FILE, Scan, contract_files, open_scan, sha256_of
 from pipelines.sources.readers import InputError, check_input
 from pipelines.warehouse.store import BUDGET_TABLES, RunStatus, Warehouse
 
@@ -42,7 +43,7 @@ class FileIngest:
 class Ingest:
     files: tuple[FileIngest, ...]
     late: dict[str, list[str]]
-    """Locked period → the inputs that changed for it since its lock."""
+    """Locked period → the inputs this ingest changed for it."""
 
 
 def ingest(wh: Warehouse, data: Path) -> Ingest:
@@ -54,6 +55,7 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
     references are checked against what the warehouse holds."""
     if not data.is_dir():
         raise InputError(f"{data}: data directory not found")
+    before = wh.watermark()
     found = {c.name: contract_files(data, c, complete=False) for c in CONTRACTS.values()}
     policy = data / POLICY_FILE
     if not any(found.values()) and not policy.is_file():
@@ -69,9 +71,11 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
             else:
                 files.append(FileIngest(path.relative_to(data).as_posix(), None, earlier=earlier))
         if new:
+            stage(f"checking {contract.path}")
             files.extend(_ingest_files(wh, contract, new))
     done = tuple(files)
-    late = late_inputs(wh)
+    stage("looking for late data")
+    late = late_inputs(wh, before)
     for period, tables in late.items():
         wh.record("late data", period, None, inputs=tables)
     wh.record("ingest", None, None, data=str(data), files=[dataclasses.asdict(f) for f in done])
@@ -79,15 +83,12 @@ def ingest(wh: Warehouse, data: Path) -> Ingest:
 
 
 def _ingest_policy(wh: Warehouse, path: Path) -> FileIngest:
-    content = path.read_bytes()
+    content = read_policy(path)
     digest = hashlib.sha256(content).hexdigest()
     earlier = _loaded_before(wh, "policy", digest)
     if earlier is not None:
         return FileIngest(POLICY_FILE, None, earlier=earlier)
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{POLICY_FILE}: unreadable (not UTF-8 text)") from exc
+    text = policy_text(content)
     check_policy(text)
     load_id = wh.next_load()
     wh.rows("insert into loads values (?, ?, ?, 'policy', ?, ?, 1, 1, 0, 1, 0)",
@@ -108,8 +109,8 @@ def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]
                for ref in contract.references}
     scans = [scan for scan, _ in new]
     checked = check_input(contract, scans, targets, keep=lambda rows: rows.clear())
-    digests = dict(new)
-    loads = checked.loads(lambda scan: digests[scan])
+    digests = {scan.file: digest for scan, digest in new}  # by name: a re-read as lossy UTF-8 is another Scan
+    loads = checked.loads(lambda scan: digests[scan.file])
     first = wh.next_load()
     accepted = pl.concat([checked.accepted(i).with_columns(pl.lit(first + i, pl.Int64).alias("_load"))
                           for i in range(len(loads))])
@@ -156,14 +157,15 @@ def _upsert(wh: Warehouse, contract: Contract, accepted: pl.LazyFrame) -> dict[i
     return {int(load): (int(new), int(changed)) for load, new, changed in counts}
 
 
-def late_inputs(wh: Warehouse) -> dict[str, list[str]]:
-    """Per locked period, the inputs whose rows for it changed since the lock (late activity
-    approvals, corrected attendance, retroactive sanctions or PLT decrees…)."""
+def late_inputs(wh: Warehouse, since: int) -> dict[str, list[str]]:
+    """Per locked period, the inputs whose rows for it changed after load ``since`` (late
+    activity approvals, corrected attendance, retroactive sanctions or PLT decrees…): what an
+    ingest brought, not what an earlier one did (a file loaded again brings nothing)."""
     late = {}
     pay_inputs = [name for name in SOURCES if name not in BUDGET_TABLES]
-    for period, watermark in wh.rows("select period, watermark from runs where status = ? order by period",
-                                       [RunStatus.LOCKED.value]):
-        changed = wh.changed(Period.parse(str(period)), int(watermark), pay_inputs)
+    for (period,) in wh.rows("select period from runs where status = ? and adjusts is null order by period",
+                             [RunStatus.LOCKED.value]):
+        changed = wh.changed(Period.parse(str(period)), since, pay_inputs)
         if changed:
             late[str(period)] = [CONTRACTS[name].path for name in changed]
     return late

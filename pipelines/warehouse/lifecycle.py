@@ -27,19 +27,25 @@ from engine import (
     budget_check,
     corrected_pay,
     corrected_pools,
+    in_last_month,
     inputs_digest,
     locked_rates,
     run_id_of,
+    tax_basis,
 )
 from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import Month, manifest_of, month_of, outputs_of, parse_policy, run_folder
+from pipelines.numbers import wib
+from pipelines.progress import stage
 from pipelines.sources import CONTRACTS
 from pipelines.sources.readers import DataDir, FileLoad, InputError
+from pipelines.warehouse import ledger
 from pipelines.warehouse.store import BUDGET_TABLES, Refused, RunStatus, Warehouse, kept_outputs, store_outputs
+from pipelines.warehouse.ytd import YTD_PATH, year_holes, year_to_date
 
-ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
+ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
-PERSONAL_TABLES = ("employees", "plt", "sanctions", "activity_log", "attendance", "assignments")
+PERSONAL_TABLES = ("employees", "plt", "sanctions", "skp", "activity_log", "attendance", "assignments", "pph21_ytd")
 """Inputs whose rows belong to one employee (by ``nip``)."""
 
 
@@ -181,17 +187,39 @@ def _expect(run: KeptRun, status: RunStatus, action: str) -> None:
                       f"{'a draft' if status == RunStatus.DRAFT else 'an approved one'}")
 
 
-def unlock(wh: Warehouse, period: Period, reason: str) -> KeptRun:
-    """A locked or approved period goes back to draft, with the reason recorded."""
+@dataclasses.dataclass(frozen=True)
+class Unlocked:
+    """What an unlock did: the run back to draft from ``was``, with the corrections of it it
+    superseded."""
+
+    run: KeptRun
+    was: RunStatus
+    reason: str
+    superseded: tuple[KeptRun, ...]
+
+
+def unlock(wh: Warehouse, period: Period, reason: str) -> Unlocked:
+    """A locked or approved period goes back to draft, with the reason recorded; its
+    corrections are superseded. A period with a payment is refused: a change after payment is a
+    correction against what was paid (:mod:`pipelines.warehouse.ledger`)."""
     if not reason.strip():
         raise Refused("an unlock needs a reason (--reason TEXT): it is kept in the audit trail")
     current = current_run(wh, period)
     if current is None or current.status not in (RunStatus.APPROVED, RunStatus.LOCKED):
         raise Refused(f"{period} is not approved or locked; there is nothing to unlock")
-    dropped = [r.run_id for r in corrections(wh, current)]  # they correct a run that may now change
-    for run_id in dropped:
-        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, run_id])
-    return _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip(), superseded=dropped)
+    paid = ledger.payments(wh, period)
+    if paid:
+        raise Refused(f"{period} has been paid ({', '.join(p.payment_id for p in paid)}, bank file of "
+                      f"{wib(paid[0].at)}): "
+                      "a paid month is never unlocked and computed again; late data after a payment is a correction "
+                      f"against what was paid: `eperf adjust --period {period} --out DIR`, then approve, lock and "
+                      f"pay it with `eperf bankfile --period {period} --correction --out FILE`")
+    dropped = tuple(corrections(wh, current))  # they correct a run that may now change
+    for run in dropped:
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, run.run_id])
+    draft = _set_status(wh, current, RunStatus.DRAFT, "unlock", reason=reason.strip(),
+                        superseded=[r.run_id for r in dropped])
+    return Unlocked(draft, current.status, reason.strip(), dropped)
 
 
 def _current(wh: Warehouse, period: Period, status: RunStatus, action: str) -> KeptRun:
@@ -219,6 +247,8 @@ class Adjustment:
     locked: KeptRun
     rows: pl.DataFrame
     """``nip, field, locked, now, delta_rp, reason`` (only fields that changed)."""
+    superseded: tuple[KeptRun, ...] = ()
+    """The unpaid corrections this one replaces (it holds what they changed)."""
 
     @property
     def payable_rp(self) -> int:
@@ -232,24 +262,33 @@ class Adjustment:
 
 
 def adjust(wh: Warehouse, period: Period, backend: Backend = Backend.POLARS) -> Adjustment:
-    """Recompute a locked period on today's inputs and compare it with what was locked.
+    """Recompute a locked period on today's inputs and compare it with what was paid (the run
+    or correction the period's last payment paid, else the locked run: :func:`paid_base`).
 
     The pool is the one locked: the APBD lines and SP2D are taken as they were at the lock
     (an SP2D paid since, such as the month's own, must not shrink the month's budget). Positive
-    deltas are payable, negative ones recovered (docs/decisions.md)."""
+    deltas are payable, negative ones recovered (docs/decisions.md). Every correction not yet
+    paid, locked or not, is superseded: the new one holds what it changed. A correction that
+    changes no one's pay and supersedes nothing is refused: there is nothing new to correct."""
     locked = locked_run(wh, period, "a correction (rapel; a draft is simply run again)")
     correction = _correction(wh, period, locked, backend)
-    same = [r for r in corrections(wh, locked) if r.run_id == correction.month.run_id]
+    standing = corrections(wh, locked)
+    same = [r for r in standing if r.run_id == correction.month.run_id]
     if same and same[0].status != RunStatus.DRAFT:
         raise Refused(f"nothing changed for {period} since correction {same[0].run_id}, which is {same[0].status}; "
                       "there is nothing new to correct")
-    for unpaid in corrections(wh, locked):  # this one holds them: each compares with what was paid
-        if unpaid.status != RunStatus.LOCKED and unpaid.run_id != correction.month.run_id:
-            wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
+    paid = paid_runs(wh, period)
+    superseded = tuple(r for r in standing if r.run_id not in paid and r.run_id != correction.month.run_id)
+    if correction.rows.is_empty() and not superseded:
+        raise Refused(f"no one's pay for {period} changes against what was paid ({paid_base(wh, locked).run_id}); "
+                      "there is nothing new to correct")
+    for unpaid in superseded:  # this one holds them: it compares with what was paid
+        wh.rows("update runs set status = ? where run_id = ?", [RunStatus.SUPERSEDED.value, unpaid.run_id])
     kept = _keep(wh, correction.month, period, correction.watermark, correction.fingerprint, locked.run_id, backend)
-    done = Adjustment(kept, locked, correction.rows)
+    done = Adjustment(kept, locked, correction.rows, superseded)
     wh.record("adjust", str(period), kept.run_id, adjusts=locked.run_id, employees=done.rows["nip"].n_unique(),
-              payable_rp=done.payable_rp, recovered_rp=done.recovered_rp)
+              payable_rp=done.payable_rp, recovered_rp=done.recovered_rp,
+              superseded=[r.run_id for r in superseded])
     return done
 
 
@@ -283,12 +322,14 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
     touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
     people = month.data.table("employees").select("nip", "salary_rp", "golongan")
     rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), month.policy)
-    recomputed = now.filter(pl.col("nip").is_in(touched)).join(people, on="nip", how="left")
-    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, nw.from_native(was)).to_native()
+    recomputed = now.filter(pl.col("nip").is_in(touched)).drop("salary_rp").join(people, on="nip", how="left")
+    inputs = engine_inputs(month.data.tables, backend)
+    basis = nw.from_native(tax_basis(inputs, period).collect("polars").to_native()) if month.policy.pph21.ter else None
+    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, period, nw.from_native(was),
+                              basis).to_native()
     register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
     pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
                                        month.result.pool_summary)
-    inputs = engine_inputs(month.data.tables, backend)
     accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
     tables = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
         *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
@@ -303,14 +344,16 @@ def corrections(wh: Warehouse, locked: KeptRun) -> list[KeptRun]:
             and r.status != RunStatus.SUPERSEDED]
 
 
-def paid_base(wh: Warehouse, locked: KeptRun, before: KeptRun | None = None) -> KeptRun:
-    """What has been paid for the month (before the correction ``before``): its last locked
-    correction, else the locked run. A correction compares with it and pays the difference."""
-    standing = corrections(wh, locked)
-    if before is not None:
-        standing = standing[:[r.run_id for r in standing].index(before.run_id)]
-    paid = [r for r in standing if r.status == RunStatus.LOCKED]
-    return paid[-1] if paid else locked
+def paid_runs(wh: Warehouse, period: Period | str) -> set[str]:
+    """The runs and corrections of ``period`` that a payment of the ledger paid."""
+    return {p.run_id for p in ledger.payments(wh, period)}
+
+
+def paid_base(wh: Warehouse, locked: KeptRun) -> KeptRun:
+    """What has been paid for the month: the run or correction its last payment paid, else the
+    locked run. A correction compares with it: its net differences are what its rapel pays."""
+    paid = [p for p in ledger.payments(wh, locked.period) if p.kind in ledger.PAY_KINDS and p.run_id]
+    return kept_run(wh, paid[-1].run_id) if paid else locked
 
 
 def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[KeptRun, KeptRun]:
@@ -324,12 +367,39 @@ def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[Kep
 
 
 def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:
-    """What a correction of the locked run would change for ``nip`` today (its rows of
-    :func:`adjust`'s table, nothing written), or None when no pay input changed since the lock."""
+    """What a new correction of the locked run would change for ``nip`` today against what
+    was paid (its rows of :func:`adjust`'s table, nothing written), or None when no pay input
+    changed since the locked run or its latest correction was computed."""
     period = Period.parse(locked.period)
-    if not wh.changed(period, locked.watermark, [n for n in SOURCES if n not in BUDGET_TABLES]):
+    standing = corrections(wh, locked)
+    since = standing[-1].watermark if standing else locked.watermark
+    if not wh.changed(period, since, [n for n in SOURCES if n not in BUDGET_TABLES]):
         return None
     return _correction(wh, period, locked).rows.filter(pl.col("nip") == nip)
+
+
+@dataclasses.dataclass(frozen=True)
+class Corrected:
+    """A standing correction of a locked run, seen for one employee."""
+
+    run: KeptRun
+    rows: pl.DataFrame
+    """``nip, field, locked, now, delta_rp``: the employee's fields it changes against the locked run."""
+    paid_in: str | None
+    """The payment that paid it (None: not paid)."""
+
+
+def corrected(wh: Warehouse, locked: KeptRun, nip: str) -> list[Corrected]:
+    """Each standing correction of the locked run, what it changes for ``nip`` and whether it
+    was paid."""
+    was = kept_outputs(wh, locked.run_id)["pay_register"].filter(pl.col("nip") == nip)
+    paid = {p.run_id: p.payment_id for p in ledger.payments(wh, locked.period)}
+    found = []
+    for run in corrections(wh, locked):
+        now = kept_outputs(wh, run.run_id)["pay_register"].filter(pl.col("nip") == nip)
+        rows = _differences(was, now, pl.DataFrame(schema={"nip": pl.String, "reason": pl.String}), "")
+        found.append(Corrected(run, rows.drop("reason"), paid.get(run.run_id)))
+    return found
 
 
 def kept_month(wh: Warehouse, run: KeptRun, backend: Backend = Backend.POLARS) -> Month:
@@ -387,9 +457,36 @@ def _fingerprint(wh: Warehouse, period: Period, watermark: int, budget_as_of: in
     """What a run of ``period`` depends on: each input's rows for the period, the policy text
     and the code version. The same fingerprint gives the same run id and the same outputs."""
     tables = {name: wh.fingerprint(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
-    document = json.dumps({"tables": tables, "policy": _policy(wh, watermark)[0], "code": version("eperf")},
-                          sort_keys=True)
+    sha256, text = _policy(wh, watermark)
+    paid = {str(p): run.run_id for p, run in _locked_months(wh, period).items()} \
+        if parse_policy(text, period).pph21.ter else {}  # under TER the year's locked months are inputs (YTD)
+    document = json.dumps({"tables": tables, "policy": sha256, "code": version("eperf"),
+                           **({"ytd_runs": paid} if paid else {})}, sort_keys=True)
     return inputs_digest(document)
+
+
+def _locked_months(wh: Warehouse, period: Period) -> dict[Period, KeptRun]:
+    """Each earlier month of year(m) with a locked run, and what was paid for it (its last locked
+    correction, else the locked run: :func:`paid_base`)."""
+    months = (Period(period.year, m) for m in range(1, period.month))
+    return {month: paid_base(wh, run) for month in months
+            if (run := current_run(wh, month)) is not None and run.status == RunStatus.LOCKED}
+
+
+def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The PPh 21 year to date of ``period`` (:mod:`pipelines.warehouse.ytd`); a month of the year
+    before it that nothing covers stops the run when it is someone's last month."""
+    locked = _locked_months(wh, period)
+    holes = year_holes(tables["pph21_ytd"], list(locked), period)
+    if holes:
+        last = in_last_month(engine_inputs(tables), period).select(nw.len()).collect("polars").item()
+        if last:
+            raise InputError(f"{period} is the last month of the year for {last} employee(s), and the true-up needs "
+                             f"every earlier month of {period.year}: {', '.join(holes)} "
+                             f"{'has' if len(holes) == 1 else 'have'} neither a locked run nor a {YTD_PATH} row; "
+                             "lock those months or load the salary payroll's year to date")
+    registers = {month: kept_outputs(wh, run.run_id)["pay_register"] for month, run in locked.items()}
+    return year_to_date(tables["pph21_ytd"], registers, period)
 
 
 def policy_of(wh: Warehouse, period: Period) -> Policy:
@@ -412,6 +509,7 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
+    stage(f"reading {period} from the warehouse")
     tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
     for name, what in (("employees", "employee active"), ("activity_log", "activity log row"),
                        ("attendance", "attendance row")):
@@ -419,9 +517,12 @@ def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend
             raise InputError(f"the warehouse holds no {what} in {period}; load {CONTRACTS[name].path} for the month "
                              "first (a month is never computed from nothing)")
     policy = parse_policy(_policy(wh, watermark)[1], period)
+    if policy.pph21.ter:
+        tables["pph21_ytd"] = _year_to_date(wh, period, tables)
     read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
                  for name, frame in tables.items())
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)
+    stage("computing pay")
     return month_of(loaded, policy, period, run_id, backend)
 
 
@@ -436,6 +537,7 @@ def _keep(wh: Warehouse, month: Month, period: Period, watermark: int, fingerpri
           adjusts: str | None, backend: Backend) -> KeptRun:
     """Keep the month as a draft run (replacing one with the same id) with its outputs; the
     rejects are not kept with it: they are the loads' rejects up to ``watermark``."""
+    stage("keeping the run")
     manifest = {**manifest_of(month, period, backend), "computed_at": wh.at.isoformat(), "computed_by": wh.by,
                 "warehouse_watermark": watermark, **({"adjusts": adjusts} if adjusts else {})}
     wh.rows("delete from runs where run_id = ?", [month.run_id])

@@ -7,10 +7,12 @@ outputs, and an append-only audit trail.
   is the load that brought the row, ``_replaced_by`` the load whose row replaced it (empty while
   the row is current). Nothing is deleted, so the warehouse can be read as of any load.
 - ``runs`` and ``run_<output>``: each run, its status and its SPEC §6 tables.
-- ``audit``: every ingest, run, approval, lock, unlock and adjustment.
+- ``audit``: every ingest, run, approval, lock, unlock, adjustment and bank file.
+- ``payments``, ``payment_lines``, ``payment_files``: the payment ledger, what every bank file
+  issued (:mod:`pipelines.warehouse.ledger`).
 
 Beside the file, ``<warehouse>/pay_register/period=YYYY-MM/`` and ``pool_summary/`` hold each
-period's latest run as Parquet for analysts (:func:`write_mirror`).
+period's run that counts as Parquet for analysts (:mod:`pipelines.warehouse.mirror`).
 
 Every command works in one transaction (:func:`open_warehouse`): it commits whole, or the
 warehouse stays as it was, also when the process is killed.
@@ -24,6 +26,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
@@ -35,8 +38,18 @@ import polars as pl
 
 from engine import Period, period_rows
 from pipelines import faults
-from pipelines.month.outputs import Staged, finish_staged, remove
+from pipelines.machine import MachineFailure, damaged, failure, os_errno, short
+from pipelines.month.outputs import (
+    OutputRefused,
+    Staged,
+    check_name,
+    clear_leftovers,
+    finish_staged,
+    make_whole,
+)
 from pipelines.sources import CONTRACTS
+from pipelines.sources.exports import is_data_directory
+from pipelines.warehouse.mirror import claim, mirror_of, sync, warehouse_id
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,6 +71,13 @@ create table if not exists runs (
 create table if not exists audit (
     seq bigint, "at" timestamp, "by" varchar, action varchar, period varchar, run_id varchar, detail varchar);
 create table if not exists pending (tmp varchar, "out" varchar, identity varchar);
+create table if not exists payments (
+    payment_id varchar primary key, period varchar, kind varchar, "number" bigint, run_id varchar, "at" timestamp,
+    "by" varchar, watermark bigint, transfers_sha256 varchar, over_budget varchar, adopted_from bigint);
+create table if not exists payment_lines (
+    payment_id varchar, nip varchar, opd_code varchar, gross_rp bigint, net_rp bigint);
+create table if not exists payment_files (
+    payment_id varchar, issue bigint, "at" timestamp, "by" varchar, file varchar, sha256 varchar, reason varchar);
 """
 
 BUDGET_TABLES = ("apbd_lines", "sp2d")
@@ -194,20 +214,91 @@ def _create_source_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists src_{contract.name} ({columns}, _load bigint, _replaced_by bigint)")
 
 
+WAIT_SECONDS = "EPERF_WAIT_SECONDS"
+"""How long a command waits for another on the same warehouse to finish (default 10 s)."""
+SUFFIX = ".duckdb"
+
+
 @contextlib.contextmanager
 def open_warehouse(path: Path, by: str | None = None, create: bool = False,
-                   wait_seconds: float = 10.0) -> Iterator[Warehouse]:
+                   wait_seconds: float | None = None) -> Iterator[Warehouse]:
     """The warehouse at ``path`` (made when missing if ``create``) inside one transaction.
 
-    Commands on one warehouse take turns: a second one waits up to ``wait_seconds`` for the
-    first to finish, then is refused. An exception rolls everything back.
+    Commands on one warehouse take turns: a second one waits up to ``wait_seconds`` (default:
+    ``EPERF_WAIT_SECONDS``, else 10) for the first to finish, then is refused. An exception
+    rolls everything back. The path is checked first (:func:`check_warehouse_path`); a failure
+    of the machine (a damaged file, a full disk, a read-only folder) is one sentence
+    (:class:`~pipelines.machine.MachineFailure`).
     """
+    check_warehouse_path(path)
     umask = os.umask(0o077)  # every name and account, every version: the file, its WAL and mirror are the owner's
     try:
-        with _connected(path, create, wait_seconds) as con:
+        with _said(path), _connected(path, create, _wait(wait_seconds)) as con:
             yield from _transaction(con, path, by)
     finally:
         os.umask(umask)
+
+
+def check_warehouse_path(path: Path) -> None:
+    """Refuse (:class:`OutputRefused`, exit 2) a warehouse path eperf would misuse: a name
+    without ``.duckdb`` (its mirror, the name without the suffix, would be another's), a link
+    loop, something other than a file, a place inside a data directory, and for a new
+    warehouse a mirror folder already holding files."""
+    if path.suffix != SUFFIX:
+        msg = (f"{path}: a warehouse file's name ends in {SUFFIX} (its Parquet mirror is the folder of the same "
+               f"name without it); to open a copy, give the copy a name of its own, e.g. {path.stem}-copy{SUFFIX}")
+        raise OutputRefused(msg)
+    check_name(path)
+    try:
+        resolved = path.resolve()
+        info = path.stat() if path.exists() or path.is_symlink() else None
+    except (OSError, RuntimeError) as exc:
+        raise OutputRefused(f"{path}: cannot be followed ({exc}); remove the link or give another path") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputRefused(f"{path}: is not a warehouse file (a folder, a FIFO or a device); give the .duckdb file")
+    for folder in resolved.parents:
+        if is_data_directory(folder):
+            msg = (f"{path}: lies inside the data directory {folder}; keep the warehouse outside the exports "
+                   "(the default is data/warehouse.duckdb)")
+            raise OutputRefused(msg)
+    if info is None:
+        claim(path, None)
+
+
+def _wait(seconds: float | None) -> float:
+    if seconds is not None:
+        return seconds
+    given = os.environ.get(WAIT_SECONDS, "10")
+    try:
+        return max(0.0, float(given))
+    except ValueError:
+        raise OutputRefused(f"{WAIT_SECONDS}={given!r} is not a number of seconds") from None
+
+
+@contextlib.contextmanager
+def _said(path: Path) -> Iterator[None]:
+    """A damaged warehouse file or a failure of the machine while the command works on the
+    warehouse, as one sentence; anything else passes through."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.Error, OSError, pl.exceptions.ComputeError) as exc:
+        if isinstance(exc, duckdb.Error) and damaged(exc):
+            raise _damaged(path, short(str(exc), 80)) from None
+        said = failure(exc, Path(exc.filename) if isinstance(exc, OSError) and exc.filename else path)
+        if said is None:
+            raise
+        raise said from None
+
+
+def _damaged(path: Path, detail: str, done: str = "nothing was changed") -> MachineFailure:
+    """The sentence for a damaged warehouse file. Its write-ahead log, if any, belongs to the
+    damaged file: DuckDB would replay it onto a backup copied over the file."""
+    wal = path.with_name(f"{path.name}.wal")
+    first = f"move {wal.name} (the damaged file's log) away, then " if wal.exists() else ""
+    return MachineFailure(f"{path}: the warehouse file is damaged ({detail}); {done}: {first}restore the file from "
+                          "its latest backup copy and run the command again")
 
 
 @contextlib.contextmanager
@@ -217,30 +308,42 @@ def _connected(path: Path, create: bool, wait_seconds: float) -> Iterator[duckdb
 
     if not path.is_file():
         if not create:
+            if path.parent.is_dir():
+                clear_leftovers(path)
             raise Refused(f"{path}: no warehouse here yet; load the exports first with `eperf ingest --data DIR`")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_whole(path, lambda new: duckdb.connect(str(new), config=DUCKDB_CONFIG).close())
     deadline = time.monotonic() + wait_seconds
+    waiting = False
     while True:
         try:
             con = duckdb.connect(str(path), config=DUCKDB_CONFIG)
             break
         except duckdb.IOException as exc:
+            if damaged(exc) or os_errno(exc) is not None:
+                raise  # said by _said
             if "lock" not in str(exc).lower():
-                raise Refused(f"{path}: not a warehouse this version can open ({str(exc).splitlines()[0]})") from exc
-            if time.monotonic() > deadline:
+                raise Refused(f"{path}: not a warehouse this version can open ({short(str(exc), 80)})") from exc
+            if time.monotonic() >= deadline:
                 raise Refused(f"{path} is in use by another eperf command; run this one when it has finished") from exc
+            if not waiting:
+                faults.point("waiting")
+                waiting = True
             time.sleep(0.2)
     try:
         yield con
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):  # a file DuckDB gave up on: the first error is the one to say
+            con.close()
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> Iterator[Warehouse]:
     """The command's transaction (after finishing what a killed command left), the mirror
     brought in line once it commits."""
+    import duckdb
+
     con.execute(_SCHEMA)
     _create_source_tables(con)
+    claim(path, warehouse_id(con))
     finish_pending(con)
     con.execute("begin transaction")
     try:
@@ -248,11 +351,28 @@ def _transaction(con: duckdb.DuckDBPyConnection, path: Path, by: str | None) -> 
         faults.point("before-commit")
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # a failed commit has no transaction left: its own error is said
+            con.execute("rollback")
         raise
-    else:
-        faults.point("committed")
-        sync_mirror(con, path)
+    faults.point("committed")
+    done = "the command itself is done and recorded, only the Parquet mirror is behind"
+    try:
+        sync(con, path, _counted_runs(con))
+    except (duckdb.Error, OSError) as exc:
+        if isinstance(exc, duckdb.Error) and damaged(exc):
+            raise _damaged(path, short(str(exc), 80), done) from None
+        said = failure(exc, mirror_of(path), f"{done} (the next command brings it in line)")
+        if said is None:
+            raise
+        raise said from None
+
+
+def _counted_runs(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Period → the run that counts for it (not a correction, not superseded): what the mirror
+    shows."""
+    return {str(period): str(run_id) for period, run_id in con.execute(
+        "select period, run_id from runs where adjusts is null and status <> ?", [RunStatus.SUPERSEDED.value])
+        .fetchall()}
 
 
 def finish_pending(con: duckdb.DuckDBPyConnection) -> None:
@@ -273,47 +393,6 @@ def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) 
         wh.rows(f"delete from run_{name} where _run = ?", [run_id])
         wh.rows(f"insert into run_{name} select * from output_rows")
         wh.con.unregister("output_rows")
-
-
-MIRRORED = ("pay_register", "pool_summary")
-
-
-def sync_mirror(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Make the Parquet mirror beside the DuckDB file show each period's run that counts, for
-    analysts: ``<warehouse>/pay_register/period=YYYY-MM/<run id>.parquet`` and ``pool_summary``.
-
-    The mirror is derived, never a source: after every command it is brought in line with what
-    the warehouse holds (a run written, a superseded one removed, what a killed command left
-    behind finished or removed). A file appears by rename from a hidden name, whole; a reader
-    of ``*.parquet`` never sees one half-written."""
-    root = path.with_suffix("")
-    counted = dict(con.execute("select period, run_id from runs where adjusts is null and status <> ?",
-                                [RunStatus.SUPERSEDED.value])
-                   .fetchall())
-    for name in MIRRORED:
-        folder = root / name
-        present = {p.parent.name.removeprefix("period="): p for p in folder.glob("period=*/*.parquet")}
-        for stray in [*folder.glob("period=*/.*"), *folder.glob(".*")]:
-            remove(stray)
-        for period, file in present.items():
-            if counted.get(period) != file.stem:
-                file.unlink()
-        for period, run_id in counted.items():
-            target = folder / f"period={period}" / f"{run_id}.parquet"
-            if target.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for other in target.parent.glob("*.parquet"):
-                other.unlink()
-            rows = con.sql(f"select * exclude (_row, _run) from run_{name} where _run = ? order by _row",
-                           params=[run_id]).pl()
-            hidden = target.with_name(f".{target.name}.eperf-part")
-            rows.write_parquet(hidden)
-            faults.point("mirror")
-            hidden.rename(target)
-        for empty in folder.glob("period=*"):
-            if empty.is_dir() and not any(empty.iterdir()):
-                empty.rmdir()
 
 
 def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:

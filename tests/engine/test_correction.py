@@ -6,7 +6,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from engine.correction import corrected_pay, locked_rates
-from tests.city import policy
+from tests.city import PERIOD, policy
 
 SALARY = {"salary_rp": 3_000_000, "status": "PNS", "golongan": "III"}
 
@@ -20,7 +20,7 @@ def _rates(allocation: str, register: list[tuple[str, int, int, int]], pools: li
 def _pay(allocation: str, rates, rows: list[tuple[str, int, int, int]]) -> list[int]:
     now = pl.DataFrame(rows, schema=["pool_id", "entitlement_rp", "cap_rp", "pay_rp"], orient="row").with_columns(
         **{k: pl.lit(v) for k, v in SALARY.items()}, bpjs_employee_rp=0, bpjs_employer_rp=0, pph21_rp=0, net_rp=0)
-    out = corrected_pay(nw.from_native(now), rates, policy(allocation=allocation)).to_native()
+    out = corrected_pay(nw.from_native(now), rates, policy(allocation=allocation), PERIOD).to_native()
     return out["pay_rp"].to_list()
 
 
@@ -47,7 +47,7 @@ def test_deductions_follow_the_corrected_pay() -> None:
     now = pl.DataFrame({"pool_id": ["A"], "entitlement_rp": [1_500_000], "cap_rp": [2_000_000], "pay_rp": [0],
                         "bpjs_employee_rp": [0], "bpjs_employer_rp": [0], "pph21_rp": [0], "net_rp": [0],
                         **{k: [v] for k, v in SALARY.items()}})
-    row = corrected_pay(nw.from_native(now), rates, policy(allocation="scale")).to_native().row(0, named=True)
+    row = corrected_pay(nw.from_native(now), rates, policy(allocation="scale"), PERIOD).to_native().row(0, named=True)
     # 1,500,000 × 100/150 = 1,000,000; BPJS 1 % of it (under the ceiling); PPh 21 III 5 %: 50,000.
     assert (row["pay_rp"], row["bpjs_employee_rp"], row["pph21_rp"]) == (1_000_000, 10_000, 50_000)
     assert row["net_rp"] == 940_000
@@ -65,5 +65,6 @@ def test_an_employee_whose_entitlement_did_not_change_keeps_the_pay_paid() -> No
                         "salary_rp": [3_000_000] * 2, "golongan": ["III"] * 2})
     paid = pl.DataFrame({"nip": nips, "pool_id": ["A", "A"], "status": ["PNS", "PNS"],
                          "entitlement_rp": [1000, 1000], "cap_rp": [2000, 2000], "pay_rp": [667, 667]})
-    out = corrected_pay(nw.from_native(now), rates, policy(allocation="scale"), nw.from_native(paid)).to_native()
+    out = corrected_pay(nw.from_native(now), rates, policy(allocation="scale"), PERIOD,
+                        nw.from_native(paid)).to_native()
     assert dict(out.select("nip", "pay_rp").iter_rows()) == {nips[0]: 667, nips[1]: 800}

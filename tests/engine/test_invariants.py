@@ -6,21 +6,46 @@ import datetime as dt
 import random
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import Policy, RunTables
+from engine import PTKP_STATUSES, Policy, RunTables, tax_basis
 from engine.ceiling import CRITERIA
-from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK
+from engine.policy import ATTENDANCE_STATUSES, ROMAN_PNS, ROMAN_PPPK, SKP_PREDIKATS
 from engine.productivity import eproject_activities
 from engine.run import employee_days, employee_month, numeric_nips, run_period
 from pipelines.month.backends import Backend, engine_inputs
+from pipelines.policies import preset_names, preset_policy
 from tests.city import IN_PROCESS, PERIOD, WEEKDAYS, assert_same_run, base_city, compute, employee, policy
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-STATUSES = ["H", "H", "H", "H", "DL", "CT", "S", "I", "TK", None]
+STATUSES = ["H", "H", "H", "H", "DL", "CT", "S", "I", "TK", "CB", "CLTN", "TB", None]
+
+
+@st.composite
+def regional_options(draw: st.DrawFn) -> dict[str, Any]:
+    """§4.11 options drawn whole: weights with an SKP part, target rule, unpaid statuses, PLT
+    rule and minimum, December in full, SKP mapping, activity gate and presence gates."""
+    w_skp = draw(st.sampled_from([0, 0, 2000, 5000]))
+    w_discipline = draw(st.integers(0, 10000 - w_skp))
+    gates = sorted(draw(st.lists(st.integers(0, 100), max_size=3, unique=True)))
+    gate_bps = sorted(draw(st.lists(st.integers(0, 10000), min_size=len(gates), max_size=len(gates))))
+    return {
+        "w_skp_bp": w_skp, "w_discipline_bp": w_discipline, "w_productivity_bp": 10000 - w_skp - w_discipline,
+        "target_rule": draw(st.sampled_from(["per_day", "monthly"])),
+        "target_minutes_month": draw(st.integers(60, 9000)),
+        "unpaid_statuses": draw(st.lists(st.sampled_from(["CLTN", "TB", "CB", "S", "DL"]), max_size=3, unique=True)),
+        "plt_min_days": draw(st.integers(0, 12)),
+        "plt_rule": draw(st.sampled_from(["extra", "higher_post"])),
+        "december_full": draw(st.booleans()),
+        "skp_bp": {p: draw(st.integers(0, 10000)) for p in draw(st.lists(st.sampled_from(SKP_PREDIKATS), max_size=2))},
+        "skp_missing_bp": draw(st.integers(0, 10000)),
+        "activity_gate_pct": draw(st.sampled_from([0, 0, 50, 100])),
+        "presence_gates": [{"min_pct": m, "bp": b} for m, b in zip(gates, gate_bps)],
+    }
 
 
 @st.composite
@@ -29,7 +54,7 @@ def cities(draw: st.DrawFn) -> tuple[dict[str, pl.DataFrame], Any]:
     n = draw(st.integers(2, 8))
     nips = [f"19800101200501{i:04d}" for i in range(n)]
     opds = ["1.01.01", "2.02.01"]
-    people, attendance, logs, plt, sanctions = [], [], [], [], []
+    people, attendance, logs, plt, sanctions, skp = [], [], [], [], [], []
     for i, nip in enumerate(nips):
         start = draw(st.sampled_from([dt.date(2020, 1, 1), dt.date(2025, 2, 12)]))
         people.append(employee(nip, opd=opds[i % draw(st.integers(1, 2))], start=start,
@@ -48,7 +73,11 @@ def cities(draw: st.DrawFn) -> tuple[dict[str, pl.DataFrame], Any]:
                              "activity_code": draw(st.sampled_from(["K300", "K60"])),
                              "status": draw(st.sampled_from(["approved", "approved", "submitted"]))})
         if draw(st.booleans()):
-            plt.append({"nip": nip, "position_id": "P9", "start_date": dt.date(2025, 2, 20), "end_date": None})
+            plt.append({"nip": nip, "position_id": "P9", "start_date": draw(st.sampled_from(WEEKDAYS)),
+                        "end_date": None})
+        for end in draw(st.lists(st.sampled_from([dt.date(2024, 12, 31), dt.date(2025, 1, 31),
+                                                  dt.date(2025, 2, 1)]), max_size=2, unique=True)):
+            skp.append({"nip": nip, "period_end": end, "predikat": draw(st.sampled_from(SKP_PREDIKATS))})
         if draw(st.integers(0, 4)) == 0:
             sanctions.append({"nip": nip, "cut_bp": draw(st.integers(0, 10000)),
                               "start_date": dt.date(2025, 1, 1), "end_date": None})
@@ -56,10 +85,11 @@ def cities(draw: st.DrawFn) -> tuple[dict[str, pl.DataFrame], Any]:
     lines = [{"fiscal_year": 2025, "revision": 0, "effective_date": dt.date(2024, 12, 1), "opd_code": o,
               "account_code": "5.1.01.02.01.0001", "pagu_rp": pagu} for o in opds]
     tables = base_city(employees=people, attendance=attendance, activity_log=logs, plt=plt,
-                       sanctions=sanctions, apbd_lines=lines)
+                       sanctions=sanctions, apbd_lines=lines, skp=skp)
     pol = policy(allocation=draw(st.sampled_from(["scale", "share"])),
                  pool_scope=draw(st.sampled_from(["opd", "city"])),
-                 productivity_rule=draw(st.sampled_from(["proportional", "threshold", "tiered"])))
+                 productivity_rule=draw(st.sampled_from(["proportional", "threshold", "tiered"])),
+                 **draw(regional_options()))
     return tables, pol
 
 
@@ -90,8 +120,10 @@ def test_more_minutes_or_fewer_deductions_never_lower_entitlement(city, who: int
     assume(nips)
     nip, when = nips[who % len(nips)], WEEKDAYS[day]
     that_day = (pl.col("nip") == nip) & (pl.col("work_date") == when)
-    # Not a credit day: on-time H would trade the credit for its logs, not remove a deduction.
-    assume(not tables["attendance"].filter(that_day & pl.col("status").is_in(list(pol.credit_statuses))).height)
+    # Not a credit day: on-time H would trade the credit for its logs, not remove a deduction; nor an
+    # unpaid day: H would add an active day (and its target), not remove a deduction.
+    skipped = [*pol.credit_statuses, *pol.unpaid_statuses]
+    assume(not tables["attendance"].filter(that_day & pl.col("status").is_in(skipped)).height)
     extra_log = pl.DataFrame([{"log_id": "extra", "nip": nip, "work_date": when, "activity_code": "K60",
                                "quantity": 2, "status": "approved"}], schema=tables["activity_log"].schema)
     on_time = tables["attendance"].filter(~that_day)
@@ -113,9 +145,12 @@ SHAPES = [
     ("tiered", "scale", "city", "borne"),
     ("tiered", "share", "city", "final_golongan"),
 ]
+TER_SHAPE = ("proportional", "share", "opd", "ter")
+"""PPh 21 under TER with extra payments (SPEC §4.9, §4.10): the month has a THR, some employees are in
+their last month, with a year to date."""
 
 
-@pytest.mark.parametrize(("rule", "allocation", "scope", "pph21"), SHAPES)
+@pytest.mark.parametrize(("rule", "allocation", "scope", "pph21"), [*SHAPES, TER_SHAPE])
 def test_backends_give_identical_integers(rule: str, allocation: str, scope: str, pph21: str) -> None:
     """Polars and DuckDB give the same pay register, pool summary and budget check: every
     column of every row, λ included, compared exactly.
@@ -134,7 +169,9 @@ def test_backends_give_identical_integers(rule: str, allocation: str, scope: str
     package; PLT decrees, stacked sanctions, budget revisions and SP2D. Its policy is drawn
     whole: schedule, bands, tiers, caps, credits, weights and rates. The four shapes give every
     value of every switch that changes the engine's plan, and every allocation × pool scope
-    pair. :func:`_exercised` fails the test when a city stops reaching what this promises; the
+    pair; a fifth runs PPh 21 under TER with an extra payment in the month, PTKP statuses of all
+    three categories, pensions and a year to date, leavers in their last month (true-ups both
+    ways). :func:`_exercised` fails the test when a city stops reaching what this promises; the
     seeds are fixed, so a failure reproduces.
     """
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
@@ -142,6 +179,18 @@ def test_backends_give_identical_integers(rule: str, allocation: str, scope: str
     tables = wide_city(rng, pol)
     runs = {backend: run_period(engine_inputs(tables, backend), pol, PERIOD, "parity") for backend in IN_PROCESS}
     _exercised(runs[Backend.POLARS], tables, pol)
+    assert_same_run(runs[Backend.DUCKDB], runs[Backend.POLARS], Backend.DUCKDB)
+
+
+@pytest.mark.parametrize("preset", preset_names())
+def test_every_preset_gives_identical_integers_on_both_backends(preset: str) -> None:
+    """Each region's preset on a wide city (with SKP ratings, CB, CLTN and TB days and PLT
+    decrees of every length): polars and DuckDB give the same tables, value for value."""
+    pol = preset_policy(preset, PERIOD)
+    tables = wide_city(random.Random(f"preset-{preset}"), pol)
+    runs = {backend: run_period(engine_inputs(tables, backend), pol, PERIOD, "parity") for backend in IN_PROCESS}
+    reg = runs[Backend.POLARS].pay_register.to_native()
+    assert reg.height > 10 and (reg["pay_rp"] > 0).any()
     assert_same_run(runs[Backend.DUCKDB], runs[Backend.POLARS], Backend.DUCKDB)
 
 
@@ -166,6 +215,12 @@ def _exercised(run: RunTables, tables: dict[str, pl.DataFrame], pol: Policy) -> 
     made = [len(eproject_activities(inputs.milestones, inputs.assignments, inputs.activity_map, refs, PERIOD)
                 .collect("polars")) for refs in (logged.head(0), logged)]
     assert made[0] > made[1] > 0  # e-Project activities generated, some already logged with their package
+    if pol.pph21.ter:
+        assert (reg["extra_rp"] > 0).any() and reg["extra_kind"].n_unique() == 1
+        assert reg["ptkp_status"].n_unique() >= 6 and (reg["pension_rp"] > 0).any()
+        last = tax_basis(inputs, PERIOD).filter(nw.col("last_month")).collect("polars").to_native()
+        leavers = reg.with_columns(pl.col("nip").cast(pl.Int64)).join(last, on="nip")
+        assert (leavers["pph21_rp"] < 0).any() and (leavers["pph21_rp"] > 0).any()  # true-ups both ways
 
 
 def wide_policy(rng: random.Random, **switches: str) -> Policy:
@@ -180,8 +235,11 @@ def wide_policy(rng: random.Random, **switches: str) -> Policy:
 
     w_discipline = rng.randrange(0, 10001)
     minutes_per_day = rng.randrange(60, 421)
+    ter = switches.get("pph21", "").startswith("ter")
+    extras = [{"period": str(PERIOD), "kind": "thr", "bp": rng.randrange(1, 10001)},
+              {"period": "2025-06", "kind": "gaji13", "bp": 10000}] if ter else []
     return policy(
-        **switches,
+        **switches, extra_payments=extras,
         minutes_per_day=minutes_per_day, daily_cap_minutes=minutes_per_day + rng.randrange(0, 241),
         credit_statuses=rng.sample(ATTENDANCE_STATUSES, rng.randint(0, 4)),
         credit_minutes_per_day=rng.randrange(0, 481),
@@ -198,6 +256,38 @@ def wide_policy(rng: random.Random, **switches: str) -> Policy:
         pph21_rate_bp={"PNS": {g: rng.randrange(0, 3001) for g in ("I", "II", "III", "IV")},
                        "PPPK": {"IX": rng.randrange(0, 3001)}},
     )
+
+
+def drawn_regional_options(rng: random.Random, pol: Policy) -> Policy:
+    """``pol`` with every §4.11 option drawn (weights with an SKP part taken from the others)."""
+    w_skp = rng.choice([2000, rng.randrange(0, 10001)])
+    w_discipline = pol.w_discipline_bp * (10000 - w_skp) // 10000
+    gates = sorted(rng.sample(range(0, 101), rng.randint(1, 3)))
+    gate_bps = sorted(rng.sample(range(0, 10001), len(gates)))
+    return pol.with_changes(
+        w_skp_bp=w_skp, w_discipline_bp=w_discipline, w_productivity_bp=10000 - w_skp - w_discipline,
+        target_rule="monthly", target_minutes_month=rng.randrange(60, 9001),
+        unpaid_statuses=rng.sample(["CB", "CLTN", "TB", "S", "DL"], rng.randint(1, 3)),
+        plt_min_days=rng.randrange(0, 15), plt_rule="higher_post", december_full=True,
+        skp_bp={p: rng.randrange(0, 10001) for p in rng.sample(SKP_PREDIKATS, 2)},
+        skp_missing_bp=rng.randrange(0, 10001), activity_gate_pct=rng.randrange(1, 101),
+        presence_gates=[{"min_pct": m, "bp": b} for m, b in zip(gates, gate_bps)],
+    )
+
+
+@pytest.mark.parametrize("shape", SHAPES[:2], ids=lambda shape: "-".join(shape))
+def test_regional_options_give_identical_integers_on_both_backends(shape: tuple[str, str, str, str]) -> None:
+    """Every §4.11 option switched on with drawn values, over a parity city of :data:`SHAPES`: polars
+    and DuckDB give the same tables (December in full is on, but February is not December)."""
+    rule, allocation, scope, pph21 = shape
+    rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
+    base = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
+    tables = wide_city(rng, base)
+    pol = drawn_regional_options(random.Random(f"regional-{shape}"), base)
+    runs = {backend: run_period(engine_inputs(tables, backend), pol, PERIOD, "parity") for backend in IN_PROCESS}
+    reg = runs[Backend.POLARS].pay_register.to_native()
+    assert (reg["active_days"] < reg["working_days"]).any() and (reg["pay_rp"] > 0).any()
+    assert_same_run(runs[Backend.DUCKDB], runs[Backend.POLARS], Backend.DUCKDB)
 
 
 ROLES = {("PPK", "KONTRAK"): "EPR", ("PPTK", "KONTRAK"): "K60", ("PPK", "PHO"): "K300", ("PPTK", "PHO"): "EPR"}
@@ -280,7 +370,20 @@ def wide_city(rng: random.Random, pol: Policy) -> dict[str, pl.DataFrame]:
                   "account_code": rng.choice([tpp, tpp, gaji]), "period": rng.choice(["2025-01", "2025-02"]),
                   "gross_rp": rng.randrange(0, 30_000_000), "status": rng.choice(["paid", "paid", "cancelled"])}
                  for n in range(rng.randint(0, 3))]
+    ends = [dt.date(2024, 9, 30), dt.date(2024, 12, 31), PERIOD.first_day]
+    skp = [{"nip": p["nip"], "period_end": end, "predikat": rng.choice(SKP_PREDIKATS)}
+           for p in people for end in rng.sample(ends, rng.randint(0, 3))]
+    tax = random.Random(pol.fingerprint)  # apart from ``rng``: the other shapes' cities stay as they were
+    ptkp = [None, *PTKP_STATUSES]
+    for person in people:
+        person |= {"ptkp_status": tax.choice(ptkp), "pension_rp": tax.choice([None, 0, tax.randrange(0, 2_000_000)])}
+    ytd = [{"nip": person["nip"], "fiscal_year": year, "months": tax.randrange(0, 12),
+            "salary_rp": tax.randrange(0, 200_000_000), "tpp_rp": tax.choice([tax.randrange(0, 10**9), 10**15]),
+            "pph21_rp": tax.randrange(0, 400_000_000), "pension_rp": tax.randrange(0, 20_000_000)}
+           for person in people for year in (2024, 2025) if tax.random() < 0.6]
     return base_city(
+        skp=skp,
+        pph21_ytd=ytd,
         kelas=kelas, positions=positions, employees=people, attendance=attendance, activity_log=activity, plt=plt,
         sanctions=sanctions, apbd_lines=lines, sp2d=sp2d, packages=packages, assignments=assignments,
         milestones=milestones, calendar=[{"date": h, "kind": "holiday"} for h in holidays],

@@ -61,6 +61,18 @@ def test_tiers_sorted_by_pct() -> None:
                              {"min_pct_of_target": 80, "bp": 5000}]}, "bp falls"),
     ({"tl_psw_bands": [{"min_minutes": 1}]}, "tl_psw_bands must be a list"),
     ({"status_deduction_bp": {"TK": -1}}, "status_deduction_bp.TK = -1 is outside"),
+    ({"pph21": "ter_final"}, "pph21 = 'ter_final' is not one of final_golongan, borne, ter, ter_borne"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr", "bp": 10000},
+                         {"period": "2025-03", "kind": "gaji13", "bp": 10000}]},
+     "extra_payments: two extra payments in 2025-03"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "bonus", "bp": 10000}]},
+     "extra_payments.kind = 'bonus' is not one of thr, gaji13"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr", "bp": 10001}]},
+     "extra_payments.bp = 10001 is outside 0–10000"),
+    ({"extra_payments": [{"period": "2025-3", "kind": "thr", "bp": 10000}]},
+     "extra_payments.period = '2025-3' is not YYYY-MM"),
+    ({"extra_payments": [{"period": "2025-03", "kind": "thr"}]}, "extra_payments must be a list"),
+    ({"extra_payments": {"period": "2025-03", "kind": "thr", "bp": 1}}, "extra_payments must be a list"),
 ])
 def test_errors_name_the_key(version: dict, message: str) -> None:
     with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(".", r"\.")):
@@ -94,3 +106,48 @@ def test_a_changed_policy_is_checked_and_fingerprinted_as_a_version_is() -> None
         base.with_changes(daily_cap_minutes=-5)
     with pytest.raises(PolicyError, match="must be 10000"):
         base.with_changes(w_productivity_bp=7000)
+
+
+def test_regional_options_default_off_and_merge() -> None:
+    pol = build_policy({"effective_from": JAN, "skp_bp": {"kurang": 2500}, "w_skp_bp": 2000,
+                        "w_productivity_bp": 4000, "presence_gates": [{"min_pct": 50, "bp": 10000},
+                                                                      {"min_pct": 25, "bp": 5000}]})
+    assert dict(pol.skp_bp) == {"sangat_baik": 10000, "baik": 10000, "butuh_perbaikan": 5000, "kurang": 2500,
+                                "sangat_kurang": 0}
+    assert [(g.min_pct, g.bp) for g in pol.presence_gates] == [(25, 5000), (50, 10000)]  # any order in the file
+    plain = build_policy({"effective_from": JAN})
+    assert (plain.target_rule, plain.unpaid_statuses, plain.plt_min_days, plain.plt_rule, plain.december_full,
+            plain.w_skp_bp, plain.skp_missing_bp, plain.activity_gate_pct, plain.presence_gates) == (
+        "per_day", (), 0, "extra", False, 0, 0, 0, ())
+
+
+@pytest.mark.parametrize(("version", "message"), [
+    ({"w_skp_bp": 2000}, "w_discipline_bp + w_productivity_bp + w_skp_bp = 12000, must be 10000"),
+    ({"w_skp_bp": -1000, "w_productivity_bp": 7000}, "w_skp_bp = -1000 is outside 0–10000"),
+    ({"presence_gates": [{"min_pct": 25, "bp": 6000}, {"min_pct": 50, "bp": 5000}]}, "bp falls as min_pct rises"),
+    ({"presence_gates": [{"min_pct": 25, "bp": 5000}, {"min_pct": 25, "bp": 6000}]}, "repeat a min_pct"),
+    ({"presence_gates": [{"min_pct": 101, "bp": 5000}]}, "presence_gates.min_pct = 101 must be 0–100"),
+    ({"presence_gates": [{"min_pct": 10, "bp": 10001}]}, "presence_gates.bp = 10001 is outside"),
+    ({"presence_gates": [{"min_pct": 10}]}, "presence_gates must be a list"),
+    ({"unpaid_statuses": ["H"]}, "unpaid_statuses must be a list of attendance statuses other than H"),
+    ({"unpaid_statuses": ["XX"]}, "unpaid_statuses"),
+    ({"unpaid_statuses": "TB"}, "unpaid_statuses"),
+    ({"skp_bp": {"cukup": 5000}}, "unknown entry skp_bp.cukup"),
+    ({"skp_bp": {"baik": 12000}}, "skp_bp.baik = 12000 is outside"),
+    ({"skp_missing_bp": 10001}, "skp_missing_bp = 10001 is outside"),
+    ({"december_full": 1}, "december_full must be true or false"),
+    ({"target_rule": "weekly"}, "target_rule = 'weekly' is not one of per_day, monthly"),
+    ({"plt_rule": "acting"}, "plt_rule = 'acting' is not one of extra, higher_post"),
+    ({"target_minutes_month": 0}, "target_minutes_month = 0 must be 60"),
+    ({"plt_min_days": 32}, "plt_min_days = 32 must be 0–31"),
+    ({"activity_gate_pct": 150}, "activity_gate_pct = 150 must be 0–100"),
+])
+def test_regional_errors_name_the_key(version: dict, message: str) -> None:
+    with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(".", r"\.").replace("+", r"\+")):
+        build_policy({"effective_from": JAN, **version})
+
+
+def test_cb_cltn_tb_are_attendance_statuses() -> None:
+    pol = build_policy({"effective_from": JAN, "status_deduction_bp": {"CB": 300},
+                        "unpaid_statuses": ["CLTN", "TB"], "credit_statuses": ["DL", "TB"]})
+    assert pol.status_deduction_bp["CB"] == 300 and pol.unpaid_statuses == ("CLTN", "TB")

@@ -34,7 +34,7 @@ def test_pool_from_latest_effective_revision(backend: Backend) -> None:
     # pagu = 500,000,000 + 100,000,000; February: 11 months left → floor(600,000,000 / 11)
     assert pools == [{"pool_id": "1.01.01", "pagu_rp": 600_000_000, "realized_rp": 0,
                       "pool_rp": 54_545_454, "entitlement_rp": 7_000_000, "cap_rp": 7_000_000,
-                      "pay_rp": 7_000_000, "binding": False, "lambda": 1.0}]
+                      "pay_rp": 7_000_000, "extra_rp": 0, "binding": False, "lambda": 1.0}]
 
 
 def test_realized_counts_paid_tpp_sp2d_of_earlier_months_of_the_year(backend: Backend) -> None:

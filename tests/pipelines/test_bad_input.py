@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +22,16 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.pipelines.editing import PERIOD, get_row, needs_example, read_rows, set_cell, write_rows
+from tests.messages import messages
+from tests.pipelines.editing import PERIOD, add_column, get_row, needs_example, read_rows, set_cell, write_rows
 
 pytestmark = needs_example
 
 EMP, POS, KELAS, PLT = "hr/employees.csv", "hr/positions.csv", "hr/kelas.csv", "hr/plt.csv"
 SANCTIONS, LOG, ATT, APBD = "hr/sanctions.csv", "ekinerja/activity_log.csv", "eabsensi/attendance.csv", \
     "ebudgeting/apbd_lines.csv"
+YTD = "hr/pph21_ytd.csv"
+YTD_HEADER = ["nip", "fiscal_year", "months", "salary_rp", "tpp_rp", "pph21_rp", "pension_rp"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +82,30 @@ def line(file: str, row: int, text: str) -> Break:
         lines[row] = text.encode("utf-8")
         (data / file).write_bytes(b"\n".join(lines))
     return apply
+
+
+def column(file: str, name: str, value: str = "", **rows: str) -> Break:
+    """Add column ``name`` holding ``value``, and ``rows[f"r{n}"]`` in data row n."""
+    def apply(data: Path) -> None:
+        add_column(data, file, name, value)
+        for key, text in rows.items():
+            set_cell(data, file, int(key.removeprefix("r")), name, text)
+    return apply
+
+
+def ytd_file(*rows: list[str]) -> Break:
+    """An ``hr/pph21_ytd.csv``: a row for the first employee (8 months of 2024), then ``rows``."""
+    def apply(data: Path) -> None:
+        nip = get_row(data, EMP, 1)["nip"]
+        write_rows(data, YTD, YTD_HEADER, [[nip, "2024", "8", "27250400", "40000000", "1200000", "2180032"],
+                                           *rows])
+    return apply
+
+
+def under_ter(data: Path) -> None:
+    """The policy's every version under ``pph21 = "ter"``."""
+    policy = data / "policy.toml"
+    policy.write_text(policy.read_text().replace('pph21 = "borne"', 'pph21 = "ter"'))
 
 
 def header_only(file: str) -> Break:
@@ -210,7 +238,7 @@ CASES = [
     pytest.param(cell(EMP, 4, "nip", full_width("198503122010011001")), Rejected(EMP, 4, "nip", "wrong format"),
                  id="nip-full-width"),
     pytest.param(cell(LOG, 15, "nip", "19850312201001100"),
-                 Rejected(LOG, 15, "nip", "wrong format ('19850312201001100')"),
+                 Rejected(LOG, 15, "nip", "wrong format"),
                  id="log-nip-17-digits"),
     # amounts
     pytest.param(cell(EMP, 5, "salary_rp", "-1"),
@@ -286,6 +314,37 @@ CASES = [
     pytest.param(to_parquet(LOG, status=pl.col("status").cast(pl.Categorical)),
                  Accepted("ekinerja/activity_log.parquet"),
                  id="parquet-categorical-text"),
+    # PTKP status, pension and the PPh 21 year to date (SPEC §3, §4.9)
+    pytest.param(column(EMP, "ptkp_status", "K/1", r2="", r3="TK/2"), Accepted(EMP, same=False), id="ptkp-status"),
+    pytest.param(column(EMP, "ptkp_status", "", r3="K/4"),
+                 Rejected(EMP, 3, "ptkp_status", "value outside its allowed set"), id="ptkp-k4"),
+    pytest.param(column(EMP, "ptkp_status", "", r3="K/I/1"),
+                 Rejected(EMP, 3, "ptkp_status", "value outside its allowed set"), id="ptkp-combined-income"),
+    pytest.param(column(EMP, "pension_rp", "", r4="272504"), Accepted(EMP, same=False), id="pension"),
+    pytest.param(column(EMP, "pension_rp", "", r4="-1"), Rejected(EMP, 4, "pension_rp", "negative value"),
+                 id="pension-negative"),
+    pytest.param(column(EMP, "pension_rp", "", r4="1000000000000001"),
+                 Rejected(EMP, 4, "pension_rp", "amount out of range"), id="pension-above-1e15"),
+    pytest.param(ytd_file(), Accepted(YTD), id="ytd"),
+    pytest.param(ytd_file(["199001192020121251", "2024", "12", "0", "0", "0", "0"]),
+                 Rejected(YTD, 2, "months", "value outside its allowed range 0–11"), id="ytd-12-months"),
+    pytest.param(ytd_file(["199001192020121299", "2024", "8", "0", "0", "0", "0"]),
+                 Rejected(YTD, 2, "nip", "unknown reference: nip '199001192020121299' is not in hr/employees"),
+                 id="ytd-unknown-nip"),
+    pytest.param(ytd_file(["197011161999061293", "2024", "8", "0", "0", "0", "0"]),
+                 Rejected(YTD, 2, "nip, fiscal_year", "duplicate key"), id="ytd-duplicate"),
+    pytest.param(ytd_file(["199001192020121251", "2024", "8", "0", "-5", "0", "0"]),
+                 Rejected(YTD, 2, "tpp_rp", "negative value"), id="ytd-negative"),
+    pytest.param(ytd_file(["199001192020121251", "1999", "8", "0", "0", "0", "0"]),
+                 Rejected(YTD, 2, "fiscal_year", "value outside its allowed range 2000–2100"), id="ytd-year"),
+    # city-9004: rows 9 and 63 leave in September 2024 (the 7th, the 6th): it is their last month.
+    pytest.param(under_ter, Fatal(("hr/pph21_ytd.csv", "required under pph21 = \"ter\"", "last month",
+                                   "for 2 employee(s)")), id="ter-last-month-without-ytd"),
+    pytest.param(both(under_ter, ytd_file()), Accepted(YTD, same=False), id="ter-last-month-with-ytd"),
+    pytest.param(both(under_ter, cell(EMP, 9, "end_date", ""), cell(EMP, 63, "end_date", "2024-10-01")),
+                 Accepted(EMP, same=False), id="ter-no-last-month-needs-no-ytd"),
+    pytest.param(both(ytd_file(), raw(YTD, lambda b: b.replace(b"pph21_rp", b"pph21", 1))),
+                 Fatal(("hr/pph21_ytd.csv", "missing required column 'pph21_rp'")), id="ytd-missing-column"),
     # what sits where a file should be
     pytest.param(replace_with_folder(EMP), Fatal(("hr/employees.csv", "is a folder")), id="folder-for-file"),
     pytest.param(replace_with_link(POS, None), Accepted(POS), id="symlink-to-file"),
@@ -317,7 +376,7 @@ def test_broken_export(city: Path, tmp_path: Path, clean_register: pl.DataFrame,
     assert "Traceback" not in result.output
     if isinstance(outcome, Fatal):
         assert result.exit_code == 2, result.output
-        [message] = result.stderr.strip().splitlines()
+        [message] = messages(result.stderr)
         for word in outcome.words:
             assert word in message
         assert not out.exists()
@@ -346,3 +405,24 @@ def test_the_corpus_covers_every_file_and_both_formats() -> None:
             "eabsensi/attendance", "ebudgeting/apbd_lines"} <= stems
     assert any(f.endswith(".parquet") for f in files) and any(f.endswith(".csv") for f in files)
     assert len(CASES) >= 40
+
+
+def fifo_for(file: str) -> Break:
+    def apply(data: Path) -> None:
+        (data / file).unlink()
+        os.mkfifo(data / file)
+    return apply
+
+
+@pytest.mark.parametrize(("broken", "words"), [
+    (fifo_for(EMP), ("hr/employees.csv", "is not a file (a FIFO")),
+    (fifo_for("policy.toml"), ("policy.toml", "is not a file")),
+], ids=["employees", "policy"])
+def test_a_fifo_where_an_export_goes_is_one_sentence_not_a_wait(city: Path, tmp_path: Path, broken: Break,
+                                                                 words: tuple[str, ...]) -> None:
+    """Reading a FIFO waits for a writer that never comes: it is refused by what it is."""
+    broken(city)
+    result = run(city, tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    [message] = result.stderr.strip().splitlines()
+    assert all(word in message for word in words), message

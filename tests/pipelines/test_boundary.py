@@ -241,3 +241,71 @@ def test_a_typo_in_a_later_policy_version_stops_run_and_ingest(generated_city: P
     assert result.exit_code == 2
     assert "perwali-2030" in result.stderr and "daily_cap_minuts" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_byte_that_is_not_utf8_in_an_ignored_column_is_read_alike_by_run_and_ingest(generated_city: Path,
+                                                                                      tmp_path: Path) -> None:
+    """``ingest`` once ended in a KeyError where ``run`` read the file (issue 19): the file read
+    again as lossy UTF-8 is another scan of the same file."""
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    path = city / "hr" / "positions.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines = [lines[0] + b",catatan", lines[1] + b",caf\xe9", *(line + b",-" for line in lines[2:] if line)]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    runner = CliRunner()
+    run = runner.invoke(app, ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(tmp_path / "out")])
+    ingest = runner.invoke(app, ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")])
+    assert (run.exit_code, ingest.exit_code) == (0, 0), ingest.output
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    assert rejects.filter(pl.col("file") == "hr/positions.csv").height == 0
+    assert "hr/positions.csv" in ingest.output and "0 rejected" in ingest.output.split("hr/positions.csv")[1]
+
+
+def _bands(n: int) -> str:
+    return "tl_psw_bands = [" + ", ".join(f"{{ min_minutes = {i + 1}, bp = 50 }}" for i in range(n)) + "]\n"
+
+
+POLICY_BEYOND_BOUNDS = [
+    pytest.param(f"bpjs_ceiling_rp = {10**30}\n", ("bpjs_ceiling_rp", "outside 0–1000000000000"), id="ceiling-1e30"),
+    pytest.param(f"bpjs_ceiling_rp = {10**12 + 1}\n", ("bpjs_ceiling_rp",), id="ceiling-just-past-1e12"),
+    pytest.param(f"tl_psw_bands = [{{ min_minutes = {10**20}, bp = 50 }}]\n", ("tl_psw_bands.min_minutes", "1–1440"),
+                 id="band-1e20-minutes"),
+    pytest.param(f"productivity_tiers = [{{ min_pct_of_target = {10**20}, bp = 50 }}]\n",
+                 ("productivity_tiers.min_pct_of_target",), id="tier-1e20-pct"),
+    pytest.param("plt_bp = " + "[" * 5000 + "]" * 5000 + "\n", ("policy.toml", "nested too deep"), id="nested-5000"),
+    pytest.param(_bands(101), ("tl_psw_bands has 101 entries", "1–100"), id="101-bands"),
+    pytest.param("# " + "x" * (1 << 20) + "\n", ("policy.toml", "larger than 1,048,576 bytes"), id="policy-past-1MiB"),
+]
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+@pytest.mark.parametrize(("added", "words"), POLICY_BEYOND_BOUNDS)
+def test_a_policy_beyond_its_bounds_stops_run_and_ingest_alike(generated_city: Path, tmp_path: Path, command: str,
+                                                               added: str, words: tuple[str, ...]) -> None:
+    """Every integer of the policy has a range and every list a length (engine/policy.py RANGES
+    and LENGTHS; docs/decisions.md): past them a run once failed later (``conversion from i128 to
+    i64 failed``) or recursed for minutes (100,000 bands). Here the smallest input that crosses
+    each bound is one sentence naming the key, exit 2, for ``run`` and ``ingest`` alike."""
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    policy = city / "policy.toml"
+    text = policy.read_text(encoding="utf-8")
+    cut = text.index("\n", text.index("effective_from")) + 1  # inside the first [[version]]
+    policy.write_text(text[:cut] + added + text[cut:], encoding="utf-8")
+    args = ["run", "--data", str(city), "--period", str(PERIOD), "--out", str(tmp_path / "out")] if command == "run" \
+        else ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert all(word in line for word in words), line
+    assert len(line) < 200
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_policy_at_its_bounds_is_accepted(generated_city: Path, tmp_path: Path) -> None:
+    city = Path(shutil.copytree(generated_city, tmp_path / "city"))
+    policy = city / "policy.toml"
+    text = policy.read_text(encoding="utf-8")
+    cut = text.index("\n", text.index("effective_from")) + 1
+    policy.write_text(text[:cut] + f"bpjs_ceiling_rp = {10**12}\n" + _bands(100) + text[cut:], encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", "--data", str(city), "--warehouse", str(tmp_path / "wh.duckdb")])
+    assert result.exit_code == 0, result.output

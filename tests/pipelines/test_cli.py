@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 from pipelines.cli import app
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, drop_column, needs_example, personal_values, read_rows, set_cell
 
 pytestmark = needs_example
@@ -37,7 +38,7 @@ def assert_fatal(result: Result, *words: str) -> None:
     """Exit 2, nothing on stdout, and one line on stderr that names every word."""
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
+    lines = messages(result.stderr)
     assert len(lines) == 1, result.stderr
     for word in words:
         assert word in lines[0]
@@ -152,6 +153,11 @@ def test_run_writes_exactly_the_spec_outputs(city: Path, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == OUTPUTS
     assert [p.name for p in tmp_path.iterdir() if p.name != "data"] == ["out"]  # no temporary left
+    # Not on a terminal, each stage is a plain line on stderr, in order; stdout is the summary alone.
+    stages = [line for line in result.stderr.splitlines() if line not in messages(result.stderr)]
+    assert stages[0] == "eperf: reading hr/kelas" and stages[-2:] == ["eperf: computing pay", "eperf: writing"]
+    assert "eperf: reading ekinerja/activity_log" in stages and messages(result.stderr) == []
+    assert "eperf:" not in result.stdout
 
 
 def test_manifest_counts_add_up_per_file(city: Path, tmp_path: Path) -> None:
@@ -198,6 +204,8 @@ def test_summary_shows_no_personal_data(city: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "employees" in result.stdout
     assert [p for p in personal if p in result.output] == []
+    # The rejected employee is not in the month, and the counts say whose rows they are.
+    assert "input rows" in result.stdout and "(every row of the files)" in result.stdout
 
 
 def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, tmp_path: Path) -> None:
@@ -208,7 +216,7 @@ def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, 
                            "--out", str(tmp_path / "out"), "--backend", "spark"],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
+    lines = messages(done.stderr)
     assert len(lines) == 1
     assert "openjdk-17-jre-headless" in lines[0] or "needs pyspark" in lines[0]
     assert not (tmp_path / "out").exists()
@@ -217,6 +225,7 @@ def test_spark_without_java_says_what_to_install_and_writes_nothing(city: Path, 
 @pytest.mark.parametrize(("args", "words"), [
     (["--backend", "spark", "--master", "yarn"], "is not a Spark master"),
     (["--backend", "spark", "--master", "spark://127.0.0.1"], "is not a Spark master"),
+    (["--backend", "spark", "--master", "local[0]"], "is not a Spark master"),
     (["--master", "local[2]"], "--master is for --backend spark"),
     (["--backend", "arrow"], "is not one of polars, duckdb, spark"),
 ])
@@ -226,3 +235,25 @@ def test_a_wrong_backend_or_master_exits_2_and_writes_nothing(city: Path, tmp_pa
                                       "--out", str(tmp_path / "out"), *args])
     assert_fatal(result, words)
     assert not (tmp_path / "out").exists()
+
+
+def test_help_shows_flags_as_flags() -> None:
+    """A flag takes no value (`--correction true` is an error), so help shows none."""
+    shown = CliRunner().invoke(app, ["approve", "--help"]).output
+    assert "--correction " in shown and "<bool>" not in shown and "--period <str>" in shown
+
+
+def test_summary_says_where_the_employees_not_in_the_month_went(city: Path, tmp_path: Path) -> None:
+    """city-9004 has 63 accepted employees, 61 in 2024-09: one left before it, one starts after it.
+    Two more, moved out of the month, are counted by why."""
+    def employees_line(out: Path) -> str:
+        result = eperf_run(city, out)
+        assert result.exit_code == 0, result.output
+        return next(x for x in result.stdout.splitlines() if x.startswith("employees")).split(maxsplit=1)[1]
+
+    assert employees_line(tmp_path / "before") == "61 of 63 accepted (1 left before the month, 1 start after it)"
+    set_cell(city, "hr/employees.csv", 2, "start_date", "2020-01-01")
+    set_cell(city, "hr/employees.csv", 2, "end_date", "2024-08-15")  # left in August
+    set_cell(city, "hr/employees.csv", 3, "start_date", "2024-10-07")  # starts in October
+    set_cell(city, "hr/employees.csv", 3, "end_date", "")
+    assert employees_line(tmp_path / "after") == "59 of 63 accepted (2 left before the month, 2 start after it)"

@@ -20,11 +20,12 @@ from engine import Period
 from pipelines.cli import app
 from pipelines.finance import outlook, reconciliation
 from pipelines.finance.payments import simulate_payments
+from pipelines.finance.reports import sheet_names
 from pipelines.month.run import table_folder
 from pipelines.synthetic.city import generate_city
-from pipelines.warehouse import lifecycle
+from pipelines.warehouse import ledger, lifecycle
 from pipelines.warehouse.ingest import ingest
-from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
+from pipelines.warehouse.store import Refused, audit_trail, kept_outputs, open_warehouse
 from tests.browser import SCREENSHOTS, needs_chromium, needs_libreoffice, open_page
 
 P = Period.parse("2025-10")
@@ -71,12 +72,13 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
     # The line says why: this run's pay and the Rp 1.000.000 it leaves missing.
-    line = next(x for x in result.output.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
+    line = next(x for x in result.stdout.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
     assert f"this run Rp {pool['this_run_rp']:,}".replace(",", ".") in line and "remaining Rp -1.000.000" in line
+    assert pool["opd_name"] and f"{paid['over_spent']} {pool['opd_name']}:" in line  # the OPD named (hr/opd.csv)
     # Every row that is not OK is printed and counted, accounts and city included.
     not_ok = check.filter(pl.col("status") != "OK")
-    assert len([x for x in result.output.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
-    assert f"FAIL {failing.height}" in result.output.splitlines()[-1]
+    assert len([x for x in result.stdout.splitlines() if x[:4] in ("WARN", "FAIL")]) == not_ok.height
+    assert f"FAIL {failing.height}" in result.stdout.splitlines()[-1]
 
 
 def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], tmp_path: Path) -> None:
@@ -87,7 +89,8 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
                                       "--warehouse", str(paid["store"])])
     assert result.exit_code == 0, result.output
     people = pl.read_csv(tmp_path / "reconciliation.csv", schema_overrides={"nip": pl.String})
-    assert people.columns == ["nip", "class", "computed_net_rp", "transferred_rp", "difference_rp"]
+    assert people.columns == ["payment_id", "nip", "class", "computed_net_rp", "transferred_rp", "difference_rp"]
+    assert set(people["payment_id"]) == {f"TPP-{P}"}  # the month, not yet paid by a bank file: the locked run
     exceptions = people.filter(pl.col("class") != "matched")
     assert sorted(exceptions.select("nip", "class").iter_rows()) == sorted(seeded.iter_rows())
     net = dict(register.select("nip", "net_rp").iter_rows())
@@ -110,27 +113,48 @@ def test_reconcile_finds_exactly_the_seeded_exceptions(paid: dict[str, object], 
         extra.iter_rows())
 
 
-def test_bank_file_only_for_a_locked_run(paid: dict[str, object], tmp_path: Path) -> None:
-    store = tmp_path / "w.duckdb"
+def test_bank_file_only_for_a_locked_run_within_its_budget(paid: dict[str, object], tmp_path: Path) -> None:
+    store, unlocked = tmp_path / "w.duckdb", tmp_path / "unlocked.duckdb"
     shutil.copy(Path(str(paid["store"])), store)
+    shutil.copy(Path(str(paid["store"])), unlocked)
     cli = CliRunner()
-    ok = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv"),
-                          "--warehouse", str(store)])
-    assert ok.exit_code == 0, ok.output
-    bank = pl.read_csv(tmp_path / "bank.csv", infer_schema=False)
+
+    def eperf(*args: str, warehouse: Path = store) -> tuple[int, str]:
+        result = cli.invoke(app, [*args, "--warehouse", str(warehouse)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.output
+
+    # Not locked: no bank file, no reconciliation.
+    assert eperf("unlock", "--period", str(P), "--reason", "test", warehouse=unlocked)[0] == 0
+    code, said = eperf("bankfile", "--period", str(P), "--out", str(tmp_path / "b2.csv"), warehouse=unlocked)
+    assert code == 3 and "locked" in said and not (tmp_path / "b2.csv").exists()
+    with open_warehouse(unlocked) as wh, pytest.raises(Refused):
+        reconciliation.reconcile(wh, P)
+    # The simulated export over-spent one OPD: `budget` FAILs its pool and account, and so the bank
+    # file is refused, naming them, until paid over budget with a reason (issue 19, item 3).
+    bank = ["bankfile", "--period", str(P), "--out", str(tmp_path / "bank.csv")]
+    code, said = eperf(*bank)
+    assert code == 3 and f"pool {paid['over_spent']}" in said and "--over-budget --reason" in said
+    assert not (tmp_path / "bank.csv").exists()
+    code, said = eperf(*bank, "--over-budget", "--reason", "SK Wali Kota: pagu perubahan menyusul")
+    assert code == 0, said
+    assert f"paid over budget (pool {paid['over_spent']}" in said
+    bank_rows = pl.read_csv(tmp_path / "bank.csv", infer_schema=False, comment_prefix="#")
     register = paid["register"]
     assert isinstance(register, pl.DataFrame)
     employees = pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)
-    assert bank.height == register.filter(pl.col("net_rp") > 0).height
-    assert bank.drop("net_rp").join(employees.select("nip", "name", "bank_account"), on=["nip", "name", "bank_account"],
-                                    how="anti").height == 0  # unmasked, the employees' own
-    assert cli.invoke(app, ["unlock", "--period", str(P), "--reason", "test", "--warehouse", str(store)]).exit_code == 0
-    refused = cli.invoke(app, ["bankfile", "--period", str(P), "--out", str(tmp_path / "b2.csv"),
-                               "--warehouse", str(store)])
-    assert refused.exit_code == 3 and "locked" in refused.output
-    assert not (tmp_path / "b2.csv").exists()
-    with open_warehouse(store) as wh, pytest.raises(Refused):
-        reconciliation.reconcile(wh, P)
+    assert bank_rows.height == register.filter(pl.col("net_rp") > 0).height
+    assert bank_rows.drop("net_rp").join(employees.select("nip", "name", "bank_account"),
+                                         on=["nip", "name", "bank_account"], how="anti").height == 0  # unmasked
+    # The reason is in the audit trail with the failing rows, and in the ledger.
+    with open_warehouse(store) as wh:
+        [entry] = [e for e in audit_trail(wh) if e.action == "bank file"]
+        [payment] = ledger.payments(wh, P)
+    assert "pagu perubahan menyusul" in entry.detail and f"pool {paid['over_spent']}" in entry.detail
+    assert payment.over_budget is not None and "pagu perubahan menyusul" in payment.over_budget
+    # Paid: the month is never unlocked again (issue 19, item 1); a change is a correction.
+    code, said = eperf("unlock", "--period", str(P), "--reason", "late data")
+    assert code == 3 and "eperf adjust" in said
 
 
 @pytest.fixture(scope="module")
@@ -150,23 +174,38 @@ def test_reports_total_the_register(paid: dict[str, object], reports: Path) -> N
     assert isinstance(register, pl.DataFrame)
     book = openpyxl.load_workbook(reports / "nominatif.xlsx", read_only=True)
     opds = sorted(register["opd_code"].unique())
-    assert book.sheetnames == ["REKAP", *opds]
+    # Each OPD's sheet is named by its code and name (hr/opd.csv), cut to Excel's 31 characters.
+    called = dict(pl.read_csv(Path(str(paid["city"])) / "hr" / "opd.csv", infer_schema=False).iter_rows())
+    sheets = sheet_names(["REKAP", *(f"{opd} {called[opd]}" for opd in opds)])
+    assert book.sheetnames == list(sheets.values()) and all(sheets[f"{o} {called[o]}"].startswith(o) for o in opds)
     names = set(pl.read_csv(Path(str(paid["city"])) / "hr" / "employees.csv", infer_schema=False)["name"])
     for opd in opds:
-        rows = [r for r in book[opd].iter_rows(min_row=3, values_only=True)]
-        header, body, total = rows[0], rows[1:-1], rows[-1]
-        members = register.filter(pl.col("opd_code") == opd)
-        assert total[0] == "JUMLAH" and len(body) == members.height
+        rows = [r for r in book[sheets[f"{opd} {called[opd]}"]].iter_rows(min_row=3, values_only=True)]
+        end = next(i for i, r in enumerate(rows) if r[0] == "JUMLAH")
+        header, body, total, below = rows[0], rows[1:end], rows[end], rows[end + 1:]
+        members = register.filter(pl.col("opd_code") == opd).sort("nip")
+        assert len(body) == members.height
         assert total[header.index("TPP neto")] == members["net_rp"].sum()
         assert total[header.index("TPP bruto")] == members["pay_rp"].sum()
         assert not {r[header.index("Nama")] for r in body} & names  # masked
+        # Score and discipline as the nominatif prints them: a fraction shown as 96,50 %.
+        assert [round(r[header.index("Skor (%)")] * 10_000) for r in body] == members["score_bp"].to_list()
+        signed = [cell for r in below for cell in r if cell]
+        assert {"Kepala OPD", "Bendahara Pengeluaran"} <= set(signed) and sum("NIP." in c for c in signed) == 2
     rekap = list(book["REKAP"].iter_rows(min_row=3, values_only=True))
     assert rekap[-1][0] == "JUMLAH" and rekap[-1][rekap[0].index("TPP neto")] == register["net_rp"].sum()
     assert rekap[-1][rekap[0].index("Pegawai")] == register.height
     # The six components are ceilings, and every sheet says so above its header.
-    assert all(label.startswith("Plafon ") for label in rekap[0][2:8])
+    assert all(label.startswith("Plafon ") for label in rekap[0][3:9])
+    assert [r[1] for r in rekap[1:-1]] == [called[opd] for opd in opds]  # the OPD's name beside its code
     assert str(next(book["REKAP"].iter_rows(min_row=2, max_row=2, values_only=True))[0]).startswith("Kolom plafon")
     book.close()
+    printed = openpyxl.load_workbook(reports / "nominatif.xlsx")  # print settings need the full reader
+    for sheet in printed.worksheets:
+        assert sheet.print_title_rows == "$1:$3"  # title, note and header repeat on every printed page
+        # Landscape, fitted to one page wide (fitToWidth left out means 1), as long as it needs.
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     assert (reports / "dashboard.html").stat().st_size > 0
 
 
@@ -182,14 +221,14 @@ def test_workbook_prints(reports: Path, tmp_path: Path) -> None:
     workbook = Path(shutil.copy(reports / "nominatif.xlsx", tmp_path))
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
-                   check=True, capture_output=True, timeout=300)
+                   check=True, capture_output=True)
     pdf = workbook.with_suffix(".pdf")
     assert pdf.stat().st_size > 10_000
     SCREENSHOTS.mkdir(exist_ok=True)
     for old in SCREENSHOTS.glob("nominatif*.png"):  # so the pages found below are this run's
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(SCREENSHOTS / "nominatif")],
-                   check=True, capture_output=True, timeout=120)
+                   check=True, capture_output=True)
     assert sorted(p.name for p in SCREENSHOTS.glob("nominatif*.png"))
 
 

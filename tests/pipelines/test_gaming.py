@@ -40,6 +40,11 @@ def test_the_seeded_gamers_are_found(city: Path) -> None:
     fillers = seeded.filter(pl.col("kind") == "cap_filler")["nip"]
     assert set(found.suspects.head(fillers.len())["nip"]) == set(fillers)
     assert (found.suspects["pay_at_stake_rp"] >= 0).all()
+    # Rp 0 at stake means the entries earn nothing: the target is met without them, or they add no
+    # minutes (days that count credit minutes); entries that add minutes below the target earn pay.
+    idle = found.suspects.filter(pl.col("pay_at_stake_rp") == 0)
+    assert (idle["target_met_without"] | (idle["minutes_at_stake"] == 0)).all()
+    assert (found.suspects.filter(pl.col("pay_at_stake_rp") > 0)["minutes_at_stake"] > 0).all()
     # Their approvers signed days of more than 16 hours.
     log = month.data.table("activity_log")
     approvers = set(log.filter(pl.col("nip").is_in(seeded.filter(pl.col("kind") == "cap_filler")["nip"].implode()),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import narwhals.stable.v2 as nw
 import polars as pl
 import pytest
 
-from engine import Period
-from pipelines.month.backends import Backend
+from engine import Period, tax_basis, ter_terms
+from pipelines.month.backends import Backend, engine_inputs
 from pipelines.month.run import month_from_folder
 from pipelines.synthetic.city import generate_city
 from tests.city import IN_PROCESS
@@ -56,3 +57,49 @@ def test_generated_month_is_valid_and_keeps_the_invariants(city: Path, month: st
         if pool["binding"]:
             assert paid == pool["pool_rp"]
     assert reg.equals(runs[Backend.DUCKDB].result.pay_register.to_native())
+
+
+@pytest.fixture(scope="module")
+def ter_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo policy (PPh 21 under TER, gaji-13 in June) on June and December."""
+    out = tmp_path_factory.mktemp("ter-city")
+    generate_city(out, employees=300, seed=13, months=("2025-06", "2025-12"))
+    return out
+
+
+def test_an_extra_payment_month_keeps_the_invariants(ter_city: Path) -> None:
+    run = month_from_folder(ter_city, Period(2025, 6))
+    reg, pools = run.result.pay_register.to_native(), run.result.pool_summary.to_native()
+    employees = pl.read_csv(ter_city / "hr" / "employees.csv", schema_overrides={"nip": pl.String})
+    salaries = reg.join(employees.select("nip", pl.col("salary_rp").alias("salary")), on="nip")
+    # gaji-13 at 10000 bp: a month's TPP again, never above the cap; the salary payroll pays its own.
+    assert (reg["extra_kind"] == "gaji13").all() and (reg["extra_rp"] == reg["pay_rp"]).all()
+    assert ((reg["extra_rp"] >= 0) & (reg["extra_rp"] <= reg["cap_rp"])).all()
+    assert (salaries["salary_rp"] == 2 * salaries["salary"]).all()
+    for pool in pools.rows(named=True):
+        members = reg.filter(pl.col("pool_id") == pool["pool_id"])
+        assert members["extra_rp"].sum() == pool["extra_rp"] <= pool["pool_rp"]
+    # The month's TER tax on salary + TPP is never below the tax on the salary alone.
+    leavers = employees.filter(pl.col("end_date").str.starts_with("2025-06"))["nip"]
+    assert (reg.filter(~pl.col("nip").is_in(leavers.implode()))["pph21_rp"] >= 0).all()
+
+
+def test_ter_tax_rises_with_the_gross_and_the_true_up_never_makes_tpp_tax_negative(ter_city: Path) -> None:
+    december = Period(2025, 12)
+    run = month_from_folder(ter_city, december)
+    reg = run.result.pay_register.to_native()
+    inputs = engine_inputs(run.data.tables)
+    paid = nw.from_native(reg.select("nip", pl.col("salary_rp").alias("salary_m"), "pay_rp", "extra_rp",
+                                     "pension_rp", "ptkp_status").lazy())
+    terms = ter_terms(paid.join(tax_basis(inputs, december), on="nip"), inputs.ter_rates).collect("polars").to_native()
+    assert terms.height == reg.height and terms["last_month"].all()
+    # TER: within a category the month's tax never falls as the gross rises (ties on equal grosses).
+    for category in ("A", "B", "C"):
+        taxes = terms.filter(pl.col("ter_category") == category).sort("gross_m", "tax_gross")["tax_gross"]
+        assert taxes.len() > 0 and (taxes.diff().drop_nulls() >= 0).all(), category
+    # The year's Pasal 17 tax on salary + TPP is never below the tax on the salary alone.
+    assert (terms["year_tax_rp"] >= terms["year_tax_salary_rp"]).all()
+    assert (terms["year_tax_rp"] > terms["year_tax_salary_rp"]).any()
+    # Each December PPh is that difference less the year's TPP PPh withheld before (register = terms).
+    expected = terms["year_tax_rp"] - terms["year_tax_salary_rp"] - terms["ytd_pph21_rp"]
+    assert terms.select("nip", expected.alias("pph21_rp")).sort("nip").equals(reg.select("nip", "pph21_rp"))

@@ -4,6 +4,7 @@ worksheet names, and run ids that differ when any input differs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -17,6 +18,7 @@ from pipelines.cli import app
 from pipelines.finance.reports import sheet_names
 from pipelines.month.outputs import leftovers, spreadsheet_safe
 from tests.folders import snapshot
+from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
 
 pytestmark = needs_example
@@ -30,7 +32,7 @@ def eperf(*args: str) -> Result:
 
 def assert_refused(result: Result, *words: str) -> None:
     assert result.exit_code == 2, result.output
-    [line] = result.stderr.strip().splitlines()
+    [line] = messages(result.stderr)
     for word in words:
         assert word in line
     assert "Traceback" not in result.output
@@ -231,7 +233,7 @@ def test_warehouses_with_other_contents_give_other_run_ids(tmp_path: Path) -> No
         store = tmp_path / f"w{i}" / "warehouse.duckdb"
         assert eperf("ingest", "--data", str(data), "--warehouse", str(store)).exit_code == 0
         ran = eperf("run", "--period", PERIOD, "--warehouse", str(store))
-        ids.append(ran.output.splitlines()[0])
+        ids.append(ran.stdout.splitlines()[0])
     assert ids[0] != ids[1]
 
 
@@ -245,3 +247,47 @@ def test_the_run_id_of_a_folder_covers_the_code_version(tmp_path: Path, monkeypa
     assert one.exit_code == two.exit_code == 0
     read = [pl.read_parquet(tmp_path / x / "pay_register.parquet")["run_id"][0] for x in ("a", "b")]
     assert read[0] != read[1]
+
+
+# --- paths the machine cannot take (issue 19) --------------------------------------------------
+
+def _awkward(tmp_path: Path, what: str) -> Path:
+    """A path that is a FIFO, a loop of links, or a name too long for its hidden twin."""
+    if what == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        return tmp_path / "fifo"
+    if what == "loop":
+        (tmp_path / "loop").symlink_to("loop")
+        return tmp_path / "loop"
+    return tmp_path / ("x" * (236 if what == "name-236" else 240))
+
+
+AWKWARD = [("fifo", "is neither a file nor a folder"), ("loop", "is a loop of symbolic links"),
+           ("name-236", "the name is too long (236 bytes; at most 235"), ("name-240", "the name is too long")]
+
+
+@pytest.mark.parametrize(("what", "words"), AWKWARD)
+@pytest.mark.parametrize("command", ["bankfile", "export", "report"])
+def test_a_path_the_machine_cannot_take_is_one_sentence(locked: Path, tmp_path: Path, command: str, what: str,
+                                                        words: str) -> None:
+    """``bankfile --out fifo`` once waited forever on the FIFO; a 240-character name and a loop
+    of links ended in tracebacks. Nothing is written, nothing recorded, nothing left hidden."""
+    store = copy_store(locked, tmp_path)
+    out = _awkward(tmp_path, what)
+    audit = eperf("audit", "--warehouse", str(store)).output
+    assert_refused(eperf(command, "--period", PERIOD, "--out", str(out), "--warehouse", str(store)), words)
+    assert eperf("audit", "--warehouse", str(store)).output == audit
+    assert [p.name for p in tmp_path.iterdir() if ".eperf-" in p.name] == []
+
+
+@pytest.mark.parametrize(("what", "words"), AWKWARD)
+def test_a_run_to_a_path_the_machine_cannot_take_is_one_sentence(tmp_path: Path, what: str, words: str) -> None:
+    data = copy_city(tmp_path)
+    assert_refused(run(data, _awkward(tmp_path, what)), words)
+
+
+def test_a_name_at_the_longest_the_machine_takes_is_written(locked: Path, tmp_path: Path) -> None:
+    store = copy_store(locked, tmp_path)
+    bank = tmp_path / ("b" * 231 + ".csv")  # 235 bytes: its hidden twin .<name>.eperf-<12> is 255
+    assert eperf("bankfile", "--period", PERIOD, "--out", str(bank), "--warehouse", str(store)).exit_code == 0
+    assert bank.is_file() and leftovers(bank) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ def test_the_three_kinds_of_master_are_accepted(master: str) -> None:
     assert spark.checked_master(master) == master
 
 
-@pytest.mark.parametrize("master", ["yarn", "local[two]", "spark://127.0.0.1", "k8s://x:443", "local[2] "])
+@pytest.mark.parametrize("master", ["yarn", "local[two]", "spark://127.0.0.1", "k8s://x:443", "local[2] ",
+                                    "local[0]", "local[10000]", "spark://127.0.0.1:0", "spark://h:70000",
+                                    "sc://h:123456"])
 def test_anything_else_is_refused_in_one_sentence(master: str) -> None:
     with pytest.raises(spark.SparkUnavailable, match="is not a Spark master"):
         spark.checked_master(master)
@@ -46,3 +49,30 @@ def test_the_driver_heap_is_left_to_spark_where_it_is_set(tmp_path: Path, monkey
     (tmp_path / "spark-defaults.conf").unlink()
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 8g pyspark-shell")
     assert spark._driver_memory_configured()
+
+
+def _closed_port() -> int:
+    """A port of this machine nothing listens on (taken from the system, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("scheme", ["spark", "sc"])
+def test_a_master_that_does_not_answer_is_one_sentence_before_any_jvm(scheme: str) -> None:
+    """``--master spark://nohost:7077`` once took 80 s and ended in a 300-line Java traceback."""
+    master = f"{scheme}://127.0.0.1:{_closed_port()}"
+    with pytest.raises(spark.SparkUnavailable, match=f"--master {master}: no answer .*Connection refused"):
+        spark.reachable_master(master)
+
+
+def test_a_master_answers_when_one_of_its_addresses_does() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        spark.reachable_master(f"spark://127.0.0.1:{_closed_port()},127.0.0.1:{port}")
+
+
+def test_local_masters_need_no_network() -> None:
+    spark.reachable_master("local[4]")

@@ -30,6 +30,7 @@ from pipelines.sources import CONTRACTS
 from pipelines.warehouse import lifecycle
 from pipelines.warehouse.ingest import ingest
 from pipelines.warehouse.store import Refused, kept_outputs, open_warehouse
+from pipelines.warehouse.ytd import year_to_date
 from tests.conftest import GENERATED_MONTHS
 from tests.folders import snapshot
 
@@ -141,8 +142,13 @@ def test_the_hr_month(city: Path, late: dict[str, object], tmp_path: Path) -> No
             lifecycle.keep_draft(wh, M1)
         correction = lifecycle.adjust(wh, M1)
         write_folder(tmp_path / "locked-after", RUN_KIND, lifecycle.export(wh, M1)[1])
+    # Under TER the warehouse's year to date for M2 is the ingested one (before M1) and M1 as locked; a data
+    # directory's covers every month before M2, so it gets the same.
+    data2 = Path(shutil.copytree(city, tmp_path / "data2"))
+    ytd = pl.read_csv(city / "hr" / "pph21_ytd.csv", schema_overrides={"nip": pl.String})
+    year_to_date(ytd, {M1: month1.result.pay_register.to_native()}, M2).write_csv(data2 / "hr" / "pph21_ytd.csv")
     assert register(month2.result.pay_register.to_native()).equals(
-        register(month_from_folder(city, M2).result.pay_register.to_native()))
+        register(month_from_folder(data2, M2).result.pay_register.to_native()))
 
     # The correction recomputes the two employees whose own data arrived late, at the rate the
     # locked run paid their pool (scale: floor(entitlement × pool / Σ entitlement) when it bound);
@@ -210,7 +216,7 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     ran = cli.invoke(app, ["run", "--period", str(M1), *args])
     assert ran.exit_code == 0
     # The run is mirrored as hive-partitioned Parquet beside the DuckDB file, named by its run id.
-    run_id = ran.output.splitlines()[0]
+    run_id = ran.stdout.splitlines()[0]
     [mirrored] = (tmp_path / "w" / "pay_register" / f"period={M1}").iterdir()
     assert mirrored.name == f"{run_id}.parquet"
     assert cli.invoke(app, ["export", "--period", str(M1), "--out", str(tmp_path / "x"), *args]).exit_code == 0
@@ -224,7 +230,8 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     unlocked = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "SK PLT terlambat", "--by", "kabid", *args])
     assert unlocked.exit_code == 0 and "draft" in unlocked.output
     trail = cli.invoke(app, ["audit", *args]).output.splitlines()
-    assert [line.split()[4] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
+    assert [line.split()[5] for line in trail] == ["ingest", "run", "approve", "lock", "unlock"]
+    assert all(line.split()[3] == "WIB" for line in trail)  # the city's clock, said
     assert "kabid" in trail[-1] and "SK PLT terlambat" in trail[-1]
     # The ingest entry lists every file: cut to a line that says how to see it whole, and whole with --full.
     assert trail[0].endswith("… (--full shows it whole)")
@@ -232,13 +239,20 @@ def test_lifecycle_refusals(city: Path, tmp_path: Path) -> None:
     assert len(whole[0]) > len(trail[0]) and whole[0].rstrip().endswith("}")
     assert json.loads(whole[0][whole[0].index("{"):])["files"]
     listed = cli.invoke(app, ["runs", *args]).output.splitlines()
-    assert listed[0].split() == ["run", "period", "kind", "status", "at", "by"] and len(listed) == 2
+    assert listed[0].split() == ["run", "period", "kind", "status", "computed", "approved", "locked"]
+    assert len(listed) == 2 and listed[1].split()[3] == "draft" and listed[1].split()[-2:] == ["-", "-"]  # unlocked
+    assert cli.invoke(app, ["approve", "--period", str(M1), "--by", "sekretaris", *args]).exit_code == 0
+    assert cli.invoke(app, ["lock", "--period", str(M1), "--by", "kepala-bkpsdm", *args]).exit_code == 0
+    signed = cli.invoke(app, ["runs", "--period", str(M1), *args]).output.splitlines()[1]
+    assert "sekretaris" in signed and "kepala-bkpsdm" in signed and signed.count("WIB") == 3
+    assert cli.invoke(app, ["runs", "--period", "2024-01", *args]).output == "no run kept for 2024-01\n"
 
 
-def _start(args: list[str], store: Path, hold: float) -> subprocess.Popen[str]:
-    env = {**os.environ, HOLD_AT: f"before-commit:{hold}"}
-    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _start(args: list[str], store: Path) -> subprocess.Popen[str]:
+    """The command started and held just before it commits until the test lets it go
+    (:mod:`pipelines.faults`): no clock decides when it goes on."""
+    proc = subprocess.Popen([*EPERF, *args, "--warehouse", str(store)], env={**os.environ, HOLD_AT: "before-commit"},
+                            text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     for line in proc.stderr:
         if "holding at before-commit" in line:
@@ -261,7 +275,7 @@ def test_a_killed_command_leaves_the_warehouse_as_it_was(city: Path, tmp_path: P
     before = _state(store)
     args = (["ingest", "--data", str(month_feed(city, tmp_path / "feed2", M2, first=False))] if command == "ingest"
             else ["run", "--period", str(M1)])
-    proc = _start(args, store, hold=60)
+    proc = _start(args, store)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert _state(store) == before
@@ -271,11 +285,14 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
     store = tmp_path / "w.duckdb"
     with open_warehouse(store, create=True) as wh:
         ingest(wh, month_feed(city, tmp_path / "feed1", M1, first=True))
-    first = _start(["run", "--period", str(M1)], store, hold=1.5)
+    first = _start(["run", "--period", str(M1)], store)  # held until we let it go
     with pytest.raises(Refused, match="in use by another eperf command"):
-        with open_warehouse(store, wait_seconds=0.2):
+        with open_warehouse(store, wait_seconds=0):
             pass
-    with open_warehouse(store, wait_seconds=30) as wh:  # waits for the run to commit
+    assert first.stdin is not None
+    first.stdin.write("\n")  # the run goes on and commits
+    first.stdin.flush()
+    with open_warehouse(store, wait_seconds=3600) as wh:  # waits for the run to finish, however long it takes
         assert [r.status for r in lifecycle.kept_runs(wh)] == ["draft"]
     first.communicate()
     assert first.returncode == 0
@@ -283,7 +300,7 @@ def test_commands_on_one_warehouse_take_turns(city: Path, tmp_path: Path) -> Non
 
 def test_ingest_lines_stay_aligned_whatever_the_paths(city: Path, tmp_path: Path) -> None:
     args = ["--warehouse", str(tmp_path / "w.duckdb")]
-    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).output.splitlines()
+    lines = CliRunner().invoke(app, ["ingest", "--data", str(city), *args]).stdout.splitlines()
     files = [line for line in lines if " load " in line]
     assert len(files) > 10 and max(len(line.split("  load")[0].rstrip()) for line in files) > 48  # long paths
     assert len({line.index("  load ") for line in files}) == 1
@@ -318,23 +335,28 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
     assert eperf("lock", "--period", str(M1), "--correction")[0] == 3  # approve first
     assert "is approved" in eperf("approve", "--period", str(M1), "--correction")[1]
     assert "is locked" in eperf("lock", "--period", str(M1), "--correction")[1]
+    # A rapel pays what the correction adds to what was issued: the month is paid first.
+    code, said = eperf(*bank)
+    assert code == 3 and "pay the month first" in said and not (tmp_path / "rapel.csv").exists()
+    month = eperf("bankfile", "--period", str(M1), "--out", str(tmp_path / "month.csv"))
+    assert month[0] == 0, month[1]
     assert eperf(*bank)[0] == 0
     # The rapel transfers are the positive net deltas of adjustment.csv, to the Rupiah.
     rows = pl.read_csv(tmp_path / "rapel" / "adjustment.csv", schema_overrides={"nip": pl.String})
     payable = rows.filter(pl.col("field") == "net_rp", pl.col("delta_rp") > 0).select("nip", "delta_rp")
-    transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String})
+    transfers = pl.read_csv(tmp_path / "rapel.csv", schema_overrides={"nip": pl.String}, comment_prefix="#")
     assert sorted(transfers.select("nip", "net_rp").rows()) == sorted(payable.rows()) and payable.height > 0
     # e-Payment pays the month (every employee's locked net) and then the rapel, on SP2D of its
-    # own: reconciled with the correction, every employee is matched; the locked run alone would
-    # see the rapel as overpaid.
+    # own numbered with its payment id: each payment reconciled with its own SP2D and transfers,
+    # every employee is matched in both (no duplicate, no overpayment).
     assert eperf("export", "--period", str(M1), "--out", str(tmp_path / "locked"))[0] == 0
     locked = pl.read_csv(tmp_path / "locked" / "pay_register.csv", schema_overrides={"nip": pl.String})
     rapel = transfers.join(locked.select("nip", "opd_code"), on="nip")
     paid = pl.concat([
-        locked.filter(pl.col("net_rp") > 0).select(pl.format("{}/TPP-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"),
-                                                   "nip", "net_rp", "opd_code"),
-        rapel.select(pl.format("{}/RAPEL-{}", "opd_code", pl.lit(str(M1))).alias("sp2d_no"), "nip", "net_rp",
-                     "opd_code")])
+        locked.filter(pl.col("net_rp") > 0).select(pl.format("{}/SP2D/LS/TPP-{}/2025", "opd_code", pl.lit(str(M1)))
+                                                   .alias("sp2d_no"), "nip", "net_rp", "opd_code"),
+        rapel.select(pl.format("{}/SP2D/LS/TPP-{}-RAPEL-1/2025", "opd_code", pl.lit(str(M1))).alias("sp2d_no"),
+                     "nip", "net_rp", "opd_code")])
     export = tmp_path / "epayment"
     (export / "epayment").mkdir(parents=True)
     paid.select("sp2d_no", "nip", pl.lit(str(M1)).alias("period"), "net_rp",
@@ -344,18 +366,55 @@ def test_a_correction_is_approved_locked_paid_and_superseded_like_a_run(city: Pa
         pl.lit("5.1.01.02.01.0001").alias("account_code"), pl.lit(str(M1)).alias("period"), "gross_rp",
         pl.lit("paid").alias("status")).write_csv(export / "epayment" / "sp2d.csv")
     assert eperf("ingest", "--data", str(export))[0] == 0
-    assert eperf("reconcile", "--period", str(M1), "--correction", "--out", str(tmp_path / "rekon"))[0] == 0
-    classes = pl.read_csv(tmp_path / "rekon" / "reconciliation.csv")["class"]
-    assert set(classes) == {"matched"}
-    assert eperf("reconcile", "--period", str(M1), "--out", str(tmp_path / "rekon-run"))[0] == 0
-    by_run = pl.read_csv(tmp_path / "rekon-run" / "reconciliation.csv", schema_overrides={"nip": pl.String})
-    assert set(by_run.filter(pl.col("class") != "matched")["nip"]) == set(transfers["nip"])
+    assert eperf("reconcile", "--period", str(M1), "--out", str(tmp_path / "rekon"))[0] == 0
+    reconciled = pl.read_csv(tmp_path / "rekon" / "reconciliation.csv", schema_overrides={"nip": pl.String})
+    assert set(reconciled["class"]) == {"matched"}
+    assert dict(reconciled.group_by("payment_id").len().iter_rows()) == {
+        f"TPP-{M1}": locked.filter(pl.col("net_rp") > 0).height, f"TPP-{M1}-RAPEL-1": transfers.height}
     # Nothing new: nothing to correct; the locked correction stands.
     code, said = eperf("adjust", "--period", str(M1), "--out", str(tmp_path / "again"))
     assert code == 3 and "nothing new to correct" in said
-    # Unlocking the run supersedes its corrections: they may no longer be paid.
-    assert eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")[0] == 0
-    listed = eperf("runs", "--period", str(M1))[1]
-    assert [line.split()[3] for line in listed.splitlines()[1:] if "adjustment" in line] == ["superseded"]
-    code, said = eperf(*bank[:-2], "--out", str(tmp_path / "rapel2.csv"))
-    assert code == 3
+    # Paid: the month is not unlocked; a change after payment is a correction.
+    code, said = eperf("unlock", "--period", str(M1), "--reason", "SK PLT terlambat")
+    assert code == 3 and "eperf adjust" in said
+
+
+def test_an_exported_manifest_counts_the_rejects_it_ships(city: Path, tmp_path: Path) -> None:
+    """The manifest of a run from the warehouse once said 0 rejected while its rejects.parquet
+    listed the loads' rejected rows (issue 19): both now count the same rows."""
+    feed = month_feed(city, tmp_path / "feed1", M1, first=True)
+    attendance = pl.read_csv(feed / ATT, infer_schema=False)
+    attendance.with_columns(pl.when(pl.int_range(pl.len()) < 3).then(pl.lit("XX")).otherwise("status")
+                            .alias("status")).write_csv(feed / ATT)
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(feed)], ["run", "--period", str(M1)],
+                 ["export", "--period", str(M1), "--out", str(tmp_path / "out")]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0, args
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects.parquet")
+    assert manifest["rows"]["rejected"] == rejects.select("file", "row").n_unique() == 3
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--by", "kabid\n    9 2025-10-01 00:00:00 kepala     lock"),  # a newline forging a line of `eperf audit`
+    ("--by", "kabid\r"),
+    ("--by", "kabid\u202egnol"),  # a right-to-left override turning what follows around on screen
+    ("--reason", "SK PLT\n    9 forged"),
+    ("--reason", "x" * 201),
+])
+def test_who_and_why_are_one_line_of_printable_text(city: Path, tmp_path: Path, option: str, value: str) -> None:
+    cli = CliRunner()
+    store = ["--warehouse", str(tmp_path / "w.duckdb")]
+    for args in (["ingest", "--data", str(month_feed(city, tmp_path / "feed1", M1, first=True))],
+                 ["run", "--period", str(M1)], ["approve", "--period", str(M1)]):
+        assert cli.invoke(app, [*args, *store]).exit_code == 0
+    before = cli.invoke(app, ["audit", *store]).output
+    command = ["unlock", "--period", str(M1), "--reason", "x"] if option == "--by" else ["unlock", "--period", str(M1)]
+    refused = cli.invoke(app, [*command, option, value, *store])
+    assert refused.exit_code == 2
+    [line] = refused.stderr.strip().splitlines()
+    assert f"{option} must be one line of printable text" in line
+    assert cli.invoke(app, ["audit", *store]).output == before
+    fine = cli.invoke(app, ["unlock", "--period", str(M1), "--reason", "x" * 200, "--by", "kabid-bkpsdm", *store])
+    assert fine.exit_code == 0, fine.output
