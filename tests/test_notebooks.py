@@ -38,8 +38,8 @@ class Executed:
     pytest.param(p, marks=pytest.mark.xdist_group(f"notebook-{p.stem}")) for p in notebook_paths()])
 def executed(request: pytest.FixtureRequest, generated_city: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Executed:
-    """Each notebook run once for the tests below (running it is what takes the time: its tests
-    share one xdist worker, so it is not run again on the other)."""
+    """Each notebook run once for the tests below (running it is what takes the time; its tests
+    share an xdist worker)."""
     path: Path = request.param
     last = GENERATED_MONTHS[-1]
     months = {"periods": ",".join(GENERATED_MONTHS)} if "periods" in path.read_text() else {"period": last}
