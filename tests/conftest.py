@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from pipelines.month.backends import Backend
 from pipelines.synthetic.city import generate_city
@@ -23,7 +24,31 @@ def generated_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The Spark tests first: their worker (one JVM, minutes of work) starts at once, while the
-    other worker takes everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+LONGEST = ("tests/test_walkthrough.py", "tests/pipelines/test_pph21_warehouse.py", "tests/pipelines/test_boundary.py")
+"""Modules of long tests that share nothing, started before the short ones so that the two
+workers end together."""
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook (see below)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that uses a module-scoped fixture of its module runs on the same xdist worker as
+    the module's other such tests, so the fixture (a warehouse, an executed notebook …) is built
+    once, not once per worker. Then groups first (the Spark group: one JVM), then :data:`LONGEST`.
+
+    ``--dist loadgroup`` groups by a ``@group`` suffix of the node id, which pytest-xdist 3.8
+    writes where pytest 9 no longer reads it (``item._nodeid``): without the suffix set here,
+    every group was split between the workers (two JVMs, every module fixture built twice)."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if item.get_closest_marker("xdist_group") is None and info is not None and any(
+                d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        group = item.get_closest_marker("xdist_group")
+        if getattr(config.option, "loadgroup", False) and group is not None and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{group.args[0]}")  # type: ignore[attr-defined]
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        module = item.nodeid.split("::")[0]
+        return item.get_closest_marker("xdist_group") is None, LONGEST.index(module) if module in LONGEST else 99
+
+    items.sort(key=rank)

@@ -3,6 +3,7 @@ its HTML export draws every figure with no network (that part only where Chromiu
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from pipelines.analysis.notebooks import execute, notebook_paths, write_html
 from tests.browser import needs_chromium, open_page
 from tests.conftest import GENERATED_MONTHS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_there_are_five_notebooks() -> None:
@@ -31,14 +34,18 @@ class Executed:
         return [o for o in self.outputs if "Plotly.newPlot" in o.get("data", {}).get("text/html", "")]
 
 
-@pytest.fixture(scope="module", params=notebook_paths(), ids=lambda p: p.stem)
+@pytest.fixture(scope="module", ids=lambda p: p.stem, params=[
+    pytest.param(p, marks=pytest.mark.xdist_group(f"notebook-{p.stem}")) for p in notebook_paths()])
 def executed(request: pytest.FixtureRequest, generated_city: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Executed:
-    """Each notebook run once for the tests below (running it is what takes the time)."""
+    """Each notebook run once for the tests below (running it is what takes the time; its tests
+    share an xdist worker)."""
     path: Path = request.param
     last = GENERATED_MONTHS[-1]
     months = {"periods": ",".join(GENERATED_MONTHS)} if "periods" in path.read_text() else {"period": last}
-    notebook = execute(path, {"data": str(generated_city), **months})
+    with pytest.MonkeyPatch.context() as patch:  # the kernel imports this checkout's code, not the installed one's
+        patch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        notebook = execute(path, {"data": str(generated_city), **months})
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]  # type: ignore[attr-defined]
     html = tmp_path_factory.mktemp("notebook") / f"{path.stem}.html"
     write_html(notebook, html)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 import random
 import resource
 import shutil
@@ -33,7 +32,6 @@ from pipelines.warehouse.store import WAIT_SECONDS, Refused, open_warehouse
 from tests.folders import snapshot
 from tests.messages import messages
 from tests.pipelines.editing import PERIOD, copy_city, needs_example, read_rows, write_rows
-from tests.shared import built_once
 
 pytestmark = needs_example
 
@@ -75,12 +73,8 @@ REPORT = Command("report", "locked", ("report", "--period", PERIOD, "--out", "{o
 
 @pytest.fixture(scope="module")
 def states(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Warehouse states of city-9004, each a folder ``<state>/wh``, and the city in ``data``
-    (built once for every worker)."""
-    return built_once(tmp_path_factory, "fault-states", build_states)
-
-
-def build_states(root: Path) -> None:
+    """Warehouse states of city-9004, each a folder ``<state>/wh``, and the city in ``data``."""
+    root = tmp_path_factory.mktemp("states")
     data = copy_city(root)
     late = root / "late" / "eabsensi"
     late.mkdir(parents=True)
@@ -99,6 +93,7 @@ def build_states(root: Path) -> None:
             assert runner.invoke(app, [*args, "--warehouse", str(store)]).exit_code == 0
         shutil.copytree(store.parent, root / state / "wh")
     (root / "none" / "wh").mkdir(parents=True)
+    return root
 
 
 def prepare(states: Path, command: Command, tmp_path: Path) -> tuple[list[str], Path]:
@@ -164,27 +159,19 @@ def runs_and_audit_agree(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def after(states: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
-    """Each command's state before it and after an uninterrupted run, and the named points it
-    passes (built once for every worker)."""
-
-    def build(root: Path) -> None:
-        found = {}
-        for command in COMMANDS:
-            folder = root / command.name
-            folder.mkdir()
-            args, _ = prepare(states, command, folder)
-            before = state(folder)
-            reached: list[str] = []
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(faults, "point", reached.append)
-                result = runner.invoke(app, args)
-            assert result.exit_code == 0, result.output
-            recover(folder)
-            found[command.name] = {"before": before, "after": state(folder), "reached": set(reached)}
-        (root / "found.pickle").write_bytes(pickle.dumps(found))
-
-    found: dict[str, dict[str, object]] = pickle.loads((built_once(tmp_path_factory, "fault-after", build)
-                                                        / "found.pickle").read_bytes())
+    """Each command's state before it and after an uninterrupted run, and the named points it passes."""
+    found = {}
+    for command in COMMANDS:
+        folder = tmp_path_factory.mktemp(command.name)
+        args, _ = prepare(states, command, folder)
+        before = state(folder)
+        reached: list[str] = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(faults, "point", reached.append)
+            result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        recover(folder)
+        found[command.name] = {"before": before, "after": state(folder), "reached": set(reached)}
     return found
 
 
