@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         group = item.get_closest_marker("xdist_group")
         if getattr(config.option, "loadgroup", False) and group is not None and "@" not in item.nodeid:
-            item._id = NodeId.parse(f"{item.nodeid}@{group.args[0]}")  # type: ignore[attr-defined]
+            item._id = NodeId.parse(f"{item.nodeid}@{group.args[0]}")
 
     def rank(item: pytest.Item) -> tuple[bool, int]:
         module = item.nodeid.split("::")[0]

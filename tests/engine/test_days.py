@@ -36,6 +36,15 @@ def test_leaver_proration_floors(backend: Backend) -> None:
     assert row["minutes"] == 900  # only the logs of active days
 
 
+def test_proration_floors_a_share_that_is_not_whole(backend: Backend) -> None:
+    # Friday 14 Feb a holiday (19 working days) and a leaver on Wednesday 5 Feb: 3 active days →
+    # floor(30000 / 19) = floor(1578.9) = 1578 bp, not 1579 (the 20-day cases above divide exactly).
+    tables = base_city(employees=[employee(NIP_A, end=dt.date(2025, 2, 5))],
+                       calendar=[{"date": dt.date(2025, 2, 14), "kind": "holiday"}])
+    row = register_row(tables, backend=backend)
+    assert (row["working_days"], row["active_days"], row["proration_bp"]) == (19, 3, 1578)
+
+
 def test_employee_without_active_day_is_not_in_the_run(backend: Backend) -> None:
     tables = base_city(employees=[employee(NIP_A), employee(NIP_B, start=dt.date(2025, 3, 1)),
                                   employee("197001012000011009", end=dt.date(2025, 1, 31))])
