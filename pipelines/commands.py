@@ -22,7 +22,7 @@ from engine import Period
 from pipelines.finance import bank, outlook, reconciliation, reports
 from pipelines.finance.payments import simulate_payments as simulated_payments
 from pipelines.month.backends import Backend
-from pipelines.month.explain import corrected_lines, explain_in, late_data_lines
+from pipelines.month.explain import corrected_lines, explanation_of, late_data_lines
 from pipelines.month.outputs import check_destination, protecting, staged
 from pipelines.month.run import RUN_KIND, Month, table_folder
 from pipelines.numbers import wib
@@ -162,14 +162,14 @@ def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None =
     change and why. Nothing is written. Raises LookupError for an NIP without a row in the run."""
     with open_warehouse(warehouse) as wh:
         run = lifecycle.kept_run_of(wh, period, run_id)
-        kept = kept_outputs(wh, run.run_id)
         kept_by = str(lifecycle.kept_manifest(wh, run.run_id).get("code_version"))
-        note = (CORRECTION_NOTE if run.adjusts else
-                f"this version of eperf ({version('eperf')}) computes this row differently from the one that kept "
+        note = (f"this version of eperf ({version('eperf')}) computes this row differently from the one that kept "
                 f"the run ({kept_by}); the amounts above are the kept ones, the day lists today's"
                 if kept_by != version("eperf") else None)
+        policy, tables = lifecycle.kept_inputs(wh, run, nip)
         lines = [f"Run {run.run_id} ({run.status}; computed {wib(run.at)} by {run.by})", "",
-                 *explain_in(lifecycle.kept_month(wh, run), period, nip, kept, note)]
+                 *explanation_of(policy, tables, kept_outputs(wh, run.run_id, nip), period, nip, note),
+                 *([f"   Note: {CORRECTION_NOTE}."] if run.adjusts else [])]
         if run.status == RunStatus.LOCKED and run.adjusts is None:
             done = lifecycle.corrected(wh, run, nip)
             paid = ledger.payments(wh, period)
@@ -179,7 +179,7 @@ def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None =
             late = lifecycle.late_changes(wh, run, nip)
             if late is not None:
                 since = f"correction {done[-1].run.run_id}" if done else "the lock"
-                lines += ["", *late_data_lines(late, since)]
+                lines += ["", *late_data_lines(late, since, period)]
     return lines
 
 

@@ -19,8 +19,20 @@ def rupiah(amount: int) -> str:
 
 
 def percent(bp: int) -> str:
-    """Basis points as a percentage: ``percent(9275)`` is ``'92.75 %'``."""
-    return f"{bp / 100:.2f} %"
+    """Basis points as a percentage with a decimal comma: ``percent(9275)`` is ``'92,75 %'``."""
+    whole, hundredths = divmod(abs(bp), 100)
+    return f"{'−' if bp < 0 else ''}{number(whole)},{hundredths:02d} %"
+
+
+def rate(bp: int) -> str:
+    """A tax rate in basis points as the law writes it: ``rate(150)`` is ``'1,5 %'``, ``rate(500)`` ``'5 %'``."""
+    whole, hundredths = divmod(bp, 100)
+    return f"{number(whole)},{hundredths:02d}".rstrip("0") + " %" if hundredths else f"{number(whole)} %"
+
+
+def decimal(value: float, places: int) -> str:
+    """A fraction with a decimal comma: ``decimal(0.98765, 4)`` is ``'0,9877'``."""
+    return f"{value:.{places}f}".replace(".", ",")
 
 
 def wib(utc: str) -> str:

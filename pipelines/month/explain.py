@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from engine import (
     BP,
     CATEGORY,
     DEFAULTS,
+    SOURCES,
     Inputs,
     Period,
     Policy,
@@ -28,45 +30,81 @@ from engine import (
 )
 from pipelines.month.backends import engine_inputs
 from pipelines.month.run import Month, month_from_folder
-from pipelines.numbers import number, percent, rupiah
+from pipelines.numbers import decimal, number, percent, rate, rupiah
+from pipelines.sources import CONTRACTS
+from pipelines.warehouse.lifecycle import LateChanges
 
 
 def explain_employee(data: Path, period: Period, nip: str) -> str:
     """The words and Rupiah behind one register row computed from ``data``. Raises LookupError
-    for an unknown NIP."""
+    for an NIP without a row, saying why they are not in the month."""
     return "\n".join(explain_in(month_from_folder(data, period), period, nip))
 
 
-def explain_in(month: Month, period: Period, nip: str, tables: dict[str, pl.DataFrame] | None = None,
-               note: str | None = None) -> list[str]:
-    """The explanation of ``nip``'s row of ``month``'s tables (or of ``tables``, a kept run's
-    ``pay_register`` and ``pool_summary``, with the days of ``month`` recomputed from the same
-    inputs; ``note`` says why, when the kept row differs from the one computed). Raises
-    LookupError for an NIP without a row."""
-    policy, loaded = month.policy, month.data
+def explain_in(month: Month, period: Period, nip: str) -> list[str]:
+    """The explanation of ``nip``'s row of ``month`` (computed whole: pay shares its pool)."""
     computed = {"pay_register": month.result.pay_register.to_native(),
                 "pool_summary": month.result.pool_summary.to_native()}
-    shown = tables or computed
+    return explanation_of(month.policy, month.data.tables, computed, period, nip)
+
+
+def explanation_of(policy: Policy, tables: Mapping[str, pl.LazyFrame], shown: dict[str, pl.DataFrame],
+                   period: Period, nip: str, note: str | None = None) -> list[str]:
+    """The explanation of ``nip``'s row of ``shown`` (``pay_register`` and ``pool_summary``: a
+    month's, or a kept run's) from the inputs ``tables`` it was computed from (every employee's
+    or ``nip``'s only: the days and terms are recomputed for them alone). ``note`` says why the
+    amounts are the kept ones when the terms recomputed today differ from the kept row. Raises
+    LookupError for an NIP without a row, saying why."""
     rows = shown["pay_register"].filter(pl.col("nip") == nip).rows(named=True)
+    one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
+           for name, table in tables.items()}
+    employed = one["employees"].collect()
     if not rows:
-        known = (loaded.table("employees")["nip"] == nip).any()
-        why = "has no active working day in the period" if known else "is not an accepted employee"
-        raise LookupError(f"NIP {nip} {why}; nothing to explain for {period}")
+        raise LookupError(not_in_month(employed, period, nip))
     row = rows[0]
     pool = shown["pool_summary"].filter(pl.col("pool_id") == row["pool_id"]).row(0, named=True)
-    one = {name: table.filter(pl.col("nip") == nip) if "nip" in table.collect_schema() else table
-           for name, table in loaded.tables.items()}
     inputs = numeric_nips(engine_inputs(one))
     days = employee_days(inputs, policy, period).collect("polars").to_native().sort("work_date")
-    employee = one["employees"].collect().row(0, named=True)
-    basic = loaded.table("kelas").filter(pl.col("kelas") == row["kelas"])["basic_rp"][0]
     terms = _terms(inputs, policy, period)
+    post = _post(one, row, terms)
     tax = pph21_terms(row, engine_inputs(one), period) if policy.pph21.ter else None
-    lines = explanation(row, pool, days, employee, basic, policy, terms,
+    lines = explanation(row, pool, days, employed.row(0, named=True), post, policy, terms,
                         regional_lines(inputs, policy, period, terms) if terms else [], tax)
-    if note is not None and computed["pay_register"].filter(pl.col("nip") == nip).rows(named=True) != rows:
+    if note is not None and _recomputed_differs(terms, row):
         lines.append(f"   Note: {note}.")
     return lines
+
+
+def not_in_month(employed: pl.DataFrame, period: Period, nip: str) -> str:
+    """Why ``nip`` has no row in ``period``'s register, from their accepted ``hr/employees`` rows."""
+    if employed.is_empty():
+        return (f"NIP {nip} is not an accepted employee: no accepted row of hr/employees has it (rejected rows are "
+                f"listed in rejects.csv, by file and row); nothing to explain for {period}")
+    start, end = employed["start_date"][0], employed["end_date"][0]
+    if start > period.last_day:
+        return (f"NIP {nip} starts on {start.isoformat()} (hr/employees start_date), after {period}: their first "
+                f"month is {Period(start.year, start.month)}; nothing to explain for {period}")
+    if end is not None and end < period.first_day:
+        return (f"NIP {nip} left on {end.isoformat()} (hr/employees end_date), before {period}; nothing to explain "
+                f"for {period}")
+    span = f"from {start.isoformat()}" + (f" to {end.isoformat()}" if end is not None else "")
+    return (f"NIP {nip} is employed {span}, which holds no working day of {period} that counts (hr/calendar, "
+            f"and any day of an unpaid status); nothing to explain for {period}")
+
+
+def _post(one: Mapping[str, pl.LazyFrame], row: dict[str, Any], terms: dict[str, Any] | None) -> dict[str, Any]:
+    """The post whose ceiling the row pays (the acting post when paid as its holder): its
+    criteria in bp and its kelas's basic."""
+    acting = (terms or {}).get("acting_position_id")
+    position = acting if acting is not None else row["position_id"]
+    found: dict[str, Any] = (one["positions"].filter(pl.col("position_id") == position)
+                             .join(one["kelas"], on="kelas").collect().row(0, named=True))
+    return found
+
+
+def _recomputed_differs(terms: dict[str, Any] | None, row: dict[str, Any]) -> bool:
+    """Whether the terms recomputed today (:func:`engine.entitlements`) differ from the kept row."""
+    return terms is None or any(terms[c] != row[c] for c in terms.keys() & row.keys() if c != "nip")
 
 
 def pph21_terms(row: dict[str, Any], inputs: Inputs, period: Period) -> dict[str, Any]:
@@ -82,11 +120,12 @@ def pph21_terms(row: dict[str, Any], inputs: Inputs, period: Period) -> dict[str
 
 
 def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, employee: dict[str, Any],
-                basic_rp: int, policy: Policy, terms: dict[str, Any] | None = None,
+                post: dict[str, Any], policy: Policy, terms: dict[str, Any] | None = None,
                 rules: list[str] | None = None, tax: dict[str, Any] | None = None) -> list[str]:
-    """The lines of the explanation (pure: the computed rows in, text out). ``terms`` is the
-    employee's row of :func:`engine.entitlements` (the regional rules' terms), ``rules`` the
-    lines of :func:`regional_lines`, ``tax`` the PPh 21 under TER (:func:`pph21_terms`)."""
+    """The lines of the explanation (pure: the computed rows in, text out). ``post`` is the
+    position the ceiling comes from, with its criteria (``<c>_bp``) and its kelas's ``basic_rp``;
+    ``terms`` the employee's row of :func:`engine.entitlements` (the regional rules' terms),
+    ``rules`` the lines of :func:`regional_lines`, ``tax`` the PPh 21 under TER (:func:`pph21_terms`)."""
     p = row["amt_bk"] + row["amt_pk"]
     terms = terms or {}
     gate = terms.get("gate_bp", BP)
@@ -96,10 +135,7 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
         "",
         f"1. Days. {row['working_days']} working days in {row['period']}; you were active on "
         f"{row['active_days']} → proration {percent(row['proration_bp'])}.",
-        f"2. Ceiling. Kelas {row['kelas']} basic {rupiah(basic_rp)}: beban kerja {rupiah(row['amt_bk'])}, prestasi "
-        f"kerja {rupiah(row['amt_pk'])} (performance part {rupiah(p)}); kondisi kerja {rupiah(row['amt_kk'])}, "
-        f"kelangkaan profesi {rupiah(row['amt_kp'])}, tempat bertugas {rupiah(row['amt_tb'])}, pertimbangan lain "
-        f"{rupiah(row['amt_pol'])} (fixed part {rupiah(row['fixed_rp'])}).",
+        *_ceiling_lines(row, post),
         f"3. Productivity. {number(row['minutes'])} counted minutes of a {number(row['target_minutes'])}-minute target "
         f"({_target_words(row, policy)}) → {percent(row['productivity_bp'])} by the {policy.productivity_rule} rule.",
         *_productivity_days(days, policy),
@@ -132,6 +168,27 @@ def explanation(row: dict[str, Any], pool: dict[str, Any], days: pl.DataFrame, e
     return lines
 
 
+CRITERIA_WORDS = {"bk": "beban kerja", "pk": "prestasi kerja", "kk": "kondisi kerja", "kp": "kelangkaan profesi",
+                  "tb": "tempat bertugas", "pol": "pertimbangan objektif lainnya"}
+"""The six criteria of a post's ceiling (SPEC §4.2), as the Perwali names them."""
+
+
+def _ceiling_lines(row: dict[str, Any], post: dict[str, Any]) -> list[str]:
+    """The ceiling as the sum of the post's criteria, each a percentage of its kelas's basic."""
+    share = sum(post[f"{c}_bp"] for c in CRITERIA_WORDS)
+    parts = ", ".join(f"{CRITERIA_WORDS[c]} {percent(post[f'{c}_bp'])} = {rupiah(row[f'amt_{c}'])}"
+                      for c in CRITERIA_WORDS if post[f"{c}_bp"])
+    acting = f" (acting post {post['position_id']}, paid as its holder)" if post["position_id"] != row["position_id"] \
+        else ""
+    return [
+        f"2. Ceiling. Kelas {post['kelas']} basic {rupiah(post['basic_rp'])}{acting}; the post's criteria add to "
+        f"{percent(share)} of it: {parts}.",
+        f"   Performance part (beban kerja + prestasi kerja) {rupiah(row['amt_bk'] + row['amt_pk'])}; fixed part "
+        f"{rupiah(row['fixed_rp'])}; the post's TPP at a full score "
+        f"{rupiah(sum(row[f'amt_{c}'] for c in CRITERIA_WORDS))}.",
+    ]
+
+
 def _extra_words(row: dict[str, Any]) -> str:
     return {"thr": "the TPP part of the THR", "gaji13": "the TPP part of gaji-13"}.get(row["extra_kind"], "extra")
 
@@ -143,9 +200,6 @@ def _signed_rupiah(amount: int) -> str:
 def _ter_lines(row: dict[str, Any], t: dict[str, Any]) -> list[str]:
     """PPh 21 under TER as a treasurer checks it: the category, the month's gross and the rates looked
     up; in the last month the year's Pasal 17 arithmetic line by line."""
-    def rate(bp: int) -> str:
-        return f"{bp / 100:g} %"
-
     extra = f" + {_extra_words(row)} {rupiah(row['extra_rp'])}" if row["extra_rp"] else ""
     lines = [
         f"   PPh 21 by TER (PP 58/2023): PTKP status {row['ptkp_status']} → category {CATEGORY[row['ptkp_status']]}. "
@@ -181,7 +235,7 @@ def _ter_lines(row: dict[str, Any], t: dict[str, Any]) -> list[str]:
 
 
 def _layers(pkp_rp: int) -> str:
-    parts = [f"{bp / 100:g} % × {rupiah(part)} = {rupiah(tax)}" for part, bp, tax in pasal17_layers(pkp_rp)]
+    parts = [f"{rate(bp)} × {rupiah(part)} = {rupiah(tax)}" for part, bp, tax in pasal17_layers(pkp_rp)]
     return "; ".join(parts) if parts else "nothing on a PKP of Rp 0"
 
 
@@ -251,7 +305,7 @@ def _higher_post_words(now: dict[str, Any], was: dict[str, Any], policy: Policy,
 
 
 def _december_words(now: dict[str, Any], was: dict[str, Any], policy: Policy, decrees: nw.LazyFrame[Any]) -> str:
-    return (f"December is paid in full (december_full): score {percent(was['score_bp'])} → 100.00 %, "
+    return (f"December is paid in full (december_full): score {percent(was['score_bp'])} → {percent(BP)}, "
             "no presence gate")
 
 
@@ -284,15 +338,73 @@ def _skp_line(terms: dict[str, Any], policy: Policy, row: dict[str, Any]) -> lis
     return [f"   SKP. {rating} → {percent(terms['skp_bp'])}{gated}."]
 
 
-def late_data_lines(changes: pl.DataFrame, since: str) -> list[str]:
-    """What a new correction would change for one employee against what was paid
-    (:func:`adjust`'s rows of one NIP), after late data since ``since``."""
-    if changes.is_empty():
-        return [f"After late data: inputs of the month changed since {since}, but a new correction would not change "
-                "this pay against what was paid."]
+def late_data_lines(late: LateChanges, since: str, period: Period) -> list[str]:
+    """What a new correction would change for one employee against what was paid after late
+    data since ``since``, and which of their inputs changed: the days (minutes, times, status)
+    and any other row."""
+    changed = _changed_inputs(late, period)
+    if late.rows.is_empty():
+        return [f"After late data since {since}: inputs of the month changed, but a new correction would not change "
+                "this pay against what was paid.", *changed]
     lines = [f"After late data since {since}: a new correction would change this pay against what was paid "
-             f"({changes['reason'][0]}):"]
-    return lines + _field_lines(changes)
+             f"({late.rows['reason'][0]}):"]
+    return lines + _field_lines(late.rows) + changed
+
+
+_DAY_FIELDS = ("attendance_status", "check_in_min", "check_out_min", "logged_minutes", "day_deduction_bp")
+
+
+def _changed_inputs(late: LateChanges, period: Period) -> list[str]:
+    """The employee's inputs that differ between ``late.then`` and ``late.now``: each working day
+    whose attendance or approved minutes changed, then every other row added, changed or gone
+    (personal columns such as the bank account are never shown)."""
+    def days(tables: dict[str, pl.LazyFrame]) -> pl.DataFrame:
+        inputs = numeric_nips(engine_inputs(tables))
+        listed: pl.DataFrame = employee_days(inputs, late.policy, period).collect("polars").to_native()
+        return listed.select("work_date", *_DAY_FIELDS)
+
+    both = days(late.then).join(days(late.now), on="work_date", how="full", coalesce=True, suffix="_now")
+    moved = both.filter(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_now")) for c in _DAY_FIELDS))
+    lines = [f"   {_day(d['work_date'])}: {_day_change(d)}" for d in moved.sort("work_date").iter_rows(named=True)]
+    for name in SOURCES:
+        if name in ("activity_log", "attendance") or name not in late.now or "nip" not in CONTRACTS[name].columns:
+            continue
+        lines += _row_changes(name, late.then[name].collect(), late.now[name].collect())
+    return ["   What changed in your inputs:", *lines] if lines else []
+
+
+def _day_change(d: dict[str, Any]) -> str:
+    parts = []
+    if d["attendance_status"] != d["attendance_status_now"]:
+        parts.append(f"status {d['attendance_status'] or 'none'} → {d['attendance_status_now'] or 'none'}")
+    for column, words in (("check_in_min", "in"), ("check_out_min", "out")):
+        if d[column] != d[f"{column}_now"]:
+            parts.append(f"{words} {_clock(d[column])} → {_clock(d[f'{column}_now'])}")
+    then, now = d["logged_minutes"] or 0, d["logged_minutes_now"] or 0
+    if then != now:
+        parts.append(f"approved minutes {number(then)} → {number(now)} ({'+' if now > then else '−'}"
+                     f"{number(abs(now - then))})")
+    if d["day_deduction_bp"] != d["day_deduction_bp_now"]:
+        parts.append(f"deduction {percent(d['day_deduction_bp'] or 0)} → {percent(d['day_deduction_bp_now'] or 0)}")
+    return "; ".join(parts)
+
+
+def _row_changes(name: str, then: pl.DataFrame, now: pl.DataFrame) -> list[str]:
+    """``name``'s rows of one employee added, gone or changed, column by column."""
+    contract = CONTRACTS[name]
+    shown = [c for c in contract.columns if c not in contract.personal and c not in contract.key]
+    both = then.join(now, on=list(contract.key), how="full", coalesce=True, suffix="_now", nulls_equal=True)
+    lines = []
+    for row in both.iter_rows(named=True):
+        key = ", ".join(f"{c} {row[c]}" for c in contract.key if c != "nip")
+        where = f"{contract.path}{f' ({key})' if key else ''}"
+        if all(row[c] is None for c in shown) and name != "employees":
+            lines.append(f"   {where}: added")
+        elif all(row[f"{c}_now"] is None for c in shown) and name != "employees":
+            lines.append(f"   {where}: gone")
+        else:
+            lines += [f"   {where}: {c} {row[c]} → {row[f'{c}_now']}" for c in shown if row[c] != row[f"{c}_now"]]
+    return lines
 
 
 def corrected_lines(corrections: list[tuple[str, str, str | None, pl.DataFrame]], issued: pl.DataFrame,
@@ -332,11 +444,11 @@ def _pool_line(row: dict[str, Any], pool: dict[str, Any], policy: Policy) -> str
     if policy.allocation == "scale":
         if not pool["binding"]:
             return head + f"the budget suffices, so you are paid your entitlement {pay}."
-        return head + f"the budget is short, so every entitlement is scaled by {pool['lambda']:.4f} → {pay}."
+        return head + f"the budget is short, so every entitlement is scaled by {decimal(pool['lambda'], 4)} → {pay}."
     if not pool["binding"]:
         return head + f"the budget covers every ceiling, so each working employee is paid the ceiling → {pay}."
     return head + (f"the budget is below the sum of ceilings and is shared in proportion to entitlement "
-                   f"(factor {pool['lambda']:.4f}, never above a ceiling) → {pay}.")
+                   f"(factor {decimal(pool['lambda'], 4)}, never above a ceiling) → {pay}.")
 
 
 def _productivity_days(days: pl.DataFrame, policy: Policy) -> list[str]:
@@ -362,9 +474,33 @@ def _discipline_days(days: pl.DataFrame, policy: Policy) -> list[str]:
         elif status != "H":
             what = f"status {status}"
         else:
-            what = f"in {_clock(d['check_in_min'])}, out {_clock(d['check_out_min'])}"
+            what = f"in {_clock(d['check_in_min'])}, out {_clock(d['check_out_min'])}: {_late_early(d, policy)}"
         lines.append(f"   {_day(d['work_date'])}: {what} → −{percent(d['day_deduction_bp'])}")
     return lines
+
+
+def _late_early(day: dict[str, Any], policy: Policy) -> str:
+    """An H day's cost in the Perwali's words: TLn for arriving late (terlambat), PSWn for leaving
+    early (pulang sebelum waktunya), n the band; a missing time costs the last band."""
+    bands = policy.tl_psw_bands
+    parts = []
+    for code, clock, minutes, words in (
+            ("TL", day["check_in_min"], (day["check_in_min"] or 0) - policy.schedule_start_min, "late"),
+            ("PSW", day["check_out_min"], policy.schedule_end_min - (day["check_out_min"] or 0), "early")):
+        if clock is None:
+            parts.append((f"{code}{len(bands)}, no check-{'in' if code == 'TL' else 'out'}", bands[-1].bp))
+            continue
+        band = max((i for i, b in enumerate(bands) if minutes >= b.min_minutes), default=None)
+        if band is not None:
+            left = "" if code == "TL" else "left "
+            parts.append((f"{code}{band + 1}, {left}{_minutes(minutes)} {words}", bands[band].bp))
+    if len(parts) == 1:
+        return parts[0][0]
+    return "; ".join(f"{what} (−{percent(bp)})" for what, bp in parts)
+
+
+def _minutes(n: int) -> str:
+    return "1 minute" if n == 1 else f"{number(n)} minutes"
 
 
 def _clock(minutes: int | None) -> str:

@@ -314,28 +314,42 @@ def _correction(wh: Warehouse, period: Period, locked: KeptRun, backend: Backend
                      budget_as_of=locked.watermark)
     kept = kept_outputs(wh, locked.run_id)
     base = paid_base(wh, locked)
-    was, now = kept_outputs(wh, base.run_id)["pay_register"], month.result.pay_register.to_native()
-    own, shared = _reasons(wh, period, base.watermark)
+    was = kept_outputs(wh, base.run_id)["pay_register"]
+    tables = {name: frame.collect() for name, frame in month.data.tables.items()}
+    touched, corrected, rows = _corrected(wh, period, base, kept, was, tables, month.result.pay_register.to_native(),
+                                          month.policy, backend)
+    register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
+    pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
+                            month.result.pool_summary)
+    inputs = engine_inputs(month.data.tables, backend)
+    accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
+    result = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
+        *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
+    return Correction(dataclasses.replace(month, result=result), watermark, fingerprint, rows)
+
+
+def _corrected(wh: Warehouse, period: Period, base: KeptRun, kept: dict[str, pl.DataFrame], was: pl.DataFrame,
+               tables: dict[str, pl.DataFrame], now: pl.DataFrame, policy: Policy, backend: Backend = Backend.POLARS,
+               nip: str | None = None) -> tuple[pl.Series, pl.DataFrame, pl.DataFrame]:
+    """Who a correction recomputes (``touched``: own inputs changed since ``base``, the run last
+    paid, or entitlement, cap, pool or status moved), their rows paid at the locked run's rates
+    (``kept``: its outputs), and :func:`adjust`'s rows for them against ``was`` (what was paid).
+    ``tables`` and ``now`` are today's inputs and register (of ``nip`` only, when given)."""
+    own, shared = _reasons(wh, period, base.watermark, nip)
     key = ["nip", "pool_id", "status", "entitlement_rp", "cap_rp"]
     moved = pl.concat([now.select(key).join(was.select(key), on=key, how="anti", nulls_equal=True),
                        was.select(key).join(now.select(key), on=key, how="anti", nulls_equal=True)])
-    touched = pl.concat([own["nip"], moved["nip"]]).unique().implode()
-    people = month.data.table("employees").select("nip", "salary_rp", "golongan")
-    rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), month.policy)
-    recomputed = now.filter(pl.col("nip").is_in(touched)).drop("salary_rp").join(people, on="nip", how="left")
-    inputs = engine_inputs(month.data.tables, backend)
-    basis = nw.from_native(tax_basis(inputs, period).collect("polars").to_native()) if month.policy.pph21.ter else None
-    corrected = corrected_pay(nw.from_native(recomputed), rates, month.policy, period, nw.from_native(was),
+    touched = pl.concat([own["nip"], moved["nip"]]).unique()
+    people = tables["employees"].select("nip", "salary_rp", "golongan")
+    rates = locked_rates(nw.from_native(kept["pay_register"]), nw.from_native(kept["pool_summary"]), policy)
+    recomputed = now.filter(pl.col("nip").is_in(touched.implode())).drop("salary_rp").join(people, on="nip", how="left")
+    inputs = engine_inputs(tables, backend)
+    basis = nw.from_native(tax_basis(inputs, period).collect("polars").to_native()) if policy.pph21.ter else None
+    corrected = corrected_pay(nw.from_native(recomputed), rates, policy, period, nw.from_native(was),
                               basis).to_native()
-    register = pl.concat([was.filter(~pl.col("nip").is_in(touched)), corrected.select(was.columns)]).sort("nip")
-    pools = corrected_pools(nw.from_native(register), nw.from_native(kept["pool_summary"]),
-                                       month.result.pool_summary)
-    accounts = budget_accounts(inputs.apbd_lines, inputs.sp2d, month.policy, period)
-    tables = RunTables(nw.from_native(register).with_columns(nw.lit(month.run_id).alias("run_id")).select(
-        *REGISTER_COLUMNS), pools, budget_check(pools, accounts, inputs.apbd_lines, period))
-    rows = _differences(was.filter(pl.col("nip").is_in(touched)), corrected, own,
+    rows = _differences(was.filter(pl.col("nip").is_in(touched.implode())), corrected, own,
                         f"changed since the lock: {', '.join(shared)}" if shared else "recomputed")
-    return Correction(dataclasses.replace(month, result=tables), watermark, fingerprint, rows)
+    return touched, corrected, rows
 
 
 def corrections(wh: Warehouse, locked: KeptRun) -> list[KeptRun]:
@@ -366,16 +380,43 @@ def current_correction(wh: Warehouse, period: Period, purpose: str) -> tuple[Kep
     return locked, standing[-1]
 
 
-def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> pl.DataFrame | None:
-    """What a new correction of the locked run would change for ``nip`` today against what
-    was paid (its rows of :func:`adjust`'s table, nothing written), or None when no pay input
-    changed since the locked run or its latest correction was computed."""
+@dataclasses.dataclass(frozen=True)
+class LateChanges:
+    """What changed for one employee since a locked run (or its latest correction) was computed."""
+
+    since: int
+    """The load the changes are counted from."""
+    rows: pl.DataFrame
+    """What a new correction would change for them against what was paid (:func:`adjust`'s rows)."""
+    policy: Policy
+    then: dict[str, pl.LazyFrame]
+    now: dict[str, pl.LazyFrame]
+    """Their inputs of the period as of ``since`` and today."""
+
+
+def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> LateChanges | None:
+    """What a new correction of the locked run would change for ``nip`` today against what was
+    paid, and their inputs then and now (nothing written); None when none of their inputs and no
+    input shared by everyone changed since the locked run or its latest correction was computed.
+    Reads that employee's rows, unless a shared input changed (then anyone may have moved)."""
     period = Period.parse(locked.period)
     standing = corrections(wh, locked)
     since = standing[-1].watermark if standing else locked.watermark
-    if not wh.changed(period, since, [n for n in SOURCES if n not in BUDGET_TABLES]):
+    shared = wh.changed(period, since, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])
+    if not shared and not wh.changed(period, since, PERSONAL_TABLES, nip):
         return None
-    return _correction(wh, period, locked).rows.filter(pl.col("nip") == nip)
+    _, then = kept_inputs(wh, standing[-1] if standing else locked, nip)
+    today, tables = _inputs(wh, period, wh.watermark(), locked.watermark, nip)
+    month = month_of(DataDir({n: t.lazy() for n, t in tables.items()}, pl.DataFrame(), ()), today, period, "late")
+    now = month.result.pay_register.to_native()
+    kept = kept_outputs(wh, locked.run_id)
+    if shared or not now.join(kept["pool_summary"], on="pool_id", how="anti").is_empty():
+        rows = _correction(wh, period, locked).rows.filter(pl.col("nip") == nip)  # not one employee's alone
+    else:
+        base = paid_base(wh, locked)
+        was = kept_outputs(wh, base.run_id, nip)["pay_register"]
+        rows = _corrected(wh, period, base, kept, was, tables, now, today, nip=nip)[2]
+    return LateChanges(since, rows, today, then, {n: t.lazy() for n, t in tables.items()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -392,21 +433,14 @@ class Corrected:
 def corrected(wh: Warehouse, locked: KeptRun, nip: str) -> list[Corrected]:
     """Each standing correction of the locked run, what it changes for ``nip`` and whether it
     was paid."""
-    was = kept_outputs(wh, locked.run_id)["pay_register"].filter(pl.col("nip") == nip)
+    was = kept_outputs(wh, locked.run_id, nip)["pay_register"]
     paid = {p.run_id: p.payment_id for p in ledger.payments(wh, locked.period)}
     found = []
     for run in corrections(wh, locked):
-        now = kept_outputs(wh, run.run_id)["pay_register"].filter(pl.col("nip") == nip)
+        now = kept_outputs(wh, run.run_id, nip)["pay_register"]
         rows = _differences(was, now, pl.DataFrame(schema={"nip": pl.String, "reason": pl.String}), "")
         found.append(Corrected(run, rows.drop("reason"), paid.get(run.run_id)))
     return found
-
-
-def kept_month(wh: Warehouse, run: KeptRun, backend: Backend = Backend.POLARS) -> Month:
-    """A kept run's month recomputed from the inputs it was computed from: the warehouse as of
-    its watermark (a correction's budget as of the lock it corrects)."""
-    budget_as_of = kept_run(wh, run.adjusts).watermark if run.adjusts else None
-    return _compute(wh, Period.parse(run.period), run.watermark, run.run_id, backend, budget_as_of)
 
 
 def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame, otherwise: str) -> pl.DataFrame:
@@ -428,10 +462,11 @@ def _differences(was: pl.DataFrame, now: pl.DataFrame, reasons: pl.DataFrame, ot
     )
 
 
-def _reasons(wh: Warehouse, period: Period, watermark: int) -> tuple[pl.DataFrame, list[str]]:
-    """``nip, reason``: which of an employee's own inputs for the period changed since the lock;
-    and the inputs shared by everyone (positions, catalogue, calendar…) that changed."""
-    per_nip = [_changed_nips(wh, name, period, watermark).with_columns(source=pl.lit(CONTRACTS[name].path))
+def _reasons(wh: Warehouse, period: Period, watermark: int, nip: str | None = None) -> tuple[pl.DataFrame, list[str]]:
+    """``nip, reason``: which of an employee's own inputs for the period changed since the lock
+    (``nip``'s only, when given); and the inputs shared by everyone (positions, catalogue,
+    calendar…) that changed."""
+    per_nip = [_changed_nips(wh, name, period, watermark, nip).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
     shared = [CONTRACTS[n].path for n in wh.changed(
         period, watermark, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
@@ -444,10 +479,10 @@ def _reasons(wh: Warehouse, period: Period, watermark: int) -> tuple[pl.DataFram
     return own, shared
 
 
-def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int) -> pl.DataFrame:
+def _changed_nips(wh: Warehouse, name: str, period: Period, watermark: int, nip: str | None = None) -> pl.DataFrame:
     """``nip`` of the employees with a row of ``name`` for the period added, replaced or gone
-    since load ``watermark``."""
-    now, then = wh.table(name, period), wh.table(name, period, as_of=watermark)
+    since load ``watermark`` (``nip`` alone, when given)."""
+    now, then = wh.table(name, period, nip=nip), wh.table(name, period, as_of=watermark, nip=nip)
     columns = list(CONTRACTS[name].columns)
     return pl.concat([now.join(then, on=columns, how="anti", nulls_equal=True),
                       then.join(now, on=columns, how="anti", nulls_equal=True)]).select("nip").unique()
@@ -473,9 +508,11 @@ def _locked_months(wh: Warehouse, period: Period) -> dict[Period, KeptRun]:
             for month in months if (run := current_run(wh, month)) is not None and run.status == RunStatus.LOCKED}
 
 
-def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame],
+                  nip: str | None = None) -> pl.DataFrame:
     """The PPh 21 year to date of ``period`` (:mod:`pipelines.warehouse.ytd`); a month of the year
-    before it that nothing covers stops the run when it is someone's last month."""
+    before it that nothing covers stops the run when it is someone's last month. With ``nip``,
+    that employee's only (``tables`` holds their rows only)."""
     locked = _locked_months(wh, period)
     holes = year_holes(tables["pph21_ytd"], list(locked), period)
     if holes:
@@ -485,7 +522,7 @@ def _year_to_date(wh: Warehouse, period: Period, tables: dict[str, pl.DataFrame]
                              f"every earlier month of {period.year}: {', '.join(holes)} "
                              f"{'has' if len(holes) == 1 else 'have'} neither a locked run nor a {YTD_PATH} row; "
                              "lock those months or load the salary payroll's year to date")
-    registers = {month: kept_outputs(wh, run.run_id)["pay_register"] for month, run in locked.items()}
+    registers = {month: kept_outputs(wh, run.run_id, nip)["pay_register"] for month, run in locked.items()}
     return year_to_date(tables["pph21_ytd"], registers, period)
 
 
@@ -510,20 +547,38 @@ def _policy(wh: Warehouse, watermark: int) -> tuple[str, str]:
 def _compute(wh: Warehouse, period: Period, watermark: int, run_id: str, backend: Backend,
              budget_as_of: int | None = None) -> Month:
     stage(f"reading {period} from the warehouse")
-    tables = {name: wh.table(name, period, _as_of(name, watermark, budget_as_of)) for name in SOURCES}
+    policy, tables = _inputs(wh, period, watermark, budget_as_of)
     for name, what in (("employees", "employee active"), ("activity_log", "activity log row"),
                        ("attendance", "attendance row")):
         if tables[name].height == 0:
             raise InputError(f"the warehouse holds no {what} in {period}; load {CONTRACTS[name].path} for the month "
                              "first (a month is never computed from nothing)")
-    policy = parse_policy(_policy(wh, watermark)[1], period)
-    if policy.pph21.ter:
-        tables["pph21_ytd"] = _year_to_date(wh, period, tables)
     read = tuple(_read(wh, name, period, _as_of(name, watermark, budget_as_of), frame.height)
                  for name, frame in tables.items())
     loaded = DataDir({name: frame.lazy() for name, frame in tables.items()}, wh.rejects(watermark), read)
     stage("computing pay")
     return month_of(loaded, policy, period, run_id, backend)
+
+
+def _inputs(wh: Warehouse, period: Period, watermark: int, budget_as_of: int | None = None,
+            nip: str | None = None) -> tuple[Policy, dict[str, pl.DataFrame]]:
+    """The policy and the input tables of ``period`` as of load ``watermark`` (the budget as of
+    ``budget_as_of`` when given); with ``nip``, that employee's rows only (and their
+    ``hr/employees`` row whatever its span, to say why they are not in the month)."""
+    tables = {name: wh.table(name, None if nip is not None and name == "employees" else period,
+                             _as_of(name, watermark, budget_as_of), nip=nip) for name in SOURCES}
+    policy = parse_policy(_policy(wh, watermark)[1], period)
+    if policy.pph21.ter:
+        tables["pph21_ytd"] = _year_to_date(wh, period, tables, nip)
+    return policy, tables
+
+
+def kept_inputs(wh: Warehouse, run: KeptRun, nip: str) -> tuple[Policy, dict[str, pl.LazyFrame]]:
+    """The policy and ``nip``'s inputs a kept run was computed from: the warehouse as of its
+    watermark (a correction's budget as of the lock it corrects). Reads that employee's rows only."""
+    budget_as_of = kept_run(wh, run.adjusts).watermark if run.adjusts else None
+    policy, tables = _inputs(wh, Period.parse(run.period), run.watermark, budget_as_of, nip)
+    return policy, {name: frame.lazy() for name, frame in tables.items()}
 
 
 def _read(wh: Warehouse, name: str, period: Period, as_of: int, rows: int) -> FileLoad:

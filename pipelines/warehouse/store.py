@@ -145,36 +145,42 @@ class Warehouse:
                   [seq, self.at, self.by, action, period, run_id, json.dumps(detail, sort_keys=True)])
 
     def table(self, name: str, period: Period | None = None, as_of: int | None = None,
-              columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+              columns: tuple[str, ...] | None = None, nip: str | None = None) -> pl.DataFrame:
         """The rows of input table ``name`` current after load ``as_of`` (default: now), those of
-        ``period`` only when given (:func:`engine.period_rows`), typed as its contract."""
+        ``period`` only when given (:func:`engine.period_rows`), of employee ``nip`` only when
+        given and the table has NIPs, typed as its contract."""
         contract = CONTRACTS[name]
-        rows = self._rows(name, period, as_of).select(*(columns or contract.columns)).to_native()
+        rows = self._rows(name, period, as_of, nip).select(*(columns or contract.columns)).to_native()
         frame: pl.DataFrame = rows.pl()
         return frame.cast({c: contract.dtypes[c] for c in frame.columns})
 
-    def fingerprint(self, name: str, period: Period, as_of: int | None = None) -> list[int]:
-        """Rows and Σ of the rows' hashes (every column) of ``name``'s rows in ``period``: any
-        added, changed or dropped value changes it; the same rows loaded again do not."""
+    def fingerprint(self, name: str, period: Period, as_of: int | None = None, nip: str | None = None) -> list[int]:
+        """Rows and Σ of the rows' hashes (every column) of ``name``'s rows in ``period`` (of
+        ``nip`` only when given): any added, changed or dropped value changes it; the same rows
+        loaded again do not."""
         columns = ", ".join(f'"{c}"' for c in CONTRACTS[name].columns)
-        rows = self._rows(name, period, as_of).to_native()
+        rows = self._rows(name, period, as_of, nip).to_native()
         return [int(x) for x in rows.aggregate(f"count(*), coalesce(sum(hash({columns})::hugeint), 0)").fetchall()[0]]
 
-    def _rows(self, name: str, period: Period | None, as_of: int | None) -> nw.LazyFrame[Any]:
+    def _rows(self, name: str, period: Period | None, as_of: int | None, nip: str | None = None) -> nw.LazyFrame[Any]:
         """The versions of ``name``'s rows current after ``as_of`` (default: now), of ``period``
-        only when given."""
+        only when given, of ``nip`` only when given and ``name`` has NIPs."""
         if as_of is None:
             current = self.con.sql(f"select * from src_{name} where _replaced_by is null")
         else:
             current = self.con.sql(f"select * from src_{name} where _load <= $as_of and "
                                    "(_replaced_by is null or _replaced_by > $as_of)", params={"as_of": as_of})
         rows = nw.from_native(current).drop("_load", "_replaced_by")
+        if nip is not None and "nip" in CONTRACTS[name].columns:
+            rows = rows.filter(nw.col("nip") == nip)
         scope = period_rows(name, period) if period is not None else None
         return rows if scope is None else rows.filter(scope)
 
-    def changed(self, period: Period, since: int, names: Iterable[str]) -> list[str]:
-        """The tables among ``names`` whose rows for ``period`` changed after load ``since``."""
-        return [name for name in names if self.fingerprint(name, period) != self.fingerprint(name, period, since)]
+    def changed(self, period: Period, since: int, names: Iterable[str], nip: str | None = None) -> list[str]:
+        """The tables among ``names`` whose rows for ``period`` (of ``nip`` only, when given)
+        changed after load ``since``."""
+        return [name for name in names
+                if self.fingerprint(name, period, nip=nip) != self.fingerprint(name, period, since, nip)]
 
     def rejects(self, as_of: int) -> pl.DataFrame:
         rejects: pl.DataFrame = self.con.sql('select file, "row", "column", reason from rejects where load_id <= ? '
@@ -395,10 +401,18 @@ def store_outputs(wh: Warehouse, run_id: str, outputs: dict[str, pl.DataFrame]) 
         wh.con.unregister("output_rows")
 
 
-def kept_outputs(wh: Warehouse, run_id: str) -> dict[str, pl.DataFrame]:
-    """The output tables kept for ``run_id``, in the order and types they were computed."""
+def kept_outputs(wh: Warehouse, run_id: str, nip: str | None = None) -> dict[str, pl.DataFrame]:
+    """The output tables kept for ``run_id``, in the order and types they were computed (of
+    employee ``nip`` only, when given, in the tables that have NIPs)."""
     names = [str(r[0]).removeprefix("run_") for r in wh.rows(
         "select table_name from information_schema.tables where table_name like 'run\\_%' escape '\\' "
         "order by table_name")]
-    return {name: wh.con.sql(f"select * exclude (_row, _run) from run_{name} where _run = ? order by _row",
-                             params=[run_id]).pl() for name in names}
+    return {name: _kept_table(wh, name, run_id, nip) for name in names}
+
+
+def _kept_table(wh: Warehouse, name: str, run_id: str, nip: str | None) -> pl.DataFrame:
+    one = nip is not None and "nip" in wh.con.table(f"run_{name}").columns
+    frame: pl.DataFrame = wh.con.sql(
+        f"select * exclude (_row, _run) from run_{name} where _run = $run{' and nip = $nip' if one else ''} "
+        "order by _row", params={"run": run_id, **({"nip": nip} if one else {})}).pl()
+    return frame
