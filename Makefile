@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 DEMO    := data/demo
 PERIOD  := 2025-11
 
-.PHONY: install java demo lint test bench clean notebooks walkthrough spark-up spark-down spark-parity
+.PHONY: install java demo lint test bench clean notebooks walkthrough spark-up spark-down parity
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,12 @@ spark-up: install
 spark-down:
 	$(BIN)/python -m pipelines.spark_cluster down
 
-## spark-parity: Spark local[2] against polars beyond `make test`'s smoke test, every table identical:
-## the other spec examples, the four wide parity cities, a generated month on a standalone cluster,
-## and ten random generated months (random policies; EPERF_PARITY_SEED=n draws ten others)
-spark-parity: install
-	$(BIN)/python -m pytest tests/test_spark.py -m "spark_wide or months" -n 0
+## parity: the backends against polars beyond `make test`, every table identical: each engine unit
+## test on DuckDB; on Spark local[2] the other spec examples, the wide parity cities, a generated month
+## on a standalone cluster and ten random generated months (random policies; EPERF_PARITY_SEED=n draws
+## ten others). Spark's tests share one worker (one JVM), DuckDB's the other.
+parity: install
+	$(BIN)/python -m pytest -m "spark_wide or months or duckdb_units"
 
 ## demo: install, generate the Surabaya-size demo city (and what arrives late for October),
 ## run its latest month, print the summary
@@ -62,7 +63,7 @@ lint: install
 	$(BIN)/mypy
 
 ## test: lint, then the whole test suite (acceptance examples, rules, invariants, bad input, CLI,
-## a Spark smoke test); the wider Spark parity is `make spark-parity`
+## a Spark smoke test); the wider DuckDB and Spark parity is `make parity`
 test: lint
 	$(BIN)/python -m pytest
 

@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 from engine import POOL_COLUMNS, REGISTER_COLUMNS, REGISTER_TEXT, Period
 from pipelines.month.backends import Backend
 from pipelines.month.run import month_from_folder
+from tests.city import IN_PROCESS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
@@ -18,6 +19,7 @@ CITIES = sorted(p.name for p in EXAMPLES.glob("city-*"))
 
 @pytest.mark.skipif(not CITIES, reason="spec examples not found beside the project")
 @pytest.mark.parametrize("city", CITIES)
+@pytest.mark.parametrize("backend", IN_PROCESS, ids=str)  # both, in make test: the examples are the contract
 def test_example_register_and_pools(city: str, backend: Backend) -> None:
     folder = EXAMPLES / city
     period = Period.parse((folder / "period").read_text().strip())

@@ -3,7 +3,7 @@
 Skipped without pyspark or a Java runtime (``make install`` installs both). Slow — a JVM, and
 seconds per plan — so ``make test`` runs only a smoke test: one spec example (:data:`SMOKE`) and
 one allocation case whose remainder only Spark's decimal division gets wrong. The wider parity is
-``make spark-parity`` (``-m "spark_wide or months"``, run by CI after ``make test``): the other
+``make parity`` (``-m "spark_wide or months"``, run by CI after ``make test``): the other
 spec examples; the wide parity cities (the four shapes, two with the regional options drawn, one
 under PPh 21 by TER with extra payments); a generated month on a standalone cluster; and generated
 months (``months``): one per regional preset and ten random.
@@ -88,7 +88,7 @@ def test_wide_city_on_spark_equals_polars(rule: str, allocation: str, scope: str
 @spark_wide
 def test_wide_city_under_ter_with_extra_payments_on_spark_equals_polars() -> None:
     """The parity city under PPh 21 by TER with a THR in the month (the TER join, the year's
-    Pasal 17 arithmetic, true-ups both ways) on Spark and on polars (``make spark-parity``)."""
+    Pasal 17 arithmetic, true-ups both ways) on Spark and on polars (``make parity``)."""
     rule, allocation, scope, pph21 = TER_SHAPE
     rng = random.Random(f"parity-{rule}-{allocation}-{scope}-{pph21}")
     pol = wide_policy(rng, productivity_rule=rule, allocation=allocation, pool_scope=scope, pph21=pph21)
