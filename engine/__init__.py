@@ -3,7 +3,7 @@
 This is its public face: pipelines import the engine from here (a ruff rule keeps it so).
 """
 
-from engine.budget import budget_check, budget_outlook, burn_down
+from engine.budget import budget_check, budget_outlook, burn_down, projection_rule
 from engine.ceiling import CRITERIA
 from engine.correction import corrected_pay, corrected_pools, locked_rates
 from engine.days import overlaps, period_rows
@@ -65,8 +65,8 @@ __all__ = [
     "ExtraKind", "ExtraPayment", "in_last_month", "Inputs", "inputs_digest", "locked_rates", "LogStatus",
     "numeric_nips", "over_daily_cap", "overlaps", "paid_tpp", "pasal17_layers", "Period", "PERIOD_PATTERN",
     "period_rows", "plt_decrees", "Policy", "policy_for_period", "policy_versions", "PolicyError", "POOL_COLUMNS",
-    "pools", "Pph21Regime", "ProductivityRule", "PTKP_STATUSES", "referenced_logs", "REGISTER_COLUMNS",
-    "REGISTER_TEXT", "resolved_values", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period", "RunTables",
-    "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "tax_basis", "TER_SCHEMA", "ter_table", "ter_terms",
-    "TransferStatus", "values", "Verdict", "YTD_COLUMNS",
+    "pools", "Pph21Regime", "projection_rule", "ProductivityRule", "PTKP_STATUSES", "referenced_logs",
+    "REGISTER_COLUMNS", "REGISTER_TEXT", "resolved_values", "ROMAN_PNS", "ROMAN_PPPK", "run_id_of", "run_period",
+    "RunTables", "SKP_PREDIKATS", "SOURCES", "Sp2dStatus", "TABLES", "tax_basis", "TER_SCHEMA", "ter_table",
+    "ter_terms", "TransferStatus", "values", "Verdict", "YTD_COLUMNS",
 ]

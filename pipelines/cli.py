@@ -244,7 +244,8 @@ def budget(period: PeriodOpt,
            out: Annotated[Path | None, typer.Option("--out", help="Folder for budget.csv.")] = None,
            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
     """Budget validation: pagu, realized, this run, remaining and year-end projection per pool and
-    TPP account, and the 30 % belanja pegawai cap. Exits 1 when a row FAILs."""
+    TPP account (one rule for both, printed first), and the 30 % belanja pegawai cap. Exits 1 when
+    a row FAILs."""
     import polars as pl
 
     from engine import Period, Verdict
@@ -253,6 +254,9 @@ def budget(period: PeriodOpt,
     with _sentences():
         done = commands.check_budget(warehouse, Period.parse(period), out)
     typer.echo(f"budget {period} on run {done.run.run_id} ({done.run.status})")
+    rules = done.rows["projection"].drop_nulls().unique()
+    if rules.len():
+        typer.echo(f"  {rules[0]}")
     for row in done.rows.filter(pl.col("status") != Verdict.OK.value).iter_rows(named=True):
         typer.echo(_budget_line(row))
     counts = dict(done.rows.group_by("status").len().iter_rows())
@@ -262,7 +266,8 @@ def budget(period: PeriodOpt,
 
 
 def _budget_line(row: dict[str, Any]) -> str:
-    """One budget row in words, with what makes it fail: this run's pay and what remains."""
+    """One budget row in words, with what makes it fail: this run's pay (an account's part of its
+    pool's) and what remains."""
     from pipelines.numbers import rupiah
 
     head = f"{row['status']:<5} {row['level']:<8}"

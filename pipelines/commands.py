@@ -266,7 +266,8 @@ def write_reports(warehouse: Path, period: Period, out: Path) -> KeptRun:
 
         def write(folder: Path) -> None:
             reports.write_nominatif(nominatif, period, folder / "nominatif.xlsx")
-            reports.write_dashboard(folder / "dashboard.html", period, register, rows, burn, matched)
+            reports.write_dashboard(folder / "dashboard.html", period, register, rows, burn, matched,
+                                    outlook.extra_payments_after(lifecycle.policy_of(wh, period), period))
 
         _publish(wh, warehouse, where, write)
     return run

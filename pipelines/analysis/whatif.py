@@ -158,8 +158,10 @@ def compare_policies(month: Month, period: Period, a: Policy, b: Policy) -> Comp
 
 
 def burn(month: Month, period: Period) -> pl.DataFrame:
-    """The year's TPP burn-down for ``month``: paid SP2D by month, this month's pay, the pagu."""
+    """The year's TPP burn-down for ``month``: paid SP2D by month, this month's gross (its pay
+    and any THR or gaji-13 paid with it, as ``budget`` counts this run), the pagu."""
     pools = month.result.pool_summary.to_native()
     burned: pl.DataFrame = burn_down(nw.from_native(month.data.table("sp2d")), month.policy, period,
-                                     int(pools["pay_rp"].sum()), int(pools["pagu_rp"].sum())).to_native()
+                                     int((pools["pay_rp"] + pools["extra_rp"]).sum()),
+                                     int(pools["pagu_rp"].sum())).to_native()
     return burned

@@ -1,5 +1,6 @@
 """Finance (BPKAD): the budget outlook of a kept run — per pool and TPP account the pagu, what
-is realized, this run and a projection to December (:func:`engine.budget_outlook`).
+is realized, this run and a projection to December (:func:`engine.budget_outlook`), by one rule
+said in words beside it (:func:`engine.projection_rule`).
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from engine import Period, budget_accounts, budget_check, budget_outlook, burn_down, pools
+from engine import Period, Policy, budget_accounts, budget_check, budget_outlook, burn_down, pools, projection_rule
 from pipelines.warehouse.lifecycle import KeptRun, counted_run, kept_runs, policy_of
 from pipelines.warehouse.store import Warehouse, kept_outputs
 
@@ -17,15 +18,17 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     run's pool stays the one it was paid from), with a projection to the end of the fiscal year
     and a status OK / WARN / FAIL per row.
 
-    - ``pool``: ``projected = realized + this period's gross (with its extra payment) + the
-      month's pay for each payment to come`` (every month to December and every extra payment
-      still ahead, SPEC §4.10); FAIL when the pool is over (realized + gross > pagu, or pay >
-      pool), WARN when the projection passes the pagu.
-    - ``account``: no gross of its own (a run pays pools, not accounts), so the rate is the
-      account's realized per month elapsed; FAIL when realized > pagu, WARN on a projected overrun.
+    - ``pool`` and ``account`` alike: ``projected = realized + (this period's gross (with its
+      extra payment) + the month's pay for each payment to come + the run's correction)`` (every
+      month after this one to December and every extra payment after it, SPEC §4.10); an
+      account's gross, correction and bracket are its part of its pool's, in proportion to what
+      it has left of its pagu (:func:`engine.budget.account_shares`), so the accounts add up to
+      their pool. FAIL when the row is over (realized + gross + correction > pagu; for a pool also pay
+      > pool), WARN when the projection passes the pagu.
     - ``city``: belanja pegawai over 30 % of belanja fails (UU 1/2022).
 
-    Each row names its pool's OPD (``opd_name``) where ``hr/opd.csv`` does.
+    Each row names its pool's OPD (``opd_name``) where ``hr/opd.csv`` does, and the pool and
+    account rows say the projection's rule with the period's numbers (``projection``).
     """
     run = counted_run(wh, period)
     policy = policy_of(wh, period)
@@ -37,9 +40,17 @@ def budget(wh: Warehouse, period: Period) -> tuple[KeptRun, pl.DataFrame]:
     summary = kept.drop("pagu_rp", "realized_rp").join(
         today.to_native().select("pool_id", "pagu_rp", "realized_rp"), on="pool_id", how="left")
     check = budget_check(nw.from_native(summary), accounts, apbd, period)
-    after = ahead - (policy.extra_payment(period) is not None)  # the extra payments after this month
+    after = len(extra_payments_after(policy, period))
     rows = budget_outlook(check, period, nw.from_native(_corrections(wh, run, kept)), after).to_native()
-    return run, rows.with_columns(opd_name=opd_name(pl.col("pool_id"), wh.table("opds")))
+    rule = pl.when(pl.col("projected_rp").is_not_null()).then(pl.lit(projection_rule(period, after)))
+    return run, rows.with_columns(opd_name=opd_name(pl.col("pool_id"), wh.table("opds")), projection=rule)
+
+
+def extra_payments_after(policy: Policy, period: Period) -> tuple[str, ...]:
+    """The periods of the extra payments (THR, gaji-13) of year(m) after ``period``: the payments
+    to come beside the months left."""
+    return tuple(e.period for e in policy.extra_payments
+                 if e.period.startswith(f"{period.year:04d}-") and e.period > str(period))
 
 
 def opd_name(code: pl.Expr, opds: pl.DataFrame) -> pl.Expr:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -149,10 +150,15 @@ def sheet_names(keys: list[str]) -> dict[str, str]:
 
 
 def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook: pl.DataFrame,
-                    burn: pl.DataFrame, reconciliation: pl.DataFrame | None) -> None:
+                    burn: pl.DataFrame, reconciliation: pl.DataFrame | None,
+                    extra_after: Sequence[str] = ()) -> None:
     """A self-contained HTML page (Plotly inlined: it opens with no network): budget use per
     OPD, the burn-down of the year's TPP pagu, the pay distribution and the reconciliation's
-    exceptions."""
+    exceptions.
+
+    The budget table and the burn-down project to December by ``budget``'s one rule, said under
+    both (the outlook's ``projection``): after this run, the month's pay again for each month
+    left and for each extra payment in ``extra_after`` (its period), in the month it is paid."""
     import plotly.graph_objects as go
 
     pools = outlook.filter(pl.col("level") == "pool").with_columns(
@@ -170,18 +176,23 @@ def write_dashboard(path: Path, period: Period, register: pl.DataFrame, outlook:
                "shapes": [{"type": "line", "x0": 100, "x1": 100, "yref": "paper", "y0": 0, "y1": 1,
                            "line": {"color": "black", "dash": "dash"}}]})
     failing = outlook.filter(pl.col("status") != Verdict.OK.value)
-    # The projection is budget's pool rule: every month left costs what this run does.
+    # budget's rule: after this run, the month's pay again for each month left and each extra payment.
+    rules = outlook["projection"].drop_nulls().unique() if "projection" in outlook.columns else pl.Series([])
+    rule = str(rules[0]) if rules.len() else ""
     months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
     ahead = months[period.month - 1:]
     paid_to_now, monthly = int(burn["cumulative_rp"][-1]), int(register["pay_rp"].sum())
+    payments = [i + sum(1 for e in extra_after if e <= month) for i, month in enumerate(ahead)]
     burn_fig = go.Figure([
         go.Scatter(name="paid to date, then this run", x=burn["period"], y=burn["cumulative_rp"],
                    mode="lines+markers"),
-        go.Scatter(name="projected at this run's rate", x=ahead,
-                   y=[paid_to_now + monthly * i for i in range(len(ahead))], mode="lines", line={"dash": "dot"}),
+        go.Scatter(name="projected: this month's pay for each payment to come", x=ahead,
+                   y=[paid_to_now + monthly * n for n in payments], mode="lines", line={"dash": "dot"}),
         go.Scatter(name="pagu", x=[months[0], months[-1]], y=[int(burn["pagu_rp"][0])] * 2, mode="lines",
                    line={"dash": "dash"}),
-    ], layout={**INDONESIAN, "title": "Burn-down of the year's TPP pagu (city), projected to December",
+    ], layout={**INDONESIAN, "title": {"text": "Burn-down of the year's TPP pagu (city), projected to December"
+                                                + (f"<br><sup>{rule.split(' + correction')[0]}</sup>"
+                                                   if rule else "")},
                "xaxis": {"title": "month", "type": "category", "categoryorder": "array", "categoryarray": months},
                "yaxis": {"title": "cumulative TPP paid", "tickprefix": "Rp ", "tickformat": ",.0f"}})
     pay = go.Figure([go.Histogram(x=register["net_rp"], nbinsx=60)],
@@ -228,6 +239,7 @@ warehouse; no names or bank accounts are shown.</p>{summary}
 {_table(failing.select("level", "pool_id", "account_code", "pagu_rp", "realized_rp", "this_run_rp",
                        "corrections_rp", "remaining_rp", "projected_rp", "status"),
         "Budget rows with a warning or over budget (as `eperf budget`)")}
+{f"<p class='rule'>{html.escape(rule[0].upper() + rule[1:])}.</p>" if rule else ""}
 {"".join(parts)}{exceptions}</body></html>
 """, encoding="utf-8")
 

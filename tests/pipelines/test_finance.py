@@ -69,7 +69,28 @@ def test_budget_flags_exactly_the_over_spent_opd(paid: dict[str, object]) -> Non
     # realized now includes the extra SP2D: it leaves Rp 1,000,000 less than this run's gross.
     assert pool["remaining_rp"] == -1_000_000
     assert pool["projected_rp"] == pool["realized_rp"] + pool["this_run_rp"] * P.months_left
+    # One rule for pools and accounts (October, no extra payment: 2 payments to come); each pool's
+    # accounts take their part of it, to the Rupiah, so they add up to it, projection included.
+    spent = check.filter(pl.col("level") != "city")
+    pools = spent.filter(pl.col("level") == "pool")
+    pay = pl.col("this_run_rp") - pl.col("extra_rp")
+    rule = pl.col("realized_rp") + pl.col("this_run_rp") + pay * 2 + pl.col("corrections_rp")
+    assert pools.filter(pl.col("projected_rp") != rule).is_empty()
+    assert spent.filter(pl.col("remaining_rp") != pl.col("pagu_rp") - pl.col("realized_rp") - pl.col("this_run_rp")
+                        - pl.col("corrections_rp")).is_empty()
+    sums = ("pagu_rp", "realized_rp", "this_run_rp", "extra_rp", "corrections_rp", "remaining_rp", "projected_rp")
+    accounts = spent.filter(pl.col("level") == "account")
+    assert accounts.group_by("pool_id").agg(pl.col(sums).sum()).sort("pool_id").equals(
+        pools.select("pool_id", *sums).sort("pool_id"))
+    # An account is flagged only where its pool is, or where it was over before this run.
+    flagged = accounts.filter(pl.col("status") != "OK").join(pools.select("pool_id", pool_status="status"),
+                                                             on="pool_id")
+    assert flagged.filter(pl.col("pool_status") == "OK", pl.col("realized_rp") <= pl.col("pagu_rp")).is_empty()
+    words = ("projected to December = realized + this run + this month's pay × 2 payments to come (2 months) + "
+             "correction, for pools and TPP accounts alike; each account takes its part of its pool's amounts")
+    assert spent["projection"].str.starts_with(words).all()
     result = CliRunner().invoke(app, ["budget", "--period", str(P), "--warehouse", str(paid["store"])])
+    assert result.stdout.splitlines()[1].strip().startswith(words)  # said once, under the title
     assert result.exit_code == 1 and f"FAIL  pool     {paid['over_spent']}" in result.output
     # The line says why: this run's pay and the Rp 1.000.000 it leaves missing.
     line = next(x for x in result.stdout.splitlines() if x.startswith(f"FAIL  pool     {paid['over_spent']}"))
@@ -207,6 +228,11 @@ def test_reports_total_the_register(paid: dict[str, object], reports: Path) -> N
         assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     assert (reports / "dashboard.html").stat().st_size > 0
+    # The dashboard says budget's projection rule, under its budget table and on its burn-down.
+    page = (reports / "dashboard.html").read_text(encoding="utf-8")
+    assert "Projected to December = realized + this run + this month&#x27;s pay × 2 payments to come" in page
+    burn_down = "projected to December = realized + this run + this month's pay × 2 payments to come (2 months)"
+    assert burn_down.replace("×", "\\u00d7") in page  # in the figure's JSON
 
 
 @needs_chromium

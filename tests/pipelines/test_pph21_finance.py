@@ -75,6 +75,12 @@ def test_budget_counts_the_extra_payment_and_the_payments_to_come(tmp_path: Path
     assert (pool["this_run_rp"], pool["extra_rp"], pool["remaining_rp"]) == (
         14_800_000, 7_400_000, 10**12 - 14_800_000)
     assert pool["projected_rp"] == 14_800_000 + 7_400_000 * 10
+    # Its one TPP account takes all of the pool's run and is projected by the same rule.
+    account = pl.read_csv(tmp_path / "budget" / "budget.csv").filter(pl.col("level") == "account").row(0, named=True)
+    assert (account["this_run_rp"], account["extra_rp"], account["remaining_rp"], account["projected_rp"]) == (
+        14_800_000, 7_400_000, 10**12 - 14_800_000, 14_800_000 + 7_400_000 * 10)
+    rule = "× 10 payments to come (9 months, 1 extra payment) + correction, for pools and TPP accounts alike"
+    assert rule in said and rule in pool["projection"] and account["projection"] == pool["projection"]
 
 
 def test_a_negative_net_is_not_transferred_but_listed_and_reconciles(tmp_path: Path) -> None:
