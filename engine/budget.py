@@ -31,8 +31,9 @@ def budget_check(pool_summary: nw.DataFrame[Any], accounts: nw.LazyFrame[Any], a
       OVER when remaining < 0 or the run paid more than ``pool_rp`` as pay or as extra payment.
     - ``account``: each TPP account (:func:`engine.pool.budget_accounts`) of a pool in the run:
       its pagu (revision r*), realized and its share of this run (:func:`account_shares`: the
-      pool's pay and extra payment each split over its accounts by what they have left, to the
-      Rupiah, so the accounts' ``this_run_rp`` and ``extra_rp`` add up to the pool's);
+      pool's this run, and apart for display its extra payment, split over its accounts by what
+      they have left, to the Rupiah, so the accounts' ``this_run_rp`` and ``extra_rp`` add up to
+      the pool's; while the pool's this run fits what it has left, no account's passes its own);
       ``remaining = pagu − realized − this run``, OVER when it is negative, as for the pool.
     - ``city``: ``pagu_rp`` of belanja pegawai (5.1.01) as a share of ``belanja_rp`` (all of 5)
       in r*, against 30 % (``share_bp = floor(10000 × pegawai / belanja)``; OVER above 3000).
@@ -46,13 +47,15 @@ def budget_check(pool_summary: nw.DataFrame[Any], accounts: nw.LazyFrame[Any], a
         _status((remaining < 0) | (nw.col("pay_rp") > nw.col("pool_rp")) | (nw.col("extra_rp") > nw.col("pool_rp"))),
     )
     in_run = fitting_int64(accounts, ("pagu_rp", "realized_rp"), "the TPP accounts").collect("polars").join(
-        pool_summary.select("pool_id", nw.col("pay_rp").cast(nw.Int64), nw.col("extra_rp").cast(nw.Int64)),
+        pool_summary.select("pool_id", this_run.cast(nw.Int64).alias("this_run_rp"), nw.col("extra_rp").cast(nw.Int64)),
         on="pool_id")
-    account_rows = account_shares(in_run, ("pay_rp", "extra_rp")).select(
+    # this run is split as one amount: its pay and extra payment split apart could pass a pagu by a Rupiah
+    left = nw.col("pagu_rp") - nw.col("realized_rp") - nw.col("this_run_rp")
+    account_rows = account_shares(in_run, ("this_run_rp", "extra_rp")).select(
         nw.lit("account").alias("level"), "pool_id", "account_code", "pagu_rp", "realized_rp",
-        this_run.alias("this_run_rp"), "extra_rp", remaining.alias("remaining_rp"),
+        "this_run_rp", "extra_rp", left.alias("remaining_rp"),
         *(nw.lit(None, nw.Int64).alias(c) for c in ("belanja_rp", "share_bp", "limit_bp")),
-        _status(remaining < 0),
+        _status(left < 0),
     )
     account = nw.col("account_code")
     line = nw.col("pagu_rp").cast(nw.Int128)
@@ -181,9 +184,14 @@ def budget_outlook(check: nw.DataFrame[Any], period: Period, corrections: nw.Dat
     this_run = nw.col("this_run_rp").fill_null(0)
     to_come = payments_to_come(period, extra_payments_after)
     spending = (this_run + (this_run - nw.col("extra_rp").fill_null(0)) * to_come + correction).cast(nw.Int64)
-    pool_spending = check.filter(level == "pool").select("pool_id", spending.alias("_spending"))
-    accounts = account_shares(check.filter(level == "account").join(pool_spending, on="pool_id", how="left"),
-                              ("_spending", "corrections_rp") if corrections is not None else ("_spending",))
+    charged = (this_run + correction).cast(nw.Int64)  # split once: two splits could pass a pagu by a Rupiah
+    pool_spending = check.filter(level == "pool").select("pool_id", spending.alias("_spending"),
+                                                         charged.alias("_charged"))
+    accounts = account_shares(check.filter(level == "account").drop("corrections_rp", strict=False)
+                              .join(pool_spending, on="pool_id", how="left"), ("_spending", "_charged"))
+    accounts = accounts.with_columns(corrections_rp=nw.col("_charged") - nw.col("this_run_rp")).drop("_charged")
+    if corrections is None:
+        accounts = accounts.drop("corrections_rp")
     others = check.filter(level != "account").with_columns(_spending=nw.when(level == "pool").then(spending))
     check = nw.concat([others, accounts.select(others.columns)]).sort("_row").drop("_row")
     if corrections is not None:

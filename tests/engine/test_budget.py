@@ -86,8 +86,9 @@ def test_a_pools_run_is_split_over_its_accounts_by_what_they_have_left() -> None
 def test_accounts_with_an_extra_payment_ahead_a_correction_and_one_over_its_pagu() -> None:
     # March: THR paid now, gaji-13 in June still ahead. Pool B: account 1 pagu 2000, realized 200
     # (1800 left); account 2 pagu 1000, realized 700 (300 left); account 3 no pagu, realized 10
-    # (over: takes no share). Pay 170 and THR 170: each split 1800 : 300 : 0 of 2100 →
-    # 145.71 / 24.29 / 0 → 146, 24, 0. This run per account: 292, 48, 0 (the pool's 340).
+    # (over: takes no share). This run, pay 170 + THR 170, split once 1800 : 300 : 0 of 2100:
+    # 291.43 / 48.57 / 0 → 291, 49, 0 (split apart, 146 + 146 and 24 + 24 would be 292 and 48:
+    # two roundings); the THR alone, shown apart: 145.71 / 24.29 → 146, 24.
     march = Period.parse("2025-03")
     summary = {"pool_id": ["B"], "pagu_rp": [3000], "realized_rp": [910], "pool_rp": [174], "pay_rp": [170],
                "extra_rp": [170]}
@@ -95,14 +96,15 @@ def test_accounts_with_an_extra_payment_ahead_a_correction_and_one_over_its_pagu
     checked = _check(summary, accounts, march)
     assert checked.filter(pl.col("level") != "city").select(
         "this_run_rp", "extra_rp", "remaining_rp", "status").rows() == [
-        (340, 170, 1750, "OK"), (292, 146, 1508, "OK"), (48, 24, 252, "OK"), (0, 0, -10, "OVER")]
-    # A correction takes 25 back from the pool: 25 × 1800/2100 = 21.43, 25 × 300/2100 = 3.57 →
-    # floors 21 and 3, the leftover Rupiah to the larger remainder (account 2): −21, −4, 0.
+        (340, 170, 1750, "OK"), (291, 146, 1509, "OK"), (49, 24, 251, "OK"), (0, 0, -10, "OVER")]
+    # A correction takes 25 back from the pool: what the pool is charged, 340 − 25 = 315, is split
+    # once, 270 and 45 exactly; each account's correction is its charge less its this run:
+    # 270 − 291 = −21, 45 − 49 = −4, 0.
     corrections = pl.DataFrame({"pool_id": ["B"], "corrections_rp": [-25]})
     out = budget_outlook(nw.from_native(checked), march, nw.from_native(corrections),
                          extra_payments_after=1).to_native().filter(pl.col("level") != "city")
     assert out["corrections_rp"].to_list() == [-25, -21, -4, 0]
-    assert out["remaining_rp"].to_list() == [1775, 1529, 256, -10]
+    assert out["remaining_rp"].to_list() == [1775, 1530, 255, -10]
     # Payments to come: 9 months after March and gaji-13 = 10. Pool: 910 + (340 + 170 × 10 − 25)
     # = 910 + 2015 = 2925. The accounts' part of the 2015 (1800 : 300 : 0): 1727.14 and 287.86 →
     # 1727 and 288: account 1 200 + 1727 = 1927, account 2 700 + 288 = 988, account 3 10 (over
@@ -194,3 +196,13 @@ def test_outlook_knows_the_extra_payments_to_come() -> None:
     assert (out["projected_rp"].item(), out["status"].item()) == (2100, "WARN")
     out = budget_outlook(nw.from_native(check), march).to_native()
     assert (out["projected_rp"].item(), out["status"].item()) == (2000, "OK")
+
+
+def test_a_run_that_spends_the_pools_last_rupiah_overdraws_no_account() -> None:
+    # Pool A: accounts of pagu 1 and 1, nothing realized; pay 1 and THR 1 spend the last Rupiah.
+    # Split apart, each would go 0.5 / 0.5 → the leftover to the smaller code: 1 + 1 on account 1,
+    # over its pagu by a Rupiah (a FAIL that blocks the bank file). Split once, 2 → 1 and 1.
+    summary = {"pool_id": ["A"], "pagu_rp": [2], "realized_rp": [0], "pool_rp": [2], "pay_rp": [1], "extra_rp": [1]}
+    checked = _check(summary, [("A", TPP1, 1, 0), ("A", TPP2, 1, 0)], Period.parse("2025-03"))
+    assert checked.filter(pl.col("level") != "city").select("this_run_rp", "remaining_rp", "status").rows() == [
+        (2, 0, "OK"), (1, 0, "OK"), (1, 0, "OK")]
