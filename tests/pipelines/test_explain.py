@@ -68,7 +68,8 @@ def test_explain_unknown_nip_exits_2() -> None:
 def test_explain_shows_the_posts_criteria_as_shares_of_the_basic() -> None:
     # city-9004, JAB-124 (kelas 12, basic 9,243,500): bk 3011, pk 2709, kk 1623 bp; by hand
     # rhu(9,243,500 × 0.3011) = 2,783,218, × 0.2709 = 2,504,064, × 0.1623 = 1,500,220; 73.43 % in all.
-    text = CliRunner().invoke(app, ["explain", "--data", str(EXAMPLE / "data"), "--period", PERIOD, "--nip", NIP]).stdout
+    args = ["explain", "--data", str(EXAMPLE / "data"), "--period", PERIOD, "--nip", NIP]
+    text = CliRunner().invoke(app, args).stdout
     assert ("2. Ceiling. Kelas 12 basic Rp 9.243.500; the post's criteria add to 73,43 % of it: beban kerja 30,11 % = "
             "Rp 2.783.218, prestasi kerja 27,09 % = Rp 2.504.064, kondisi kerja 16,23 % = Rp 1.500.220.\n"
             "   Performance part (beban kerja + prestasi kerja) Rp 5.287.282; fixed part Rp 1.500.220; the post's TPP "
