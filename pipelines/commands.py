@@ -176,7 +176,7 @@ def explain_kept(warehouse: Path, period: Period, nip: str, run_id: str | None =
             issued = ledger.payment_lines(wh, [p.payment_id for p in paid]).filter(pl.col("nip") == nip)
             lines += corrected_lines([(c.run.run_id, c.run.status.value, c.paid_in, c.rows) for c in done],
                                      issued, {p.payment_id: wib(p.at) for p in paid})
-            late = lifecycle.late_changes(wh, run, nip)
+            late = lifecycle.late_changes(wh, run, nip, tables)
             if late is not None:
                 since = f"correction {done[-1].run.run_id}" if done else "the lock"
                 lines += ["", *late_data_lines(late, since, period)]

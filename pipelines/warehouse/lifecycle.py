@@ -394,18 +394,21 @@ class LateChanges:
     """Their inputs of the period as of ``since`` and today."""
 
 
-def late_changes(wh: Warehouse, locked: KeptRun, nip: str) -> LateChanges | None:
+def late_changes(wh: Warehouse, locked: KeptRun, nip: str,
+                 as_locked: dict[str, pl.LazyFrame] | None = None) -> LateChanges | None:
     """What a new correction of the locked run would change for ``nip`` today against what was
     paid, and their inputs then and now (nothing written); None when none of their inputs and no
     input shared by everyone changed since the locked run or its latest correction was computed.
-    Reads that employee's rows, unless a shared input changed (then anyone may have moved)."""
+    Reads that employee's rows, unless a shared input changed (then anyone may have moved);
+    ``as_locked``: their inputs as the locked run read them (:func:`kept_inputs`), when at hand."""
     period = Period.parse(locked.period)
     standing = corrections(wh, locked)
     since = standing[-1].watermark if standing else locked.watermark
     shared = wh.changed(period, since, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])
     if not shared and not wh.changed(period, since, PERSONAL_TABLES, nip):
         return None
-    _, then = kept_inputs(wh, standing[-1] if standing else locked, nip)
+    then = as_locked if as_locked is not None and not standing else \
+        kept_inputs(wh, standing[-1] if standing else locked, nip)[1]
     today, tables = _inputs(wh, period, wh.watermark(), locked.watermark, nip)
     month = month_of(DataDir({n: t.lazy() for n, t in tables.items()}, pl.DataFrame(), ()), today, period, "late")
     now = month.result.pay_register.to_native()
