@@ -193,6 +193,7 @@ def manifest_of(month: Month, period: Period, backend: Backend = Backend.POLARS)
         "inputs": [dataclasses.asdict(load) for load in loads],
         "rows": {"read": sum(x.rows_read for x in loads),
                  "accepted": sum(x.accepted for x in loads),
+                 "outside_period": sum(x.outside_period for x in loads),
                  "rejected": month.data.rejects.select("file", "row").n_unique()},  # the rows rejects.parquet lists
         "totals": {"employees": register.height, "pools": pools.height,
                    **{c: int(register[c].sum()) for c in

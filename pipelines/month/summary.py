@@ -59,7 +59,9 @@ def summary_lines(run: WrittenMonth, seconds: float) -> list[tuple[str, str]]:
         ("PPh 21", rupiah(totals["pph21_rp"])),
         ("net", rupiah(totals["net_rp"])),
         ("input rows", f"{number(rows['read'])} read, {number(rows['accepted'])} accepted, "
-                       f"{number(rows['rejected'])} rejected ({_rows_counted(run)})"),
+                       f"{number(rows['rejected'])} rejected"
+                       + (f", {number(rows['outside_period'])} of other months" if rows.get("outside_period") else "")
+                       + f" ({_rows_counted(run)})"),
         *(("  rejected in", f"{load.file}: {number(load.rejected)}") for load in run.data.loads if load.rejected),
         ("output", str(run.out)),
         ("time", f"{seconds:.2f} s"),

@@ -86,6 +86,9 @@ class FileLoad:
     rows_read: int
     accepted: int
     rejected: int
+    outside_period: int = 0
+    """Rows of another month in a file that holds several (not checked; SPEC §3.1 as decided:
+    ``accepted + rejected + outside_period = rows_read``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,12 +124,16 @@ class CheckedInput:
     rejects: pl.DataFrame
     counts: tuple[tuple[int, int], ...]
     """Per scan: rows read, rows rejected."""
+    outside: tuple[int, ...]
+    """Per scan: rows read of another month than the period (:func:`by_period`), not checked."""
     period_rows: int
     """Accepted rows dated in the period (0 when no period was given or the input is not dated)."""
     kept: pl.DataFrame
     """What the caller asked to keep of the accepted rows."""
     summed: pl.DataFrame = dataclasses.field(default_factory=pl.DataFrame)
     """The caller's :class:`Sums` over the accepted rows (empty when it asked for none)."""
+    within: Period | None = None
+    """The period whose rows alone were checked (:func:`by_period`); None: every row."""
 
     def accepted(self, file: int | None = None) -> pl.LazyFrame:
         """The accepted rows (of every file, or of file number ``file``), typed as the contract,
@@ -138,11 +145,14 @@ class CheckedInput:
             .select(_typed(self.contract))
             for i, (scan, rows) in enumerate(zip(self.scans, self.rejected_rows)) if file in (None, i)
         ]
+        if self.within is not None and self.contract.dated_by is not None:
+            parts = [p.filter(pl.col(self.contract.dated_by).is_between(self.within.first_day, self.within.last_day))
+                     for p in parts]
         return pl.concat(parts) if parts else pl.LazyFrame(schema=self.contract.dtypes)
 
     def loads(self, sha256: Callable[[Scan], str]) -> list[FileLoad]:
-        return [FileLoad(scan.file, sha256(scan), read, read - rejected, rejected)
-                for scan, (read, rejected) in zip(self.scans, self.counts)]
+        return [FileLoad(scan.file, sha256(scan), read, read - rejected - outside, rejected, outside)
+                for scan, (read, rejected), outside in zip(self.scans, self.counts, self.outside)]
 
 
 def _typed(contract: Contract, columns: list[str] | None = None) -> list[pl.Expr]:
@@ -256,7 +266,7 @@ def _culprit(scans: list[Scan]) -> str:
 
 def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series], period: Period | None,
              keep: Reduction, keep_reads: tuple[str, ...] | None, sums: Sums | None) -> CheckedInput:
-    flagged = _flagged(contract, scans, targets)
+    flagged = _flagged(contract, scans, targets, period if by_period(contract, period) else None)
     inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep, keep_reads, sums)
     flagged.select(inspector.columns).sink_batches(inspector, chunk_size=BATCH_ROWS)
     inspector.raise_inexact(scans)
@@ -270,12 +280,15 @@ def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
         pl.col(_FILE).replace_strict(range(len(scans)), [s.file for s in scans], return_dtype=pl.String)
         .alias("file") if scans else pl.lit(None, pl.String).alias("file"),
         (pl.col(_ROW).cast(pl.Int64) + 1).alias("row"), "column", "reason")
-    counts = tuple((int(n), rows.len()) for n, rows in zip(inspector.read, rejected_rows))
+    checked_rows = [int(n) for n in inspector.read]
+    every = [_rows_in(scan) for scan in scans] if by_period(contract, period) else checked_rows
+    counts = tuple((n, rows.len()) for n, rows in zip(every, rejected_rows))
+    outside = tuple(n - m for n, m in zip(every, checked_rows))
     none = flagged.select(_typed(contract, inspector.kept_columns)).clear()
     kept = pl.concat(inspector.kept) if inspector.kept else keep(none).collect()
     summed = pl.DataFrame() if sums is None else sums.folded(inspector.summed or [sums.of(none).collect()])
-    checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, inspector.period_rows, kept,
-                           summed)
+    checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, outside, inspector.period_rows,
+                           kept, summed, period if by_period(contract, period) else None)
     if duplicates is None:
         return checked
     # The first row wins: what was kept while the duplicates were unknown is kept again.
@@ -410,9 +423,25 @@ def _still_increasing(rows: pl.DataFrame, key: list[str], last: tuple[object, ..
     return greater is None or bool(greater.all()), final
 
 
-def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series]) -> pl.LazyFrame:
+def by_period(contract: Contract, period: Period | None) -> bool:
+    """Whether a run of ``period`` checks only the period's rows of ``contract``'s files: a dated
+    input whose key holds its date (the attendance), so that a row of another month can never
+    decide which of the period's rows a key keeps. The others are checked whole."""
+    return period is not None and contract.dated_by is not None and contract.dated_by in contract.key
+
+
+def _rows_in(scan: Scan) -> int:
+    """Every row of the file (a count: no value is parsed)."""
+    rows: int = scan.typed().select(pl.len()).collect().item()
+    return rows
+
+
+def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series],
+             period: Period | None = None) -> pl.LazyFrame:
     """The typed rows of every file of the input (``__file`` numbers the file) with the scans'
-    flag columns and ``__fine``: the row passes every check and reference.
+    flag columns and ``__fine``: the row passes every check and reference; with ``period``, only
+    the rows dated in it or with no date that parses (to be rejected) — the other months' rows
+    are left before any check.
 
     The files are joined first and checked once: a reference's set of targets is built once,
     not per file."""
@@ -422,6 +451,9 @@ def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
                                        for c in contract.columns}})
     typed = pl.concat([scan.typed().with_columns(pl.lit(i, pl.UInt16).alias(_FILE)) for i, scan in enumerate(scans)],
                       how="diagonal_relaxed")
+    if period is not None and contract.dated_by is not None:
+        date = pl.col(contract.dated_by)
+        typed = typed.filter(date.is_null() | date.is_between(period.first_day, period.last_day))
     flags = [c for c in typed.collect_schema() if c in _LINE_FLAGS or c.startswith("__bad_")]
     checks = nw.any_horizontal(*(~check.ok for check in contract_checks(contract)), ignore_nulls=True)
     references = [_unknown(pl.col(ref.column), targets[ref.column]) for ref in contract.references]

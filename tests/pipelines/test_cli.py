@@ -170,10 +170,13 @@ def test_manifest_counts_add_up_per_file(city: Path, tmp_path: Path) -> None:
     for item in manifest["inputs"]:
         header, rows = read_rows(city, item["file"])
         assert item["rows_read"] == len(rows)
-        assert item["accepted"] + item["rejected"] == item["rows_read"]
+        assert item["accepted"] + item["rejected"] + item["outside_period"] == item["rows_read"]
         assert item["rejected"] == rejects.filter(pl.col("file") == item["file"])["row"].n_unique()
     assert manifest["rows"]["rejected"] > 2
-    assert manifest["rows"]["accepted"] + manifest["rows"]["rejected"] == manifest["rows"]["read"]
+    rows = manifest["rows"]
+    assert rows["accepted"] + rows["rejected"] + rows["outside_period"] == rows["read"]
+    # city-9004's attendance holds 60 rows of August: read and counted, not checked
+    assert rows["outside_period"] == sum(item["outside_period"] for item in manifest["inputs"]) > 0
 
 
 def test_rerun_gives_identical_files(city: Path, tmp_path: Path) -> None:
