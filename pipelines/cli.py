@@ -485,6 +485,9 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
              policy: Annotated[str | None, typer.Option(
                  "--policy", help="A region's preset (eperf policy presets) or a policy.toml: the city runs "
                  "under it, with hr/skp.csv and CB, CLTN and TB days.")] = None,
+             flat_attendance: Annotated[bool, typer.Option(
+                 "--flat-attendance", help="Write eabsensi/attendance.csv, every month in one file, instead of "
+                 "a folder partitioned by month (eabsensi/attendance/period=YYYY-MM/).")] = False,
              ) -> None:
     """Write a synthetic Surabaya-like city's source exports."""
     from engine import Period
@@ -497,7 +500,7 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Folder to write th
         periods = [Period.parse(m) for m in city_months(months)]
         preset = None if policy is None else preset_file(policy)
         counts = generate_city(out, employees=employees, seed=seed, months=[str(p) for p in periods],
-                               policy=preset)
+                               policy=preset, flat_attendance=flat_attendance)
         if late_exports is not None:
             late = periods[-2] if len(periods) > 1 else periods[0]
             counts |= {f"late {late}: {name}": n for name, n in write_late(out, late, late_exports, seed).items()}

@@ -20,9 +20,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 @pytest.fixture(scope="session")
 def generated_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated city of 300 ASN for GENERATED_MONTHS, shared: read it, copy it to change it."""
+    """A generated city of 300 ASN for GENERATED_MONTHS, shared: read it, copy it to change it.
+    Its attendance is one flat file of both months (the tests edit it as a CSV; the partitioned
+    layout ``eperf generate`` writes by default is tests/pipelines/test_generate.py's)."""
     out = tmp_path_factory.mktemp("generated-city")
-    generate_city(out, employees=300, seed=5, months=GENERATED_MONTHS)
+    generate_city(out, employees=300, seed=5, months=GENERATED_MONTHS, flat_attendance=True)
     return out
 
 

@@ -30,7 +30,7 @@ class Contract:
     times: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
     folder_allowed: bool = False
-    """Also a folder of Parquet files (hive partitions allowed), read in path order."""
+    """Also a folder of CSV or Parquet files (hive partitions allowed), read in path order."""
     large: bool = False
     """Millions of rows a month: handed on as a lazy scan, never held in memory whole."""
     dated_by: str | None = None

@@ -22,6 +22,7 @@ class Attendance(InputModel):
 
 FILES = (
     Contract("attendance", "eabsensi/attendance", Attendance, ("nip", "work_date"),
-             (Reference("nip", "employees"),), times=("check_in", "check_out"), dated_by="work_date"),
+             (Reference("nip", "employees"),), times=("check_in", "check_out"), dated_by="work_date",
+             folder_allowed=True),
 )
 """This system's input files, in reading order."""

@@ -62,11 +62,12 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     ``complete``: the directory must hold every required input (a run); a daily feed into the
     warehouse holds only what arrived, and an absent input has no files.
 
-    Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` may also be a
-    folder of Parquet files (hive partitions allowed), read in path order; hidden files in it
-    (a part being written) are not read. Two forms of one input at once are ambiguous and stop
-    the run. A folder partitioned by ``period=`` with ``period`` given yields that partition's
-    files; a missing partition stops the run.
+    Each input is ``<path>.csv`` or ``<path>.parquet``; ``ekinerja/activity_log`` and
+    ``eabsensi/attendance`` may also be a folder of CSV or Parquet files (hive partitions
+    allowed), read in path order; hidden files in it (a part being written) are not read. Two
+    forms of one input at once are ambiguous and stop the run. A folder partitioned by
+    ``period=`` with ``period`` given yields that partition's files; a missing partition stops
+    the run.
     """
     path = data / contract.path
     candidates = [path.with_suffix(".csv"), path.with_suffix(".parquet")]
@@ -81,16 +82,16 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
     forms = [p for p in candidates if p.is_file()]
     parts: list[Path] = []
     if contract.folder_allowed and path.is_dir():
-        parts = sorted(p for p in path.rglob("*.parquet")
-                       if p.is_file() and not any(x.startswith(".") for x in p.relative_to(path).parts))
+        parts = sorted(p for p in path.rglob("*") if p.suffix in (".csv", ".parquet")
+                       and p.is_file() and not any(x.startswith(".") for x in p.relative_to(path).parts))
         if not parts:
-            raise InputError(f"{contract.path}/: folder holds no Parquet file")
+            raise InputError(f"{contract.path}/: folder holds no CSV or Parquet file")
         partitioned = [p for p in parts if p.relative_to(path).parts[0].startswith("period=")]
         if period is not None and partitioned:
             parts = [p for p in partitioned if p.relative_to(path).parts[0] == f"period={period}"]
             if not parts:
                 found = sorted({p.relative_to(path).parts[0] for p in partitioned})
-                raise InputError(f"{contract.path}/period={period}/: no activity log for the period "
+                raise InputError(f"{contract.path}/period={period}/: no {contract.path} for the period "
                                  f"(partitions found: {', '.join(found)})")
         forms.append(path)
     if len(forms) > 1:
@@ -100,7 +101,7 @@ def contract_files(data: Path, contract: Contract, period: str | None = None,
         return parts if forms[0].is_dir() else forms
     if contract.optional or not complete:
         return []
-    also = ", .parquet or a folder of Parquet files" if contract.folder_allowed else " or .parquet"
+    also = ", .parquet or a folder of them" if contract.folder_allowed else " or .parquet"
     raise InputError(f"{contract.path}.csv: required file is missing from {data} "
                      f"(a {contract.path}{also} is accepted too)")
 
@@ -110,7 +111,8 @@ def is_data_directory(folder: Path) -> bool:
     (a place eperf reads and never writes)."""
     places = [folder / POLICY_FILE, *(folder / f"{c.path}{suffix}" for c in CONTRACTS.values()
                                       for suffix in (".csv", ".parquet"))]
-    return any(p.exists() for p in places) or (folder / CONTRACTS["activity_log"].path).is_dir()
+    return any(p.exists() for p in places) or any((folder / c.path).is_dir() for c in CONTRACTS.values()
+                                                  if c.folder_allowed)
 
 
 def _rel(data: Path, path: Path) -> str:

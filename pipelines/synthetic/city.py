@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,9 @@ from pipelines.synthetic.simpeg import (
     _superiors,
     _tax_status,
 )
+
+ATTENDANCE = "eabsensi/attendance"
+"""The attendance as the generated city holds it: a folder of months, or ``attendance.csv``."""
 
 
 def _policy(years: list[int]) -> str:
@@ -97,8 +101,12 @@ def _in_force(policy: Path, periods: list[str]) -> None:
 
 def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
                   months: Sequence[str] = ("2025-09", "2025-10", "2025-11"),
-                  policy: Path | None = None) -> dict[str, int]:
+                  policy: Path | None = None, flat_attendance: bool = False) -> dict[str, int]:
     """Write a synthetic city's raw exports (the SPEC §3 layout) under `out`; return row counts per file.
+
+    The attendance is a folder partitioned by month (``eabsensi/attendance/period=YYYY-MM/``, as
+    e-Absensi exports a month), or with ``flat_attendance`` one ``eabsensi/attendance.csv`` of
+    every month.
 
     With ``policy`` (a preset's ``policy.toml``) the city runs under it: the file is copied as its
     ``policy.toml``, and the city has ``hr/skp.csv`` and days of cuti besar, CLTN and tugas
@@ -167,23 +175,32 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
 
     log_dir = out / "ekinerja" / "activity_log"
     shutil.rmtree(log_dir, ignore_errors=True)
-    (out / "eabsensi").mkdir(parents=True, exist_ok=True)
-    counts["eabsensi/attendance.csv"] = counts["ekinerja/activity_log"] = 0
+    shutil.rmtree(out / "eabsensi", ignore_errors=True)
+    (out / "eabsensi").mkdir(parents=True)
+    counts[ATTENDANCE] = counts["ekinerja/activity_log"] = 0
     milestone_days = milestones.select("pkg", "milestone_code", "completed")
     officers = assignments.select("pkg", "emp", "role")
-    with open(out / "eabsensi" / "attendance.csv", "wb") as fh:
+    flat = open(out / f"{ATTENDANCE}.csv", "wb") if flat_attendance else None
+    try:
         for i, ym in enumerate(periods):
             first, last = _month_bounds(ym)
             days = np.arange(first, last + 1)
             off = (_weekday(days) >= 5) | np.isin(days, holidays)
             matrices = _attendance(emp, days[~off], seed, ym, regional_leave=policy is not None)
-            for c in range(len(days[~off])):
-                attendance = _attendance_day(emp, matrices, days[~off], c)
-                attendance.write_csv(fh, include_header=i == 0 and c == 0)
-                counts["eabsensi/attendance.csv"] += attendance.height
+            part = out / ATTENDANCE / f"period={ym}" / "attendance.csv"
+            if flat is None:
+                part.parent.mkdir(parents=True)
+            with (nullcontext(flat) if flat is not None else open(part, "wb")) as fh:
+                for c in range(len(days[~off])):
+                    attendance = _attendance_day(emp, matrices, days[~off], c)
+                    attendance.write_csv(fh, include_header=c == 0 and (flat is None or i == 0))
+                    counts[ATTENDANCE] += attendance.height
             codes = matrices[0]
             events = _project_events(milestone_days, officers, (first, last), _rng(seed, "events", ym))
             counts["ekinerja/activity_log"] += _write_activity_log(
                 log_dir, ym, emp, superior, codes, days[~off], days[off], events, packages["package_id"],
                 _rng(seed, "activity_log", ym))
+    finally:
+        if flat is not None:
+            flat.close()
     return counts

@@ -37,7 +37,9 @@ def late_exports(city: Path, period: Period, out: Path, seed: int) -> dict[str, 
     partition.mkdir(parents=True, exist_ok=True)
     added.write_parquet(partition / "late.parquet")
 
-    attendance = pl.read_csv(city / "eabsensi" / "attendance.csv", infer_schema=False)
+    flat = city / "eabsensi" / "attendance.csv"
+    attendance = pl.read_csv(flat if flat.exists() else city / "eabsensi" / "attendance" / f"period={period}" /
+                             "attendance.csv", infer_schema=False)
     absent = attendance.filter(pl.col("work_date").str.starts_with(str(period)), pl.col("status") == "TK")
     picked = absent.sort("nip", "work_date")[np.sort(rng.choice(absent.height, size=min(n, absent.height),
                                                                 replace=False))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import narwhals.stable.v2 as nw
@@ -39,7 +40,8 @@ def test_city_shape(city: Path) -> None:
     share = employees["status"].value_counts(normalize=True).rows()
     assert {s for s, _ in share} == {"PNS", "CPNS", "PPPK"}
     assert 0.2 < dict(share)["PPPK"] < 0.4
-    assert sorted(p.name for p in (city / "ekinerja" / "activity_log").iterdir()) == [f"period={m}" for m in MONTHS]
+    for folder in ("ekinerja/activity_log", "eabsensi/attendance"):
+        assert sorted(p.name for p in (city / folder).iterdir()) == [f"period={m}" for m in MONTHS]
 
 
 @pytest.mark.parametrize("month", MONTHS)
@@ -103,3 +105,25 @@ def test_ter_tax_rises_with_the_gross_and_the_true_up_never_makes_tpp_tax_negati
     # Each December PPh is that difference less the year's TPP PPh withheld before (register = terms).
     expected = terms["year_tax_rp"] - terms["year_tax_salary_rp"] - terms["ytd_pph21_rp"]
     assert terms.select("nip", expected.alias("pph21_rp")).sort("nip").equals(reg.select("nip", "pph21_rp"))
+
+
+def test_partitioned_and_flat_attendance_give_the_same_month(city: Path, tmp_path: Path) -> None:
+    """``eperf generate`` writes the attendance by month; the same rows as one flat file give the
+    same tables. A run reads only its month's partition; from the flat file it reads every row and
+    checks its month's: the other month's rows are counted as read and outside the period."""
+    parts = sorted((city / "eabsensi" / "attendance").glob("period=*/attendance.csv"))
+    assert [p.parent.name for p in parts] == [f"period={m}" for m in MONTHS]
+    flat = Path(shutil.copytree(city, tmp_path / "flat", ignore=shutil.ignore_patterns("attendance")))
+    rows = pl.concat([pl.read_csv(p, infer_schema=False) for p in parts])
+    rows.write_csv(flat / "eabsensi" / "attendance.csv")
+    month = Period.parse(MONTHS[-1])
+    by_month, whole = month_from_folder(city, month), month_from_folder(flat, month)
+    for table in ("pay_register", "pool_summary", "budget_check"):  # the run ids differ: other files were read
+        assert getattr(by_month.result, table).to_native().drop("run_id", strict=False).equals(
+            getattr(whole.result, table).to_native().drop("run_id", strict=False))
+    [part] = [load for load in by_month.data.loads if load.file.startswith("eabsensi/")]
+    [file] = [load for load in whole.data.loads if load.file.startswith("eabsensi/")]
+    assert part.file == f"eabsensi/attendance/period={month}/attendance.csv"
+    assert (part.rows_read, part.outside_period) == (part.accepted, 0)
+    october = pl.read_csv(parts[0], infer_schema=False).height
+    assert (file.rows_read, file.accepted, file.outside_period) == (rows.height, part.accepted, october)

@@ -47,7 +47,9 @@ def test_every_preset_generates_a_city_that_runs(preset_city: tuple[str, Path]) 
     preset, root = preset_city
     data = root / "data"
     assert (data / "policy.toml").read_text() == (PRESETS / preset / "policy.toml").read_text()
-    statuses = set(pl.read_csv(data / "eabsensi" / "attendance.csv", infer_schema=False)["status"])
+    attendance = pl.read_csv(data / "eabsensi" / "attendance" / f"period={DECEMBER}" / "attendance.csv",
+                             infer_schema=False)
+    statuses = set(attendance["status"])
     assert {"CB", "CLTN", "TB"} <= statuses
     assert pl.read_csv(data / "hr" / "skp.csv").height > 200
     reg = pl.read_parquet(root / "run" / "pay_register.parquet")
@@ -58,7 +60,6 @@ def test_every_preset_generates_a_city_that_runs(preset_city: tuple[str, Path]) 
         assert (reg["score_bp"] == 10000).all() and (reg["entitlement_rp"] == reg["cap_rp"]).all()
     assert (reg["working_days"] == 21).all()  # December 2025: 23 weekdays less Christmas and its cuti bersama
     if policy.unpaid_statuses:  # national reference: CLTN and TB employees lose those days, or the month
-        attendance = pl.read_csv(data / "eabsensi" / "attendance.csv", infer_schema=False)
         away = attendance.filter(pl.col("status").is_in(list(policy.unpaid_statuses)))["nip"].unique()
         assert away.len() >= 2
         assert (reg.filter(pl.col("nip").is_in(away.implode()))["active_days"] < 21).all()
