@@ -1,7 +1,8 @@
 """The full floor: what any engine must at least do to compute a month, and nothing more.
 
 One Polars process that reads every row a month needs exactly once — the period's partition of
-the activity log, the whole attendance file, the employees and the catalogue — each typed as its
+the activity log and of the attendance (or the whole flat attendance file, of which it keeps the
+period's rows), the employees and the catalogue — each typed as its
 contract says (dates as dates, check-in and check-out as times, money and quantities as
 integers), joins the log to the catalogue, groups the log and the attendance per employee,
 and counts the log's distinct keys (the least a duplicate-key check costs). No validation
@@ -23,8 +24,13 @@ def main(data: Path, period: str) -> None:
     log_dir = data / "ekinerja" / "activity_log"
     log = (pl.scan_parquet(log_dir / f"period={period}" / "*.parquet", hive_partitioning=False) if log_dir.is_dir()
            else pl.scan_csv(data / "ekinerja" / "activity_log.csv", try_parse_dates=True))
-    attendance = pl.scan_csv(data / "eabsensi" / "attendance.csv", schema_overrides={
-        "nip": pl.String, "work_date": pl.Date, "status": pl.String, "check_in": pl.String, "check_out": pl.String})
+    types = {"nip": pl.String, "work_date": pl.Date, "status": pl.String, "check_in": pl.String,
+             "check_out": pl.String}
+    by_month = data / "eabsensi" / "attendance"
+    first = pl.lit(f"{period}-01").str.to_date()
+    attendance = (pl.scan_csv(by_month / f"period={period}" / "*.csv", schema_overrides=types) if by_month.is_dir()
+                  else pl.scan_csv(data / "eabsensi" / "attendance.csv", schema_overrides=types)
+                  .filter(pl.col("work_date").dt.month_start() == first))
     employees = pl.scan_csv(data / "hr" / "employees.csv", schema_overrides={
         "nip": pl.String, "salary_rp": pl.Int64, "start_date": pl.Date, "end_date": pl.Date})
     catalog = pl.scan_csv(data / "ekinerja" / "activity_catalog.csv",

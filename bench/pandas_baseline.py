@@ -21,8 +21,10 @@ STATUS_BP = {"PNS": 10000, "CPNS": 8000, "PPPK": 10000}
 
 def read(data: Path, name: str) -> pd.DataFrame:
     path = data / name
-    if path.is_dir():
-        return pd.concat([pd.read_parquet(p) for p in sorted(path.rglob("*.parquet"))], ignore_index=True)
+    if path.is_dir():  # a partitioned folder: the period's partition is what a run reads
+        parts = sorted(path.rglob("*.parquet")) or sorted(path.rglob("*.csv"))
+        return pd.concat([pd.read_parquet(p) if p.suffix == ".parquet" else
+                          pd.read_csv(p, dtype={"nip": str}) for p in parts], ignore_index=True)
     if path.with_suffix(".parquet").exists():
         return pd.read_parquet(path.with_suffix(".parquet"))
     return pd.read_csv(path.with_suffix(".csv"), dtype={"nip": str, "opd_code": str})
