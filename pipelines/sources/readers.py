@@ -9,8 +9,9 @@ order prove it in the same pass; otherwise the duplicates are found by hash) —
 the caller asks to keep of the accepted rows: every row of an input but the activity log.
 
 The activity log is never held whole: of its accepted rows the pass keeps the few that name an
-e-Project package and its approved minutes per employee-day, added up in the same pass: the log
-is read once, and the engine's plan starts from these two (:class:`engine.Inputs`).
+e-Project package, and its approved minutes per employee-day are a lazy scan of the accepted
+rows that the engine's plan starts from (:class:`engine.Inputs`), run as part of the month
+(summing them batch by batch in the checking pass measured slower: docs/decisions.md).
 
 A fatal problem (a required file missing or unreadable, a required column absent, a Parquet
 column of a foreign type, a month with nothing to compute from) raises :class:`InputError`
@@ -56,25 +57,10 @@ BATCH_ROWS = 500_000
 HASHES_AT_ONCE = 20_000_000
 """Key hashes counted in one scan when looking for duplicates (about 1 GiB of hash table)."""
 
-LOG_COLUMNS_KEPT = ("nip", "work_date", "activity_code", "quantity", "status", "ref")
-"""What the pass over the activity log reduces: :func:`engine.productivity.referenced_logs` and
-:func:`engine.productivity.approved_day_minutes` read these columns of it."""
+REFERENCED_LOG_COLUMNS = ("nip", "work_date", "activity_code", "status", "ref")
+"""What :func:`engine.productivity.referenced_logs` reads of the log."""
 Reduction = Callable[[pl.LazyFrame], pl.LazyFrame]
 """A lazy function of an input's accepted rows (typed as its contract)."""
-FOLD_EVERY = 8
-"""Batch sums held before they are folded into one (:class:`Sums`)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Sums:
-    """A reduction whose results over parts of an input add up: per batch ``of`` the rows, then
-    the sum of every other column by ``key`` (the approved minutes per employee-day)."""
-
-    of: Reduction
-    key: tuple[str, ...]
-
-    def folded(self, parts: list[pl.DataFrame]) -> pl.DataFrame:
-        return pl.concat(parts).group_by(self.key).agg(pl.exclude(self.key).sum())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,8 +116,6 @@ class CheckedInput:
     """Accepted rows dated in the period (0 when no period was given or the input is not dated)."""
     kept: pl.DataFrame
     """What the caller asked to keep of the accepted rows."""
-    summed: pl.DataFrame = dataclasses.field(default_factory=pl.DataFrame)
-    """The caller's :class:`Sums` over the accepted rows (empty when it asked for none)."""
     within: Period | None = None
     """The period whose rows alone were checked (:func:`by_period`); None: every row."""
 
@@ -186,11 +170,11 @@ def read_data_dir(data: Path, period: Period | None = None) -> DataDir:
         scans = [open_scan(data, path, contract) for path in files[contract.name]]
         targets = {ref.column: _target_values(tables[ref.table], ref) for ref in contract.references}
         if contract.large:
-            minutes = Sums(_native(approved_day_minutes, tables["catalog"]), ("nip", "work_date"))
             checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs),
-                                  keep_reads=LOG_COLUMNS_KEPT, sums=minutes)
+                                  keep_reads=REFERENCED_LOG_COLUMNS)
             tables[contract.name] = checked.accepted()
-            engine_frames |= {"day_minutes": checked.summed.lazy(), "referenced_logs": checked.kept.lazy()}
+            engine_frames |= {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
+                              "referenced_logs": checked.kept.lazy()}
         elif contract.dated_by:  # attendance: millions of rows, kept with NIPs as numbers (8 bytes, not 34)
             checked = check_input(contract, scans, targets, period, keep=_numeric_nip)
             engine_frames[contract.name] = checked.kept.lazy()
@@ -240,24 +224,23 @@ def _require_rows(checked: CheckedInput, period: Period) -> None:
 
 def check_input(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series],
                 period: Period | None = None, keep: Reduction = whole,
-                keep_reads: tuple[str, ...] | None = None, sums: Sums | None = None) -> CheckedInput:
+                keep_reads: tuple[str, ...] | None = None) -> CheckedInput:
     """Check every row of ``scans`` (one input's files, in reading order) against ``contract``;
     ``targets`` holds, per referencing column, the values it may take (the accepted keys of
     the input it references). ``keep`` says what to keep of the accepted rows (applied batch
-    by batch: a projection or a filter), ``sums`` what to add up of them in the same pass;
-    ``keep_reads``, the columns the two read (default: all).
+    by batch: a projection or a filter); ``keep_reads``, the columns it reads (default: all).
 
     Per row, in order: the line itself (its fields, its encoding), each value's type, the
     model's checks, the references; among the rows still standing, the key (the first row
     wins). A row with several problems gets one reject per column and counts once."""
     try:
-        return _checked(contract, scans, targets, period, keep, keep_reads, sums)
+        return _checked(contract, scans, targets, period, keep, keep_reads)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).lower():
             raise InputError(f"{_culprit(scans)}: unreadable as CSV (a line cannot be split into fields: "
                              "an unclosed quote?)") from None
         garbled = [scan.with_garbled() if not scan.parquet else scan for scan in scans]
-        return _checked(contract, garbled, targets, period, keep, keep_reads, sums)
+        return _checked(contract, garbled, targets, period, keep, keep_reads)
 
 
 def _culprit(scans: list[Scan]) -> str:
@@ -265,9 +248,9 @@ def _culprit(scans: list[Scan]) -> str:
 
 
 def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series], period: Period | None,
-             keep: Reduction, keep_reads: tuple[str, ...] | None, sums: Sums | None) -> CheckedInput:
+             keep: Reduction, keep_reads: tuple[str, ...] | None) -> CheckedInput:
     flagged = _flagged(contract, scans, targets, period if by_period(contract, period) else None)
-    inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep, keep_reads, sums)
+    inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep, keep_reads)
     flagged.select(inspector.columns).sink_batches(inspector, chunk_size=BATCH_ROWS)
     inspector.raise_inexact(scans)
     duplicates = None if inspector.proof.unique else _later_duplicates(flagged, contract, int(inspector.read.sum()))
@@ -284,19 +267,17 @@ def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
     every = [_rows_in(scan) for scan in scans] if by_period(contract, period) else checked_rows
     counts = tuple((n, rows.len()) for n, rows in zip(every, rejected_rows))
     outside = tuple(n - m for n, m in zip(every, checked_rows))
-    none = flagged.select(_typed(contract, inspector.kept_columns)).clear()
-    kept = pl.concat(inspector.kept) if inspector.kept else keep(none).collect()
-    summed = pl.DataFrame() if sums is None else sums.folded(inspector.summed or [sums.of(none).collect()])
+    kept = pl.concat(inspector.kept) if inspector.kept else \
+        keep(flagged.select(_typed(contract, inspector.kept_columns)).clear()).collect()
     checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, outside, inspector.period_rows,
-                           kept, summed, period if by_period(contract, period) else None)
+                           kept, period if by_period(contract, period) else None)
     if duplicates is None:
         return checked
     # The first row wins: what was kept while the duplicates were unknown is kept again.
     accepted = checked.accepted()
     dated = 0 if period is None or not contract.dated_by else \
         accepted.select(pl.col(contract.dated_by).is_between(period.first_day, period.last_day).sum()).collect().item()
-    return dataclasses.replace(checked, kept=keep(accepted).collect(), period_rows=dated,
-                               summed=pl.DataFrame() if sums is None else sums.folded([sums.of(accepted).collect()]))
+    return dataclasses.replace(checked, kept=keep(accepted).collect(), period_rows=dated)
 
 
 class _Inspector:
@@ -304,8 +285,8 @@ class _Inspector:
     keeps the counts, the failing rows, the key proof and what the caller keeps."""
 
     def __init__(self, contract: Contract, files: int, schema: pl.Schema, period: Period | None,
-                 keep: Reduction, keep_reads: tuple[str, ...] | None, sums: Sums | None = None) -> None:
-        self.contract, self.period, self.keep, self.sums = contract, period, keep, sums
+                 keep: Reduction, keep_reads: tuple[str, ...] | None) -> None:
+        self.contract, self.period, self.keep = contract, period, keep
         self.inexact = [c for c in schema if c.startswith("__inexact_")]
         flags = [c for c in schema if c.startswith("__bad_") or c in _LINE_FLAGS]
         self.kept_columns = list(contract.columns if keep_reads is None else keep_reads)
@@ -317,7 +298,6 @@ class _Inspector:
         self.read = np.zeros(files, dtype=np.int64)
         self.failing: list[pl.DataFrame] = []
         self.kept: list[pl.DataFrame] = []
-        self.summed: list[pl.DataFrame] = []
         self.proof = _KeyProof(contract.key)
         self.period_rows = 0
         self.first_inexact: pl.DataFrame | None = None
@@ -341,10 +321,6 @@ class _Inspector:
             self.proof.extend(standing)
             rows = standing.lazy().select(_typed(self.contract, self.kept_columns))
             self.kept.append(self.keep(rows).collect(engine="in-memory"))
-            if self.sums is not None:
-                self.summed.append(self.sums.of(rows).collect(engine="in-memory"))
-                if len(self.summed) >= FOLD_EVERY:
-                    self.summed = [self.sums.folded(self.summed)]
             if self.period is not None and self.contract.dated_by:
                 days = standing[self.contract.dated_by]
                 self.period_rows += int(days.is_between(self.period.first_day, self.period.last_day).sum())
