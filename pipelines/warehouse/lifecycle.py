@@ -46,6 +46,8 @@ from pipelines.warehouse.ytd import YTD_PATH, year_holes, year_to_date
 ADJUSTED_FIELDS = ("entitlement_rp", "pay_rp", "extra_rp", "bpjs_employee_rp", "pph21_rp", "net_rp")
 """The register columns an adjustment compares, in the order ``adjustment.csv`` lists them."""
 PERSONAL_TABLES = ("employees", "plt", "sanctions", "skp", "activity_log", "attendance", "assignments", "pph21_ytd")
+SHARED_TABLES = tuple(n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES)
+"""The pay inputs shared by everyone (positions, catalogue, calendar…): a change may move anyone."""
 """Inputs whose rows belong to one employee (by ``nip``)."""
 
 
@@ -404,7 +406,7 @@ def late_changes(wh: Warehouse, locked: KeptRun, nip: str,
     period = Period.parse(locked.period)
     standing = corrections(wh, locked)
     since = standing[-1].watermark if standing else locked.watermark
-    shared = wh.changed(period, since, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])
+    shared = wh.changed(period, since, SHARED_TABLES)
     if not shared and not wh.changed(period, since, PERSONAL_TABLES, nip):
         return None
     then = as_locked if as_locked is not None and not standing else \
@@ -472,7 +474,7 @@ def _reasons(wh: Warehouse, period: Period, watermark: int, nip: str | None = No
     per_nip = [_changed_nips(wh, name, period, watermark, nip).with_columns(source=pl.lit(CONTRACTS[name].path))
                for name in PERSONAL_TABLES]
     shared = [CONTRACTS[n].path for n in wh.changed(
-        period, watermark, [n for n in SOURCES if n not in PERSONAL_TABLES and n not in BUDGET_TABLES])]
+        period, watermark, SHARED_TABLES)]
     suffix = f"; also changed: {', '.join(shared)}" if shared else ""
     own = (
         pl.concat(per_nip).sort("nip", "source")
