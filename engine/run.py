@@ -73,8 +73,9 @@ def _day_inputs(inputs: Inputs, period: Period) -> tuple[nw.LazyFrame[Any], nw.L
     generated = productivity.eproject_activities(
         inputs.milestones, inputs.assignments, inputs.activity_map, inputs.referenced_logs, period)
     logged = productivity.logged_minutes(inputs.day_minutes, generated, inputs.catalog)
-    attendance = inputs.attendance.select(
-        "nip", "work_date", nw.col("status").alias("attendance_status"), "check_in_min", "check_out_min")
+    attendance = inputs.attendance.select(  # a reader may hold them smaller (status as a category)
+        "nip", "work_date", nw.col("status").cast(nw.String).alias("attendance_status"),
+        nw.col("check_in_min", "check_out_min").cast(nw.Int64))
     return attendance, logged
 
 
