@@ -30,7 +30,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import polars as pl
 
-from engine import Period, approved_day_minutes, referenced_logs
+from engine import ATTENDANCE_STATUSES, SOURCES, Period, approved_day_minutes, referenced_logs
 from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract, Reference
 from pipelines.sources.checks import contract_checks, quotable
@@ -45,7 +45,7 @@ from pipelines.sources.exports import (
     open_scan,
 )
 
-__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "read_data_dir"]
+__all__ = ["CheckedInput", "DataDir", "FileLoad", "InputError", "check_input", "nothing", "read_data_dir", "whole"]
 
 _FILE = "__file"
 _ROW = "__row"
@@ -54,6 +54,9 @@ _LINE_FLAGS = ("__extra", "__garbled", "__blank", "__long")
 LINE = "(line)"
 """The rejects' column for a problem with the whole line rather than one value."""
 BATCH_ROWS = 500_000
+DAY_MINUTES_AT_ONCE = 60_000_000
+"""Log rows summed into employee-days by one group-by: 100 M rows of 1,000,000 employees
+(18 M employee-days) take 2.3 GiB at once, each half of the NIPs 1.4 GiB (docs/decisions.md)."""
 HASHES_AT_ONCE = 20_000_000
 """Key hashes counted in one scan when looking for duplicates (about 1 GiB of hash table)."""
 
@@ -173,17 +176,21 @@ def read_data_dir(data: Path, period: Period | None = None) -> DataDir:
             checked = check_input(contract, scans, targets, period, keep=_native(referenced_logs),
                                   keep_reads=REFERENCED_LOG_COLUMNS)
             tables[contract.name] = checked.accepted()
-            engine_frames |= {"day_minutes": _native(approved_day_minutes, tables["catalog"])(tables[contract.name]),
+            accepted = sum(read - rejected for read, rejected in checked.counts)
+            engine_frames |= {"day_minutes": _day_minutes(tables[contract.name], tables["catalog"], accepted),
                               "referenced_logs": checked.kept.lazy()}
-        elif contract.dated_by:  # attendance: millions of rows, kept compact (18 bytes a row, not 44)
+        elif contract.dated_by:  # attendance: millions of rows, kept compact (15 bytes a row, not 44)
             checked = check_input(contract, scans, targets, period, keep=_compact_attendance)
             engine_frames[contract.name] = checked.kept.lazy()
             tables[contract.name] = checked.kept.lazy().with_columns(
                 pl.col("nip").cast(pl.String).str.zfill(18), pl.col("status").cast(pl.String),
                 pl.col(contract.times).cast(pl.Int64))
-        else:
+        elif contract.name in SOURCES:
             checked = check_input(contract, scans, targets, period)
             tables[contract.name] = checked.kept.lazy()
+        else:  # not the month's (e-Payment's transfers: 126 MiB at 1,000,000 employees): read again if asked for
+            checked = check_input(contract, scans, targets, period, keep=nothing)
+            tables[contract.name] = checked.accepted()
         rejects.append(checked.rejects)
         checked_inputs.append(checked)
         if period is not None:
@@ -192,12 +199,32 @@ def read_data_dir(data: Path, period: Period | None = None) -> DataDir:
     return DataDir(tables, pl.concat(rejects).sort("file", "row", "column", "reason"), loads, engine_frames)
 
 
+def nothing(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep no accepted row."""
+    return rows.clear()
+
+
+_STATUS = pl.Enum(ATTENDANCE_STATUSES)
+
+
 def _compact_attendance(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Accepted attendance as the engine reads it, small (the engine casts back): the
-    NIP (18 ASCII digits, proved) as an Int64, the status as a category, the times (minutes of
-    the day, proved below 1440) as Int16."""
-    return rows.with_columns(pl.col("nip").cast(pl.Int64), pl.col("status").cast(pl.Categorical),
+    """Accepted attendance as the engine reads it, small (the engine casts back): the NIP (18
+    ASCII digits, proved) as an Int64, the status (one of the allowed, proved) as a one-byte
+    category, the times (minutes of the day, proved below 1440) as Int16."""
+    return rows.with_columns(pl.col("nip").cast(pl.Int64), pl.col("status").cast(_STATUS),
                              pl.col("check_in", "check_out").cast(pl.Int16))
+
+
+def _day_minutes(log: pl.LazyFrame, catalog: pl.LazyFrame, rows: int) -> pl.LazyFrame:
+    """The accepted log's approved minutes per employee-day (:func:`engine.approved_day_minutes`,
+    ``rows`` accepted rows), computed now in slices of NIPs of at most :data:`DAY_MINUTES_AT_ONCE`
+    rows each (an employee-day's rows all fall in one slice, so the slices' sums are the sums)."""
+    slices = max(1, -(-rows // DAY_MINUTES_AT_ONCE))
+    minutes = _native(approved_day_minutes, catalog)
+    nip = pl.col("nip").cast(pl.Int64, strict=False)  # proved 18 digits on every accepted row
+    parts = [minutes(log if slices == 1 else log.filter(nip % slices == i)).collect(engine="streaming")
+             for i in range(slices)]
+    return pl.concat(parts).lazy()
 
 
 def _native(function: Callable[..., nw.LazyFrame[pl.LazyFrame]], *others: pl.LazyFrame) -> Reduction:

@@ -20,7 +20,7 @@ from pipelines.month.run import check_policy, policy_text, read_policy
 from pipelines.progress import stage
 from pipelines.sources import CONTRACTS, Contract
 from pipelines.sources.exports import POLICY_FILE, Scan, contract_files, open_scan, sha256_of
-from pipelines.sources.readers import InputError, check_input
+from pipelines.sources.readers import InputError, check_input, nothing
 from pipelines.warehouse.store import BUDGET_TABLES, RunStatus, Warehouse
 
 
@@ -108,7 +108,7 @@ def _ingest_files(wh: Warehouse, contract: Contract, new: list[tuple[Scan, str]]
     targets = {ref.column: wh.table(ref.table, columns=(ref.column,))[ref.column].unique()
                for ref in contract.references}
     scans = [scan for scan, _ in new]
-    checked = check_input(contract, scans, targets, keep=lambda rows: rows.clear())
+    checked = check_input(contract, scans, targets, keep=nothing)
     digests = {scan.file: digest for scan, digest in new}  # by name: a re-read as lossy UTF-8 is another Scan
     loads = checked.loads(lambda scan: digests[scan.file])
     first = wh.next_load()
