@@ -9,9 +9,10 @@ order prove it in the same pass; otherwise the duplicates are found by hash) —
 the caller asks to keep of the accepted rows: every row of an input but the activity log.
 
 The activity log is never held whole: of its accepted rows the pass keeps the few that name an
-e-Project package, and its approved minutes per employee-day are a lazy scan of the accepted
-rows that the engine's plan starts from (:class:`engine.Inputs`), run as part of the month
-(summing them batch by batch in the checking pass measured slower: docs/decisions.md).
+e-Project package, and its approved minutes per employee-day are summed right after the pass
+from a second read of the accepted rows, in slices of NIPs when the log is large (summing them
+batch by batch in the checking pass measured slower; docs/decisions.md). The attendance the
+engine reads is kept compact, and an input the month does not compute from is not held.
 
 A fatal problem (a required file missing or unreadable, a required column absent, a Parquet
 column of a foreign type, a month with nothing to compute from) raises :class:`InputError`
