@@ -16,7 +16,7 @@ import pytest
 
 from engine import Period
 from pipelines.month.run import month_from_folder, run_from_folder
-from pipelines.sources import CONTRACTS
+from pipelines.sources import CONTRACTS, readers
 from pipelines.sources.readers import DataDir, FileLoad, InputError, read_data_dir
 from tests.pipelines.editing import (
     PERIOD,
@@ -539,3 +539,36 @@ def test_a_line_past_the_longest_line_stops_the_read_before_it_is_held(city: Pat
     (city / ATT).write_bytes(b"\n".join(lines))
     [(row, column, reason)] = rejects_in(read_data_dir(city), ATT)
     assert (row, column) == (4, "(line)") and reason.startswith("a value longer than 1,000 bytes")
+
+
+# --- what the reader prepares for the engine -------------------------------------------------
+
+def test_day_minutes_summed_in_slices_of_nips_are_the_sums(city: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large log's approved minutes per employee-day are summed a slice of NIPs at a time
+    (memory); every employee-day's rows fall in one slice, so the slices give the same sums —
+    with 4,964 log rows and at most 1,000 a slice, five slices."""
+    whole = read_data_dir(city, Period.parse(PERIOD)).engine_frames["day_minutes"].collect()
+    monkeypatch.setattr(readers, "DAY_MINUTES_AT_ONCE", 1_000)
+    sliced = read_data_dir(city, Period.parse(PERIOD)).engine_frames["day_minutes"].collect()
+    assert sliced.height == whole.height > 0
+    assert sliced.sort("nip", "work_date").equals(whole.sort("nip", "work_date"))
+
+
+def test_attendance_is_read_back_in_its_contracts_types(city: Path) -> None:
+    """The reader keeps the attendance compact for the engine (a category, Int16 minutes); what
+    everyone else reads of it has the contract's types and values."""
+    loaded = read_data_dir(city, Period.parse(PERIOD))
+    contract = CONTRACTS["attendance"]
+    attendance = loaded.table("attendance")
+    assert dict(attendance.schema) == {c: contract.dtypes[c] for c in contract.columns}
+    first = attendance.filter(pl.col("check_out").is_not_null()).sort("nip", "work_date").row(0, named=True)
+    header, rows = read_rows(city, ATT)
+    [line] = [r for r in rows if (r[header.index("nip")], r[header.index("work_date")])
+              == (first["nip"], first["work_date"].isoformat())]
+
+    def minute(column: str) -> int:
+        hours, minutes = line[header.index(column)].split(":")
+        return int(hours) * 60 + int(minutes)
+
+    assert (first["status"], first["check_in"], first["check_out"]) == (
+        line[header.index("status")], minute("check_in"), minute("check_out"))
