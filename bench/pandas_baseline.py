@@ -19,10 +19,11 @@ BANDS = [(91, 150), (61, 125), (31, 100), (1, 50)]
 STATUS_BP = {"PNS": 10000, "CPNS": 8000, "PPPK": 10000}
 
 
-def read(data: Path, name: str) -> pd.DataFrame:
+def read(data: Path, name: str, period: str | None = None) -> pd.DataFrame:
     path = data / name
-    if path.is_dir():  # a partitioned folder: the period's partition is what a run reads
-        parts = sorted(path.rglob("*.parquet")) or sorted(path.rglob("*.csv"))
+    if path.is_dir():  # partitioned by month: the period's partition is what a run reads
+        parts = sorted((path / f"period={period}").glob("*.parquet")) or \
+            sorted((path / f"period={period}").glob("*.csv"))
         return pd.concat([pd.read_parquet(p) if p.suffix == ".parquet" else
                           pd.read_csv(p, dtype={"nip": str}) for p in parts], ignore_index=True)
     if path.with_suffix(".parquet").exists():
@@ -52,7 +53,7 @@ def main(data: Path, period: str) -> None:
     grid = grid[(grid.start_date <= grid.work_date) & (grid.end_date.isna() | (grid.work_date <= grid.end_date))]
     grid = grid[["nip", "work_date"]]
 
-    logs = read(data, "ekinerja/activity_log")
+    logs = read(data, "ekinerja/activity_log", period)
     logs = logs[logs.status == "approved"].copy()
     logs["work_date"] = pd.to_datetime(logs["work_date"])
     logs = logs.merge(read(data, "ekinerja/activity_catalog")[["activity_code", "standard_minutes"]],
@@ -60,7 +61,7 @@ def main(data: Path, period: str) -> None:
     logs["m"] = logs["quantity"] * logs["standard_minutes"]
     logged = logs.groupby(["nip", "work_date"], as_index=False)["m"].sum()
 
-    att = read(data, "eabsensi/attendance")
+    att = read(data, "eabsensi/attendance", period)
     att["work_date"] = pd.to_datetime(att["work_date"])
     day = grid.merge(att[["nip", "work_date", "status", "check_in", "check_out"]], on=["nip", "work_date"],
                      how="left").merge(logged, on=["nip", "work_date"], how="left")

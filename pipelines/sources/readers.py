@@ -133,9 +133,8 @@ class CheckedInput:
             .select(_typed(self.contract))
             for i, (scan, rows) in enumerate(zip(self.scans, self.rejected_rows)) if file in (None, i)
         ]
-        if self.within is not None and self.contract.dated_by is not None:
-            parts = [p.filter(pl.col(self.contract.dated_by).is_between(self.within.first_day, self.within.last_day))
-                     for p in parts]
+        if self.within is not None:
+            parts = [p.filter(_dated_in(self.contract, self.within)) for p in parts]
         return pl.concat(parts) if parts else pl.LazyFrame(schema=self.contract.dtypes)
 
     def loads(self, sha256: Callable[[Scan], str]) -> list[FileLoad]:
@@ -282,7 +281,8 @@ def _culprit(scans: list[Scan]) -> str:
 
 def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Series], period: Period | None,
              keep: Reduction, keep_reads: tuple[str, ...] | None) -> CheckedInput:
-    flagged = _flagged(contract, scans, targets, period if by_period(contract, period) else None)
+    within = period if by_period(contract, period) else None
+    flagged = _flagged(contract, scans, targets, within)
     inspector = _Inspector(contract, len(scans), flagged.collect_schema(), period, keep, keep_reads)
     flagged.select(inspector.columns).sink_batches(inspector, chunk_size=BATCH_ROWS)
     inspector.raise_inexact(scans)
@@ -297,19 +297,19 @@ def _checked(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
         .alias("file") if scans else pl.lit(None, pl.String).alias("file"),
         (pl.col(_ROW).cast(pl.Int64) + 1).alias("row"), "column", "reason")
     checked_rows = [int(n) for n in inspector.read]
-    every = [_rows_in(scan) for scan in scans] if by_period(contract, period) else checked_rows
+    every = [_rows_in(scan) for scan in scans] if within is not None else checked_rows
     counts = tuple((n, rows.len()) for n, rows in zip(every, rejected_rows))
     outside = tuple(n - m for n, m in zip(every, checked_rows))
     kept = pl.concat(inspector.kept) if inspector.kept else \
         keep(flagged.select(_typed(contract, inspector.kept_columns)).clear()).collect()
     checked = CheckedInput(contract, tuple(scans), rejected_rows, located, counts, outside, inspector.period_rows,
-                           kept, period if by_period(contract, period) else None)
+                           kept, within)
     if duplicates is None:
         return checked
     # The first row wins: what was kept while the duplicates were unknown is kept again.
     accepted = checked.accepted()
     dated = 0 if period is None or not contract.dated_by else \
-        accepted.select(pl.col(contract.dated_by).is_between(period.first_day, period.last_day).sum()).collect().item()
+        accepted.select(_dated_in(contract, period).sum()).collect().item()
     return dataclasses.replace(checked, kept=keep(accepted).collect(), period_rows=dated)
 
 
@@ -355,8 +355,7 @@ class _Inspector:
             rows = standing.lazy().select(_typed(self.contract, self.kept_columns))
             self.kept.append(self.keep(rows).collect(engine="in-memory"))
             if self.period is not None and self.contract.dated_by:
-                days = standing[self.contract.dated_by]
-                self.period_rows += int(days.is_between(self.period.first_day, self.period.last_day).sum())
+                self.period_rows += int(standing.select(_dated_in(self.contract, self.period).sum()).item())
 
     def raise_inexact(self, scans: list[Scan]) -> None:
         """Stop on a Parquet value of another type that does not convert exactly."""
@@ -439,6 +438,13 @@ def by_period(contract: Contract, period: Period | None) -> bool:
     return period is not None and contract.dated_by is not None and contract.dated_by in contract.key
 
 
+def _dated_in(contract: Contract, period: Period) -> pl.Expr:
+    """Whether a row of ``contract`` (a dated input) is dated in ``period`` (null: no date)."""
+    if contract.dated_by is None:
+        raise TypeError(f"{contract.name} is not dated")
+    return pl.col(contract.dated_by).is_between(period.first_day, period.last_day)
+
+
 def _rows_in(scan: Scan) -> int:
     """Every row of the file: one past its last row's number, streamed (no value is parsed).
     Counted with ``len`` the file is mapped whole at once: 2.2 GiB more resident for a flat
@@ -462,9 +468,8 @@ def _flagged(contract: Contract, scans: list[Scan], targets: Mapping[str, pl.Ser
                                        for c in contract.columns}})
     typed = pl.concat([scan.typed().with_columns(pl.lit(i, pl.UInt16).alias(_FILE)) for i, scan in enumerate(scans)],
                       how="diagonal_relaxed")
-    if period is not None and contract.dated_by is not None:
-        date = pl.col(contract.dated_by)
-        typed = typed.filter(date.is_null() | date.is_between(period.first_day, period.last_day))
+    if period is not None:
+        typed = typed.filter(_dated_in(contract, period).fill_null(True))  # no date: to be rejected
     flags = [c for c in typed.collect_schema() if c in _LINE_FLAGS or c.startswith("__bad_")]
     checks = nw.any_horizontal(*(~check.ok for check in contract_checks(contract)), ignore_nulls=True)
     references = [_unknown(pl.col(ref.column), targets[ref.column]) for ref in contract.references]

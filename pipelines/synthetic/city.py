@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -180,8 +180,8 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
     counts[ATTENDANCE] = counts["ekinerja/activity_log"] = 0
     milestone_days = milestones.select("pkg", "milestone_code", "completed")
     officers = assignments.select("pkg", "emp", "role")
-    flat = open(out / f"{ATTENDANCE}.csv", "wb") if flat_attendance else None
-    try:
+    with ExitStack() as files:
+        flat = files.enter_context(open(out / f"{ATTENDANCE}.csv", "wb")) if flat_attendance else None
         for i, ym in enumerate(periods):
             first, last = _month_bounds(ym)
             days = np.arange(first, last + 1)
@@ -190,7 +190,7 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
             part = out / ATTENDANCE / f"period={ym}" / "attendance.csv"
             if flat is None:
                 part.parent.mkdir(parents=True)
-            with (nullcontext(flat) if flat is not None else open(part, "wb")) as fh:
+            with nullcontext(flat) if flat is not None else open(part, "wb") as fh:
                 for c in range(len(days[~off])):
                     attendance = _attendance_day(emp, matrices, days[~off], c)
                     attendance.write_csv(fh, include_header=c == 0 and (flat is None or i == 0))
@@ -200,7 +200,4 @@ def generate_city(out: Path, employees: int = 20_000, seed: int = 7,
             counts["ekinerja/activity_log"] += _write_activity_log(
                 log_dir, ym, emp, superior, codes, days[~off], days[off], events, packages["package_id"],
                 _rng(seed, "activity_log", ym))
-    finally:
-        if flat is not None:
-            flat.close()
     return counts
